@@ -1,0 +1,47 @@
+# Two commands for a fresh machine (Python 3.11+ and make): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint translations extract-messages migrate seed clean bench
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+$(VENV)/.dev-installed: $(BIN)/activate requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Compile the French catalog (messages.po → messages.mo).
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f --statistics 2>&1 | grep -v '^$$' || true
+	@test -f app/translations/fr/LC_MESSAGES/messages.mo
+
+## Re-extract the interface strings and merge them into the French catalog.
+extract-messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --ignore-obsolete
+
+migrate: $(BIN)/activate
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+## Install, migrate, load the demo data and serve on http://127.0.0.1:5000
+run: translations seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Install what the tests need and run the whole suite.
+test: $(VENV)/.dev-installed translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

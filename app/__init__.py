@@ -1,0 +1,190 @@
+"""The peer-learning event app: create_app() builds it for one configuration."""
+
+import os
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import babel, csrf, db, login_manager, mail, migrate
+from config import CONFIGS, INSTANCE_DIR, ProductionConfig, environment_overrides
+
+ERROR_MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not give you access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or is not public. Check the address.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error happened on our side. Nothing you entered before this step is lost; "
+             "please try again in a moment.")),
+}
+CSRF_MESSAGE = _l("This form has expired, or cookies are blocked. Go back, reload the page and send it again.")
+
+
+def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app. `config` is a name from config.CONFIGS (default: APP_ENV, else
+    development) or a config class; `overrides` are set last (tests use them)."""
+    config_name = config if isinstance(config, str) else None
+    if config is None:
+        config_name = os.environ.get("APP_ENV", "development")
+    config_class = CONFIGS[config_name] if config_name else config
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_class)
+    app.config.update(environment_overrides(config_name or ""))
+    app.config.update(overrides or {})
+    if config_class is ProductionConfig:
+        ProductionConfig.check(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_templating(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.i18n import remember_language, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), compare_type=True,
+                     render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.after_request(remember_language)
+    app.after_request(_security_headers)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from app.auth.models import User
+
+    id_part, _sep, version = user_id.partition(":")
+    if not id_part.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(id_part))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    )
+    return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.events.routes import bp as events_bp
+    from app.events.routes import manage_bp
+    from app.health import bp as health_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(health_bp)
+
+
+def _render_error(code: int, title, message):
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render_error(400, ERROR_MESSAGES[400][0], CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
+        return _render_error(error.code, title, message)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        db.session.rollback()
+        return _render_error(500, *ERROR_MESSAGES[500])
+
+
+def _register_templating(app: Flask) -> None:
+    from babel import Locale
+
+    from app.auth.forms import ROLE_LABELS
+    from app.events.labels import FORMAT_LABELS, STATE_LABELS, TRANSITION_LABELS
+    from app.i18n import (
+        LANGUAGE_NAMES,
+        current_language,
+        format_date_range,
+        format_local_datetime,
+        language_switch_url,
+        localized,
+        other_language,
+        render_localized,
+    )
+    from app.stages import STATUS_LABELS
+
+    def country_name(code: str) -> str:
+        return Locale.parse(current_language()).territories.get(code, code)
+
+    def city_name(city) -> str:
+        return getattr(city, f"name_{current_language()}") or city.name_en
+
+    app.jinja_env.globals.update(
+        localized=localized, current_language=current_language, other_language=other_language,
+        language_switch_url=language_switch_url, format_date_range=format_date_range,
+        country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES,
+        STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
+        TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS,
+    )
+    app.jinja_env.filters["localized_html"] = render_localized
+    app.jinja_env.filters["format_local_datetime"] = format_local_datetime
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def request_globals():
+        return {"request_endpoint": request.endpoint}
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)
+

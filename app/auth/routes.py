@@ -1,0 +1,118 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
+from app.auth.models import Role, User
+from app.auth.permissions import admin_required
+from app.domain import DomainError, attach_to_form
+from app.events.queries import all_cities
+from app.extensions import db
+
+bp = Blueprint("auth", __name__, url_prefix="/manage")
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target and "\n" not in target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = request.values.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong email address or password, or the account is disabled."))
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
+    status = 401 if form.errors and request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, next_url=next_url if is_safe_next(next_url) else None), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("events.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user, remember=False)
+            flash(_("Your password is changed. Other devices are signed out."), "success")
+            return redirect(url_for("manage.dashboard"))
+    return render_template("auth/account.html", form=form)
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    return render_template("auth/users.html", users=services.list_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    form = UserCreateForm()
+    form.set_city_choices(all_cities())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                current_user, email=form.email.data, name=form.name.data, role=Role(form.role.data),
+                password=form.password.data, city_id=form.chosen_city_id,
+                preferred_language=form.preferred_language.data,
+            )
+        except DomainError as error:
+            if not attach_to_form(form, error):
+                flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Account created for %(name)s.", name=user.name), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    form.set_city_choices(all_cities())
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.city_id.data = user.city_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                current_user, user, name=form.name.data, role=Role(form.role.data),
+                city_id=form.chosen_city_id, active=form.active.data,
+                preferred_language=form.preferred_language.data, new_password=form.new_password.data or "",
+            )
+        except DomainError as error:
+            if not attach_to_form(form, error):
+                flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Account of %(name)s saved.", name=user.name), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=user)

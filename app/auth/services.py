@@ -1,0 +1,110 @@
+"""Staff accounts: sign-in checks and the admin's account management."""
+
+import secrets
+from functools import cache
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import Role, User
+from app.domain import DomainError, PermissionDenied
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _hash_for_unknown_accounts(method: str) -> str:
+    """Checked when no account matches, so that a wrong email costs as long as a wrong password."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_hash_for_unknown_accounts(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field="password"
+        )
+
+
+def _check_role_and_city(role: Role, city_id: int | None) -> None:
+    if role is Role.ORGANISER and city_id is None:
+        raise DomainError(_l("An organiser needs a host city."), field="city_id")
+
+
+def create_user(actor, *, email: str, name: str, role: Role, password: str, city_id: int | None = None,
+                preferred_language: str = "en") -> User:
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied(_l("Only administrators can create accounts."))
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_l("An account with this email address already exists."), field="email")
+    _check_role_and_city(role, city_id)
+    check_password_strength(password)
+    user = User(
+        email=email, name=name.strip(), role=role, preferred_language=preferred_language,
+        city_id=city_id if role is Role.ORGANISER else None, session_version=0,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(actor, user: User, *, name: str, role: Role, city_id: int | None, active: bool,
+                preferred_language: str, new_password: str = "") -> User:
+    if not actor.is_admin:
+        raise PermissionDenied(_l("Only administrators can change accounts."))
+    if user.id == actor.id and (role is not Role.ADMIN or not active):
+        raise DomainError(
+            _l("You cannot remove your own administrator rights; ask another administrator."), field="role"
+        )
+    _check_role_and_city(role, city_id)
+    if new_password:
+        check_password_strength(new_password)
+        user.set_password(new_password)
+    if user.active and not active:
+        user.session_version += 1
+    user.name = name.strip()
+    user.role = role
+    user.city_id = city_id if role is Role.ORGANISER else None
+    user.active = active
+    user.preferred_language = preferred_language
+    db.session.flush()
+    return user
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise DomainError(_l("This is not your current password."), field="current_password")
+    try:
+        check_password_strength(new_password)
+    except DomainError as error:
+        error.field = "new_password"
+        raise
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).options(joinedload(User.city)).order_by(User.role, User.name)))

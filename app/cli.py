@@ -1,0 +1,66 @@
+"""Commands for `flask`: accounts, demo data and lifecycle housekeeping."""
+
+import click
+from flask import Flask, current_app
+
+from app.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(events_cli)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given; use the ADMIN_PASSWORD variable in scripts.",
+              envvar="ADMIN_PASSWORD")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an administrator account."""
+    from app.auth.models import Role
+    from app.auth.services import create_user
+    from app.domain import DomainError
+
+    try:
+        user = create_user(None, email=email, name=name, role=Role.ADMIN, password=password)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the network's cities, policy areas and 2016–2021 events, and one upcoming demo event.
+
+    Safe to run again: what exists already is left as it is."""
+    from app.events.seed import DEMO_PASSWORDS, seed_all
+
+    report = seed_all(with_demo_accounts=current_app.config["DEMO_ACCOUNTS"])
+    db.session.commit()
+    click.echo(
+        f"Cities: {report.cities} new; policy areas: {report.policy_areas} new; "
+        f"events: {report.events} new; demo accounts: {report.accounts} new."
+    )
+    if current_app.config["DEMO_ACCOUNTS"]:
+        click.echo("Demo sign-in (http://127.0.0.1:5000/manage/login):")
+        for email, password in DEMO_PASSWORDS.items():
+            click.echo(f"  {email:32} {password}")
+
+
+@click.group("events")
+def events_cli() -> None:
+    """Event lifecycle housekeeping."""
+
+
+@events_cli.command("close-due")
+def close_due() -> None:
+    """Close registration of open events whose registration window has ended (cron-safe)."""
+    from app.events.lifecycle import close_due_registrations
+
+    closed = close_due_registrations()
+    db.session.commit()
+    click.echo(f"Closed {len(closed)} event(s): {', '.join(e.slug for e in closed) or '-'}")

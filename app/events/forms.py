@@ -1,0 +1,93 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.events.labels import FORMAT_LABELS
+from app.events.models import Event, EventFormat
+from app.events.services import EventInput
+from app.timezones import utc_to_local
+
+LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EventForm(FlaskForm):
+    theme_en = StringField(_l("Theme in English"), validators=[Length(max=300)])
+    theme_fr = StringField(_l("Theme in French"), validators=[Length(max=300)])
+    summary_en = TextAreaField(_l("Summary in English"), validators=[Length(max=5000)])
+    summary_fr = TextAreaField(_l("Summary in French"), validators=[Length(max=5000)])
+    host_city_id = SelectField(_l("Host city"), coerce=int, validators=[InputRequired()])
+    start_date = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day."))])
+    end_date = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))])
+    format = RadioField(_l("Format"), choices=[(f.value, label) for f, label in FORMAT_LABELS.items()],
+                        default=EventFormat.IN_PERSON.value, validators=[DataRequired()])
+    venue = StringField(_l("Venue"), validators=[Length(max=300)],
+                        description=_l("Name and address of the place, for events that meet in person."))
+    online_url = URLField(_l("Online meeting link"), validators=[Optional(), URL(), Length(max=500)],
+                          description=_l("For events held online or hybrid. Starts with https://"))
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=10000)],
+                            description=_l("Number of places. Leave empty for no limit."))
+    registration_opens = DateTimeLocalField(_l("Registration opens"), format=LOCAL_DATETIME_FORMAT,
+                                            validators=[Optional()],
+                                            description=_l("In the host city's local time."))
+    registration_closes = DateTimeLocalField(_l("Registration closes"), format=LOCAL_DATETIME_FORMAT,
+                                             validators=[Optional()],
+                                             description=_l("In the host city's local time."))
+    policy_area_ids = MultiCheckboxField(_l("Policy areas"), coerce=int)
+    slug = StringField(_l("Web address"), validators=[Optional(), Length(max=80)],
+                       description=_l("The last part of the event's address. Leave empty to make one "
+                                      "from the theme."))
+
+    def set_choices(self, cities, policy_areas, lang: str) -> None:
+        self.host_city_id.choices = [(c.id, getattr(c, f"name_{lang}")) for c in cities]
+        self.policy_area_ids.choices = [(p.id, getattr(p, f"name_{lang}")) for p in policy_areas]
+
+    def fill_from(self, event: Event) -> None:
+        for name in ("theme_en", "theme_fr", "summary_en", "summary_fr", "host_city_id", "start_date",
+                     "end_date", "venue", "online_url", "capacity", "slug"):
+            getattr(self, name).data = getattr(event, name)
+        self.format.data = event.format.value
+        self.policy_area_ids.data = [p.id for p in event.policy_areas]
+        for name in ("registration_opens", "registration_closes"):
+            instant = getattr(event, f"{name}_at")
+            getattr(self, name).data = utc_to_local(instant, event.timezone).replace(tzinfo=None) if instant else None
+
+    def to_input(self) -> EventInput:
+        return EventInput(
+            theme_en=self.theme_en.data or "", theme_fr=self.theme_fr.data or "",
+            summary_en=self.summary_en.data or "", summary_fr=self.summary_fr.data or "",
+            host_city_id=self.host_city_id.data, start_date=self.start_date.data, end_date=self.end_date.data,
+            format=EventFormat(self.format.data), venue=self.venue.data or "",
+            online_url=self.online_url.data or "", capacity=self.capacity.data,
+            registration_opens_local=self.registration_opens.data,
+            registration_closes_local=self.registration_closes.data,
+            policy_area_ids=self.policy_area_ids.data or [], slug=self.slug.data or "",
+        )
+
+
+class StateChangeForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+    confirmed = BooleanField(_l("Yes, I confirm"))
+    reason = TextAreaField(_l("Reason (optional, kept in the event's history)"), validators=[Length(max=1000)])
+
+
+class AssignFacilitatorForm(FlaskForm):
+    user_id = SelectField(_l("Facilitator"), coerce=int, validators=[InputRequired()])

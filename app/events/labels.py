@@ -1,0 +1,35 @@
+"""How states and formats read for people, in both languages."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.events.models import EventFormat, EventState
+
+STATE_LABELS = {
+    EventState.DRAFT: _l("Draft"),
+    EventState.OPEN: _l("Open for registration"),
+    EventState.CLOSED: _l("Registration closed"),
+    EventState.FINISHED: _l("Finished"),
+    EventState.CANCELLED: _l("Cancelled"),
+}
+
+# What the button that moves an event into a state says.
+TRANSITION_LABELS = {
+    EventState.DRAFT: _l("Back to draft"),
+    EventState.OPEN: _l("Open the event"),
+    EventState.CLOSED: _l("Close registration"),
+    EventState.FINISHED: _l("Mark as finished"),
+    EventState.CANCELLED: _l("Cancel the event"),
+}
+
+FORMAT_LABELS = {
+    EventFormat.IN_PERSON: _l("In person"),
+    EventFormat.DIGITAL: _l("Online"),
+    EventFormat.HYBRID: _l("Hybrid (in person and online)"),
+}
+
+FIELD_LABELS = {
+    "theme": _l("Theme"),
+    "summary": _l("Summary"),
+}
+
+LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French")}

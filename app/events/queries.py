@@ -1,0 +1,80 @@
+"""Reads that pages need, each one eager-loaded so a page's query count does not grow with data."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.models import Role, User
+from app.events.models import City, Event, EventState, EventStateChange, FacilitatorAssignment, PolicyArea
+from app.extensions import db
+
+
+def all_cities() -> list[City]:
+    return list(db.session.scalars(select(City).order_by(City.name_en)))
+
+
+def all_policy_areas() -> list[PolicyArea]:
+    return list(db.session.scalars(select(PolicyArea).order_by(PolicyArea.id)))
+
+
+@dataclass(frozen=True)
+class NetworkEvents:
+    upcoming: list[Event]
+    past: list[Event]
+
+
+def network_events(today: date) -> NetworkEvents:
+    """Every public event: what is still to come (soonest first) and what is over (latest first)."""
+    events = db.session.scalars(
+        select(Event)
+        .options(joinedload(Event.host_city))
+        .where(Event.state != EventState.DRAFT)
+        .order_by(Event.start_date)
+    ).all()
+    upcoming = [e for e in events if e.state is not EventState.FINISHED and e.end_date >= today]
+    past = [e for e in reversed(events) if e.state is EventState.FINISHED or e.end_date < today]
+    return NetworkEvents(upcoming, past)
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(
+        select(Event)
+        .options(joinedload(Event.host_city), selectinload(Event.policy_areas))
+        .where(Event.slug == slug)
+    )
+
+
+def event_workspace(slug: str) -> Event | None:
+    return db.session.scalar(
+        select(Event)
+        .options(
+            joinedload(Event.host_city),
+            selectinload(Event.policy_areas),
+            selectinload(Event.facilitators),
+            selectinload(Event.state_changes).joinedload(EventStateChange.actor),
+        )
+        .where(Event.slug == slug)
+    )
+
+
+def events_for_staff(user) -> list[Event]:
+    """The events a staff member works on: all for admins, their city's for organisers, their
+    assignments for facilitators."""
+    query = select(Event).options(joinedload(Event.host_city)).order_by(Event.start_date.desc())
+    if user.role is Role.ORGANISER:
+        query = query.where(Event.host_city_id == user.city_id)
+    elif user.role is Role.FACILITATOR:
+        assigned = select(FacilitatorAssignment.event_id).where(FacilitatorAssignment.user_id == user.id)
+        query = query.where(Event.id.in_(assigned))
+    return list(db.session.scalars(query))
+
+
+def assignable_facilitators(event: Event) -> list[User]:
+    assigned = select(FacilitatorAssignment.user_id).where(FacilitatorAssignment.event_id == event.id)
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.FACILITATOR, User.active.is_(True), User.id.not_in(assigned))
+        .order_by(User.name)
+    ))
+

@@ -1,0 +1,165 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
+from app.db_types import utcnow
+from app.domain import DomainError, PermissionDenied, attach_to_form
+from app.events import lifecycle, queries, services
+from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
+from app.events.labels import STATE_LABELS
+from app.events.models import Event, EventState
+from app.extensions import db
+from app.i18n import current_language
+from app.stages import stages_of
+
+bp = Blueprint("events", __name__)
+manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.get("/")
+def index():
+    return render_template("events/index.html", events=queries.network_events(utcnow().date()))
+
+
+@bp.get("/events/<slug>/")
+def hub(slug: str):
+    event = queries.event_by_slug(slug)
+    if event is None or (not event.is_public and not can_view_workspace(current_user, event)):
+        abort(404)
+    return render_template("events/hub.html", event=event, stages=stages_of(event))
+
+
+# Staff pages. Each view checks the role or the event-level permission before doing anything.
+
+def _event_for(slug: str, allowed) -> Event:
+    event = queries.event_workspace(slug)
+    if event is None:
+        abort(404)
+    if not allowed(current_user, event):
+        abort(403)
+    return event
+
+
+def _event_form() -> EventForm:
+    form = EventForm()
+    form.set_choices(queries.all_cities(), queries.all_policy_areas(), current_language())
+    return form
+
+
+def _show_error(form, error: DomainError) -> None:
+    if not attach_to_form(form, error):
+        flash(error.message, "error")
+
+
+@manage_bp.get("/")
+@staff_required()
+def dashboard():
+    return render_template("manage/dashboard.html", events=queries.events_for_staff(current_user),
+                           can_create=can_create_events(current_user))
+
+
+@manage_bp.route("/events/new", methods=["GET", "POST"])
+@staff_required()
+def new_event():
+    if not can_create_events(current_user):
+        abort(403)
+    form = _event_form()
+    if request.method == "GET" and current_user.city_id:
+        form.host_city_id.data = current_user.city_id
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(current_user, form.to_input())
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Event created as a draft. Only staff can see it until you open it."), "success")
+            return redirect(url_for("manage.workspace", slug=event.slug))
+    return render_template("manage/event_form.html", form=form, event=None), 422 if form.errors else 200
+
+
+@manage_bp.get("/events/<slug>/")
+@staff_required()
+def workspace(slug: str):
+    event = _event_for(slug, can_view_workspace)
+    can_manage = can_manage_event(current_user, event)
+    transitions = [lifecycle.check_transition(event, target) for target in lifecycle.ALLOWED_TRANSITIONS[event.state]]
+    return render_template("manage/workspace.html", event=event, can_manage=can_manage, transitions=transitions,
+                           state_form=StateChangeForm(), stages=stages_of(event))
+
+
+@manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@staff_required()
+def edit_event(slug: str):
+    event = _event_for(slug, can_manage_event)
+    form = _event_form()
+    if request.method == "GET":
+        form.fill_from(event)
+    if form.validate_on_submit():
+        try:
+            services.update_event(current_user, event, form.to_input())
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("manage.workspace", slug=event.slug))
+    return render_template("manage/event_form.html", form=form, event=event), 422 if form.errors else 200
+
+
+@manage_bp.post("/events/<slug>/state")
+@staff_required()
+def change_state(slug: str):
+    event = _event_for(slug, can_manage_event)
+    form = StateChangeForm()
+    try:
+        target = EventState(form.target.data)
+    except ValueError:
+        abort(400)
+    check = lifecycle.check_transition(event, target)
+    needs_confirmation = bool(check.warnings) or target is EventState.CANCELLED
+    if check.blockers or (needs_confirmation and not form.confirmed.data):
+        status = 409 if check.blockers else 200
+        return render_template("manage/state_confirm.html", event=event, check=check, form=form), status
+    try:
+        lifecycle.change_state(event, target, current_user, confirmed=True, reason=form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("manage.workspace", slug=event.slug))
+    db.session.commit()
+    flash(_("The event is now: %(state)s.", state=STATE_LABELS[target]), "success")
+    return redirect(url_for("manage.workspace", slug=event.slug))
+
+
+@manage_bp.route("/events/<slug>/facilitators", methods=["GET", "POST"])
+@staff_required()
+def facilitators(slug: str):
+    event = _event_for(slug, can_manage_event)
+    form = AssignFacilitatorForm()
+    form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in queries.assignable_facilitators(event)]
+    if form.validate_on_submit():
+        try:
+            user = services.assign_facilitator(current_user, event, form.user_id.data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now record what this event produces.", name=user.name), "success")
+            return redirect(url_for("manage.facilitators", slug=event.slug))
+    return render_template("manage/facilitators.html", event=event, form=form)
+
+
+@manage_bp.post("/events/<slug>/facilitators/<int:user_id>/remove")
+@staff_required()
+def remove_facilitator(slug: str, user_id: int):
+    event = _event_for(slug, can_manage_event)
+    try:
+        services.unassign_facilitator(current_user, event, user_id)
+    except PermissionDenied:
+        abort(403)
+    db.session.commit()
+    flash(_("Facilitator removed from this event."), "success")
+    return redirect(url_for("manage.facilitators", slug=event.slug))

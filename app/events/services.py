@@ -1,0 +1,166 @@
+"""Setting events up: creation, edits and facilitator assignments. Flush, never commit."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.auth.permissions import can_create_events, can_host_in, can_manage_event
+from app.domain import DomainError, PermissionDenied
+from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
+from app.extensions import db
+from app.timezones import NonexistentLocalTime, local_to_utc
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX_LENGTH = 80
+
+
+@dataclass
+class EventInput:
+    """What an organiser enters for an event; times of day are wall-clock times in the host city."""
+
+    theme_en: str
+    theme_fr: str
+    host_city_id: int
+    start_date: date
+    end_date: date
+    summary_en: str = ""
+    summary_fr: str = ""
+    format: EventFormat = EventFormat.IN_PERSON
+    venue: str = ""
+    online_url: str = ""
+    capacity: int | None = None
+    registration_opens_local: datetime | None = None
+    registration_closes_local: datetime | None = None
+    policy_area_ids: list[int] = field(default_factory=list)
+    slug: str = ""
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > SLUG_MAX_LENGTH:
+        slug = slug[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
+    return slug or "event"
+
+
+def unique_slug(base: str, exclude_event_id: int | None = None) -> str:
+    taken = set(db.session.scalars(select(Event.slug).where(Event.slug.like(f"{base}%"),
+                                                            Event.id != (exclude_event_id or 0))))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def default_slug(theme: str, city: City, start: date) -> str:
+    return slugify(f"{theme} {city.name_en} {start.year}")
+
+
+def _city(city_id: int) -> City:
+    city = db.session.get(City, city_id)
+    if city is None:
+        raise DomainError(_l("Choose a host city from the list."), field="host_city_id")
+    return city
+
+
+def _to_utc(wall_clock: datetime | None, zone_name: str, field_name: str) -> datetime | None:
+    if wall_clock is None:
+        return None
+    try:
+        return local_to_utc(wall_clock, zone_name)
+    except NonexistentLocalTime:
+        raise DomainError(
+            _l("This time does not exist in %(zone)s: the clocks change that night. Choose another time.",
+               zone=zone_name),
+            field=field_name,
+        ) from None
+
+
+def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None) -> dict:
+    if not (data.theme_en.strip() or data.theme_fr.strip()):
+        raise DomainError(_l("Give the theme in English, in French, or both."), field="theme_en")
+    if data.end_date < data.start_date:
+        raise DomainError(_l("The event cannot end before it starts."), field="end_date")
+    if (data.end_date - data.start_date) > timedelta(days=31):
+        raise DomainError(_l("An event lasts at most a month; check the dates."), field="end_date")
+    opens = _to_utc(data.registration_opens_local, city.timezone, "registration_opens")
+    closes = _to_utc(data.registration_closes_local, city.timezone, "registration_closes")
+    if opens and closes and closes <= opens:
+        raise DomainError(_l("Registration must close after it opens."), field="registration_closes")
+    event_ends = local_to_utc(datetime.combine(data.end_date + timedelta(days=1), time()), city.timezone)
+    if closes and closes > event_ends:
+        raise DomainError(_l("Registration must close before the event ends."), field="registration_closes")
+    slug = data.slug.strip().lower()
+    if slug:
+        if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX_LENGTH:
+            raise DomainError(
+                _l("Use only lowercase letters, digits and hyphens (at most %(count)d characters).",
+                   count=SLUG_MAX_LENGTH),
+                field="slug",
+            )
+        if unique_slug(slug, exclude_event_id) != slug:
+            raise DomainError(_l("Another event already uses this web address."), field="slug")
+    else:
+        slug = unique_slug(default_slug(data.theme_en or data.theme_fr, city, data.start_date), exclude_event_id)
+    policy_areas = list(db.session.scalars(select(PolicyArea).where(PolicyArea.id.in_(data.policy_area_ids))))
+    return dict(
+        slug=slug, theme_en=data.theme_en.strip(), theme_fr=data.theme_fr.strip(),
+        summary_en=data.summary_en.strip(), summary_fr=data.summary_fr.strip(), host_city_id=city.id,
+        start_date=data.start_date, end_date=data.end_date, month_only=False, format=data.format,
+        venue=data.venue.strip(), online_url=data.online_url.strip(), capacity=data.capacity,
+        registration_opens_at=opens, registration_closes_at=closes, policy_areas=policy_areas,
+    )
+
+
+def create_event(actor, data: EventInput) -> Event:
+    if not can_create_events(actor):
+        raise PermissionDenied(_l("Only organisers and administrators can create events."))
+    city = _city(data.host_city_id)
+    if not can_host_in(actor, city.id):
+        raise PermissionDenied(_l("You can create events for your own city only."), field="host_city_id")
+    event = Event(**_validated_fields(data, city, None))
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(actor, event: Event, data: EventInput) -> Event:
+    if not can_manage_event(actor, event):
+        raise PermissionDenied(_l("Only the organisers of this event's host city can change it."))
+    city = _city(data.host_city_id)
+    if not can_host_in(actor, city.id):
+        raise DomainError(_l("You can host events in your own city only."), field="host_city_id")
+    for name, value in _validated_fields(data, city, event.id).items():
+        setattr(event, name, value)
+    db.session.flush()
+    return event
+
+
+def assign_facilitator(actor, event: Event, user_id: int) -> User:
+    if not can_manage_event(actor, event):
+        raise PermissionDenied(_l("Only the organisers of this event's host city can assign facilitators."))
+    user = db.session.get(User, user_id)
+    if user is None or user.role is not Role.FACILITATOR or not user.active:
+        raise DomainError(_l("Choose an active facilitator account."), field="user_id")
+    if db.session.get(FacilitatorAssignment, (event.id, user.id)) is None:
+        db.session.add(FacilitatorAssignment(event_id=event.id, user_id=user.id))
+        db.session.flush()
+        db.session.expire(event, ["facilitators"])
+    return user
+
+
+def unassign_facilitator(actor, event: Event, user_id: int) -> None:
+    if not can_manage_event(actor, event):
+        raise PermissionDenied(_l("Only the organisers of this event's host city can assign facilitators."))
+    assignment = db.session.get(FacilitatorAssignment, (event.id, user_id))
+    if assignment is not None:
+        db.session.delete(assignment)
+        db.session.flush()
+        db.session.expire(event, ["facilitators"])

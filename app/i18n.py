@@ -1,0 +1,132 @@
+"""The viewer's language, and content that organisers write in both languages.
+
+Language order: `?lang=`, then the cookie that `?lang=` sets, then Accept-Language.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from babel.dates import format_date, format_interval, format_skeleton
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if remembered in languages:
+        return remembered
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response):
+    """Keep the language chosen with ?lang= for the next pages."""
+    asked = request.args.get("lang")
+    cookie_name = current_app.config["LANGUAGE_COOKIE"]
+    if asked in current_app.config["LANGUAGES"] and request.cookies.get(cookie_name) != asked:
+        response.set_cookie(
+            cookie_name, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    if asked:
+        # The same URL serves both languages; caches must keep them apart.
+        response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def other_language(lang: str | None = None) -> str:
+    return "fr" if (lang or current_language()) == "en" else "en"
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """A bilingual value as shown to one viewer: the text, its language, and whether it is the
+    other language standing in for a missing translation."""
+
+    text: str
+    lang: str
+    is_fallback: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def localized(obj, field: str, lang: str | None = None) -> LocalizedText:
+    """`obj.<field>_<lang>` in the viewer's language, else the other language, marked."""
+    lang = lang or current_language()
+    wanted = getattr(obj, f"{field}_{lang}", None) or ""
+    if wanted.strip():
+        return LocalizedText(wanted, lang, False)
+    other = other_language(lang)
+    fallback = getattr(obj, f"{field}_{other}", None) or ""
+    return LocalizedText(fallback, other, bool(fallback.strip()))
+
+
+def missing_translations(obj, fields) -> list[tuple[str, str]]:
+    """(field, language) pairs where one side of a bilingual text is empty but the other is not."""
+    missing = []
+    for field in fields:
+        values = {lang: (getattr(obj, f"{field}_{lang}") or "").strip() for lang in ("en", "fr")}
+        if any(values.values()):
+            missing.extend((field, lang) for lang, value in values.items() if not value)
+    return missing
+
+
+FALLBACK_NOTES = {"en": _l("in English only"), "fr": _l("in French only")}
+
+
+_ELEMENTS = {"span": Markup("<span{0}>{1}</span>"), "p": Markup("<p{0}>{1}</p>")}
+_FALLBACK_NOTE = Markup(' <small class="fallback">({0})</small>')
+_LANG_ATTRIBUTE = Markup(' lang="{0}"')
+
+
+def render_localized(value: LocalizedText, element: str = "span") -> Markup:
+    """The text with its lang attribute and, when it stands in for a translation, a note saying so."""
+    if not value.is_fallback:
+        return _ELEMENTS[element].format("", value.text)
+    return _ELEMENTS[element].format(_LANG_ATTRIBUTE.format(value.lang), value.text) + _FALLBACK_NOTE.format(
+        FALLBACK_NOTES[value.lang]
+    )
+
+
+def format_date_range(start: date, end: date | None, month_only: bool = False) -> str:
+    locale = current_language()
+    if month_only:
+        return format_skeleton("yMMMM", start, locale=locale)
+    if end is None or end == start:
+        return format_skeleton("yMMMMd", start, locale=locale)
+    return format_interval(start, end, "yMMMMd", locale=locale)
+
+
+def language_switch_url(lang: str) -> str:
+    """This page in another language: same path and query, with lang replaced."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def format_local_datetime(instant: datetime, zone_name: str) -> str:
+    """A moment as the host city's clocks show it, with the zone named."""
+    from app.timezones import utc_to_local
+
+    local = utc_to_local(instant, zone_name)
+    return f"{format_date(local, 'medium', locale=current_language())}, {local:%H:%M} ({zone_name})"

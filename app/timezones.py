@@ -1,0 +1,36 @@
+"""Wall-clock times in an event's zone, to and from the UTC instants we store."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+
+class NonexistentLocalTime(ValueError):
+    """The wall-clock time is skipped by a clock change in that zone (a spring-forward gap)."""
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def is_valid_zone(name: str) -> bool:
+    return name in available_timezones()
+
+
+def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
+    """The UTC instant of a naive wall-clock time in a zone.
+
+    A time that occurs twice (autumn fold) is read as its first occurrence; a time that never
+    occurs (spring gap) raises NonexistentLocalTime rather than silently moving by an hour.
+    """
+    if wall_clock.tzinfo is not None:
+        raise ValueError("expected a wall-clock time without a zone")
+    tz = ZoneInfo(zone_name)
+    aware = wall_clock.replace(tzinfo=tz, fold=0)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != wall_clock:
+        raise NonexistentLocalTime(f"{wall_clock:%Y-%m-%d %H:%M} does not exist in {zone_name}")
+    return instant
+
+
+def utc_to_local(instant: datetime, zone_name: str) -> datetime:
+    return instant.astimezone(ZoneInfo(zone_name))

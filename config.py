@@ -1,0 +1,119 @@
+"""Settings for each way the app runs.
+
+`create_app()` takes the class named by APP_ENV (development, testing or production), then
+`environment_overrides()` applies the environment variables documented in the README. The
+environment is read when the app is created, not when this module is imported.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# A key for development only: production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"
+
+
+class Config:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'events.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "fr")
+    LANGUAGE_COOKIE = "lang"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "MC2CM events <events@localhost>"
+
+    # Demo accounts with published passwords exist only where nobody can be harmed by them.
+    DEMO_ACCOUNTS = False
+    # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
+    PROXY_COUNT = 0
+
+
+class DevelopmentConfig(Config):
+    DEMO_ACCOUNTS = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    DEMO_ACCOUNTS = True
+    # Hashing stays real but cheap, so that a suite creating hundreds of accounts runs fast.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    PROXY_COUNT = 1
+
+    @staticmethod
+    def check(config: dict) -> None:
+        key = config.get("SECRET_KEY") or ""
+        if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "Production needs SECRET_KEY set to a random value of at least 32 characters, "
+                'for example: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        if "DATABASE_URL" not in os.environ:
+            raise RuntimeError("Production needs DATABASE_URL (a PostgreSQL URL).")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def environment_overrides(config_name: str) -> dict:
+    """The settings that the environment sets, converted to their types."""
+    env = os.environ
+    overrides: dict = {}
+    if "SECRET_KEY" in env:
+        overrides["SECRET_KEY"] = env["SECRET_KEY"]
+    database_variable = "TEST_DATABASE_URL" if config_name == "testing" else "DATABASE_URL"
+    if env.get(database_variable):
+        overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env[database_variable])
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+        if name in env:
+            overrides[name] = env[name] or None
+    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT"):
+        if env.get(name):
+            overrides[name] = int(env[name])
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):
+        if name in env:
+            overrides[name] = env[name].strip().lower() in _TRUE
+    if "SESSION_COOKIE_SECURE" in overrides:
+        overrides["REMEMBER_COOKIE_SECURE"] = overrides["SESSION_COOKIE_SECURE"]
+    return overrides
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// forms that hosts hand out; we drive psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,102 @@
+import pytest
+
+from app.auth.models import Role, User
+from app.extensions import db
+
+
+def test_sign_in_and_out(client, make):
+    user = make.user(Role.ADMIN)
+    response = make.login(client, user)
+    assert response.status_code == 302 and response.headers["Location"] == "/manage/"
+    assert client.get("/manage/").status_code == 200
+    assert client.get("/manage/logout").status_code == 405, "sign-out must be a POST (CSRF-protected)"
+    client.post("/manage/logout")
+    assert client.get("/manage/").status_code == 302
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "Wrong email address or password"),
+    ("fr", "Adresse électronique ou mot de passe incorrect"),
+])
+def test_wrong_password_is_refused_in_the_users_language_keeping_the_email(client, make, lang, message):
+    user = make.user(Role.ORGANISER, make.city())
+    response = client.post(f"/manage/login?lang={lang}", data={"email": user.email, "password": "not it"})
+    assert response.status_code == 401
+    assert message in response.text
+    assert f'value="{user.email}"' in response.text
+
+
+def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client, make):
+    user = make.user(Role.ADMIN)
+    wrong_password = client.post("/manage/login?lang=en", data={"email": user.email, "password": "nope"})
+    unknown = client.post("/manage/login?lang=en", data={"email": "nobody@example.org", "password": "nope"})
+    assert wrong_password.status_code == unknown.status_code == 401
+    assert "Wrong email address or password" in unknown.text
+
+
+def test_disabled_account_cannot_sign_in(client, make):
+    user = make.user(Role.ADMIN, active=False)
+    assert make.login(client, user).status_code == 401
+
+
+def test_email_is_matched_without_case(client, make):
+    user = make.user(Role.ADMIN, email="amina@example.org")
+    response = client.post("/manage/login", data={"email": "  Amina@Example.ORG ", "password": make.PASSWORD})
+    assert response.status_code == 302, user
+
+
+def test_passwords_are_stored_hashed(app, make):
+    user = make.user(Role.ADMIN, password="a very long secret")
+    stored = db.session.get(User, user.id).password_hash
+    assert "a very long secret" not in stored
+    assert stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_next_redirect_goes_back_to_the_asked_page(client, make):
+    make.user(Role.ADMIN, email="a@example.org")
+    response = client.get("/manage/users")
+    assert response.status_code == 302
+    login_url = response.headers["Location"]
+    assert "next=%2Fmanage%2Fusers" in login_url
+    response = client.post(login_url, data={"email": "a@example.org", "password": make.PASSWORD})
+    assert response.headers["Location"] == "/manage/users"
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example",
+])
+def test_next_redirect_never_leaves_the_site(client, make, target):
+    make.user(Role.ADMIN, email="a@example.org")
+    response = client.post("/manage/login", query_string={"next": target},
+                           data={"email": "a@example.org", "password": make.PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/manage/"
+
+
+def test_changing_the_password_signs_out_other_devices(app, make):
+    user = make.user(Role.ORGANISER, make.city())
+    laptop, phone = app.test_client(), app.test_client()
+    make.login(laptop, user)
+    make.login(phone, user)
+    response = laptop.post("/manage/account", data={"current_password": make.PASSWORD,
+                                                     "new_password": "a brand new password"})
+    assert response.status_code == 302
+    assert laptop.get("/manage/").status_code == 200
+    assert phone.get("/manage/").status_code == 302
+
+
+def test_password_change_refuses_a_wrong_current_password_in_french(client, make):
+    make.login(client, make.user(Role.ADMIN))
+    response = client.post("/manage/account?lang=fr", data={"current_password": "wrong",
+                                                              "new_password": "a brand new password"})
+    assert response.status_code == 200
+    assert "mot de passe actuel" in response.text
+
+
+def test_login_form_has_csrf_protection_when_enabled(database_url):
+    from app import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
+    response = app.test_client().post("/manage/login?lang=en", data={"email": "x@example.org", "password": "y"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.text

@@ -1,0 +1,113 @@
+"""Every staff route against every kind of visitor. A new /manage route fails the first test until
+it is added to the matrix below, so no staff page ships without its permission check tested."""
+
+import pytest
+from flask import url_for
+
+from app.auth.models import Role
+from app.events.models import EventState
+
+# endpoint → (method, who may use it)
+STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilitator"}
+MATRIX = {
+    "manage.dashboard": ("GET", STAFF),
+    "auth.account": ("GET", STAFF),
+    "manage.new_event": ("GET", {"admin", "organiser", "other_organiser"}),
+    "manage.workspace": ("GET", {"admin", "organiser", "facilitator"}),
+    "manage.edit_event": ("GET", {"admin", "organiser"}),
+    "manage.change_state": ("POST", {"admin", "organiser"}),
+    "manage.facilitators": ("GET", {"admin", "organiser"}),
+    "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
+    "auth.users": ("GET", {"admin"}),
+    "auth.new_user": ("GET", {"admin"}),
+    "auth.edit_user": ("GET", {"admin"}),
+}
+PUBLIC_UNDER_MANAGE = {"auth.login", "auth.logout"}
+VISITORS = ["anonymous", "admin", "organiser", "other_organiser", "facilitator", "other_facilitator", "disabled"]
+
+
+def test_every_staff_route_is_in_the_matrix(app):
+    staff_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/manage")}
+    assert staff_endpoints - PUBLIC_UNDER_MANAGE == set(MATRIX)
+
+
+@pytest.fixture
+def world(make):
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    tunis = make.city("Tunis", "Africa/Tunis", "TN")
+    event = make.event(lyon, EventState.DRAFT)
+    people = {
+        "admin": make.user(Role.ADMIN),
+        "organiser": make.user(Role.ORGANISER, lyon),
+        "other_organiser": make.user(Role.ORGANISER, tunis),
+        "facilitator": make.user(Role.FACILITATOR),
+        "other_facilitator": make.user(Role.FACILITATOR),
+        "disabled": make.user(Role.ADMIN, active=False),
+    }
+    make.assign(event, people["facilitator"])
+    return event, people
+
+
+def _url(app, endpoint: str, event, people) -> str:
+    values = {"slug": event.slug, "user_id": people["facilitator"].id}
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_staff_route_permissions(app, client, make, world, endpoint, visitor):
+    event, people = world
+    method, allowed = MATRIX[endpoint]
+    if visitor in people:
+        make.login(client, people[visitor])
+    url = _url(app, endpoint, event, people)
+    response = client.open(url, method=method, data={"target": "open"} if method == "POST" else None)
+    if visitor in ("anonymous", "disabled"):
+        assert response.status_code == 302
+        assert "/manage/login" in response.headers["Location"]
+    elif visitor in allowed:
+        assert response.status_code in (200, 302, 303, 409), response.status_code
+        if response.status_code == 302:
+            assert "/manage/login" not in response.headers["Location"]
+    else:
+        assert response.status_code == 403
+
+
+def test_forbidden_page_is_translated_and_has_no_details(client, make, world):
+    event, people = world
+    make.login(client, people["other_organiser"])
+    response = client.get(f"/manage/events/{event.slug}/edit?lang=fr")
+    assert response.status_code == 403
+    assert "Accès non autorisé" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_organiser_dashboard_lists_only_their_city_events(client, make, world):
+    event, people = world
+    other = make.event(make.city("Tunis"), EventState.OPEN, theme_en="Tunis only")
+    make.login(client, people["organiser"])
+    page = client.get("/manage/?lang=en").text
+    assert event.theme_en in page and other.theme_en not in page
+
+
+def test_facilitator_dashboard_lists_only_assigned_events(client, make, world):
+    event, people = world
+    make.event(make.city("Lyon"), EventState.OPEN, theme_en="Not assigned")
+    make.login(client, people["facilitator"])
+    page = client.get("/manage/?lang=en").text
+    assert event.theme_en in page and "Not assigned" not in page
+    assert "Create an event" not in page
+
+
+def test_organiser_cannot_create_an_event_in_another_city(client, make, world):
+    _event, people = world
+    make.login(client, people["organiser"])
+    tunis = make.city("Tunis")
+    response = client.post("/manage/events/new?lang=en", data={
+        "theme_en": "Elsewhere", "host_city_id": tunis.id, "start_date": "2030-05-01",
+        "end_date": "2030-05-02", "format": "in_person",
+    })
+    assert response.status_code == 422
+    assert "You can create events for your own city only." in response.text

@@ -1,0 +1,144 @@
+import pytest
+
+from app import create_app
+from app.events.models import EventFormat, EventState
+
+
+def test_network_page_lists_upcoming_and_past_events_without_drafts(client, make):
+    vienna = make.city("Vienna", "Europe/Vienna", "AT", name_fr="Vienne")
+    upcoming = make.event(vienna, EventState.OPEN, theme_en="Housing first", format=EventFormat.HYBRID)
+    past = make.event(vienna, EventState.FINISHED, days_ahead=-400, theme_en="Refugees hosting")
+    draft = make.event(vienna, EventState.DRAFT, theme_en="Secret plans")
+    response = client.get("/?lang=en")
+    assert response.status_code == 200
+    page = response.text
+    upcoming_part, past_part = page.split('id="past-heading"')
+    assert upcoming.theme_en in upcoming_part and past.theme_en in past_part
+    assert draft.theme_en not in page
+    assert "Vienna, Austria" in page
+    assert "Hybrid (in person and online)" in page
+    assert f'datetime="{upcoming.start_date.isoformat()}"' in page
+
+
+def test_network_page_in_french_names_cities_and_countries_in_french(client, make):
+    vienna = make.city("Vienna", "Europe/Vienna", "AT", name_fr="Vienne")
+    make.event(vienna, EventState.OPEN)
+    page = client.get("/?lang=fr").text
+    assert "Vienne, Autriche" in page
+    assert "Événements passés" in page
+
+
+def test_month_only_events_show_the_month_not_invented_days(client, make):
+    from datetime import date
+
+    make.event(state=EventState.FINISHED, start_date=date(2016, 11, 1), end_date=date(2016, 11, 1), month_only=True)
+    assert "November 2016" in client.get("/?lang=en").text
+    assert "novembre 2016" in client.get("/?lang=fr").text
+
+
+def test_cancelled_upcoming_event_is_marked(client, make):
+    make.event(state=EventState.CANCELLED, theme_en="Called off")
+    page = client.get("/?lang=en").text
+    assert "Called off" in page and "state-cancelled" in page
+
+
+def test_network_page_query_count_does_not_grow_with_events(client, make, count_queries):
+    cities = [make.city(f"City {n}", "Europe/Rome", "IT") for n in range(3)]
+    for city in cities:
+        make.event(city, EventState.OPEN)
+    with count_queries() as few:
+        client.get("/")
+    for n in range(12):
+        make.event(make.city(f"Other {n}", "Africa/Tunis", "TN"), EventState.FINISHED, days_ahead=-30 * (n + 1))
+    with count_queries() as many:
+        client.get("/")
+    assert len(many) == len(few)
+
+
+def test_hub_shows_the_event_and_its_stages(client, make):
+    turin = make.city("Turin", "Europe/Rome", "IT")
+    event = make.event(turin, EventState.OPEN, theme_en="Inclusive housing", theme_fr="Logement inclusif",
+                       venue="Palazzo Civico", capacity=40)
+    page = client.get(f"/events/{event.slug}/?lang=en").text
+    assert "<h1><span>Inclusive housing</span></h1>" in page
+    for stage in ("Background document", "Agenda", "Field visit", "Registration", "Recommendations",
+                  "Thematic learning note"):
+        assert stage in page
+    assert "Palazzo Civico" in page and "Europe/Rome" in page and "40" in page
+    french = client.get(f"/events/{event.slug}/?lang=fr").text
+    assert "Logement inclusif" in french and "Visite de terrain" in french
+
+
+def test_hub_of_a_cancelled_event_says_every_stage_is_cancelled(client, make):
+    event = make.event(state=EventState.CANCELLED)
+    page = client.get(f"/events/{event.slug}/?lang=en").text
+    assert page.count("status-cancelled") == 6
+
+
+def test_hub_query_count_is_constant(client, make, count_queries):
+    event = make.event(state=EventState.OPEN)
+    with count_queries() as queries:
+        client.get(f"/events/{event.slug}/")
+    assert len(queries) <= 3
+
+
+def test_draft_hub_is_hidden_from_the_public_and_previewed_by_its_organiser(client, make):
+    from app.auth.models import Role
+
+    lyon = make.city()
+    event = make.event(lyon, EventState.DRAFT)
+    assert client.get(f"/events/{event.slug}/").status_code == 404
+    make.login(client, make.user(Role.ORGANISER, lyon))
+    response = client.get(f"/events/{event.slug}/?lang=en")
+    assert response.status_code == 200
+    assert "Preview: this event is a draft" in response.text
+
+
+def test_unknown_event_gets_a_translated_404_page(client):
+    response = client.get("/events/nothing-here/?lang=fr")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+    assert '<html lang="fr">' in response.text
+
+
+def test_server_error_page_shows_no_stack_trace(database_url):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom?lang=en")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_fails_when_the_database_is_unreachable():
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+                                 "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/manage/login"])
+def test_security_headers_on_every_response(client, path):
+    headers = client.get(path).headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_pages_fetch_nothing_from_outside(client, make):
+    event = make.event(state=EventState.OPEN)
+    for path in ("/", f"/events/{event.slug}/", "/manage/login"):
+        page = client.get(path).text
+        assert "http://" not in page.replace("http://localhost", "")
+        assert "https://" not in page

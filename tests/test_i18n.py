@@ -1,0 +1,103 @@
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from app.events.models import EventState
+from app.i18n import localized, missing_translations
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "app/translations/fr/LC_MESSAGES/messages.po"
+
+
+def _french_catalog():
+    with CATALOG.open("rb") as handle:
+        return read_po(handle)
+
+
+def _source_messages() -> set[str]:
+    method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2"), ("app/templates/**.txt", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
+        found.update([message] if isinstance(message, str) else [m for m in message if m])
+    return found
+
+
+def test_every_interface_string_has_a_french_translation():
+    catalog = _french_catalog()
+    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == [], "translate these in messages.po"
+    in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    missing = sorted(_source_messages() - in_catalog)
+    assert missing == [], "run `make extract-messages` and translate these"
+
+
+def test_french_keeps_every_placeholder_of_the_english():
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)[sd]")
+    for message in _french_catalog():
+        if message.id:
+            assert sorted(placeholder.findall(message.id)) == sorted(placeholder.findall(message.string)), message.id
+
+
+def test_lang_parameter_switches_and_is_remembered(client):
+    response = client.get("/?lang=fr")
+    assert '<html lang="fr">' in response.text
+    assert "Événements à venir" in response.text
+    assert "lang=fr" in response.headers["Set-Cookie"]
+    again = client.get("/")
+    assert '<html lang="fr">' in again.text
+
+
+def test_accept_language_is_used_without_a_choice(client):
+    response = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr">' in response.text
+    response = client.get("/", headers={"Accept-Language": "de-DE,en;q=0.5"})
+    assert '<html lang="en">' in response.text
+
+
+def test_lang_parameter_beats_cookie_and_accept_language(client):
+    client.get("/?lang=fr")
+    response = client.get("/?lang=en", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in response.text
+    assert "Upcoming events" in response.text
+
+
+def test_unknown_language_is_ignored(client):
+    response = client.get("/?lang=de", headers={"Accept-Language": "fr"})
+    assert '<html lang="fr">' in response.text
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(("lang", "other", "label"), [("en", "fr", "Français"), ("fr", "en", "English")])
+def test_every_page_links_to_the_other_language_keeping_the_query(client, lang, other, label):
+    response = client.get(f"/?lang={lang}&page=2")
+    assert f'href="/?lang={other}&amp;page=2"' in response.text or f'href="/?page=2&amp;lang={other}"' in response.text
+    assert f'hreflang="{other}"' in response.text
+    assert label in response.text
+
+
+def test_missing_french_side_falls_back_to_english_marked(app, client, make):
+    event = make.event(state=EventState.OPEN, theme_fr="", theme_en="Urban citizenship")
+    response = client.get(f"/events/{event.slug}/?lang=fr")
+    assert '<span lang="en">Urban citizenship</span>' in response.text
+    assert "en anglais uniquement" in response.text
+
+
+def test_localized_prefers_the_viewer_language(app, make):
+    event = make.event(theme_en="Housing", theme_fr="Logement")
+    assert localized(event, "theme", "fr").text == "Logement"
+    assert localized(event, "theme", "en").is_fallback is False
+    event.theme_en = ""
+    value = localized(event, "theme", "en")
+    assert (value.text, value.lang, value.is_fallback) == ("Logement", "fr", True)
+
+
+def test_missing_translations_lists_the_one_sided_texts(app, make):
+    event = make.event(theme_en="Housing", theme_fr="", summary_en="", summary_fr="")
+    assert missing_translations(event, ("theme", "summary")) == [("theme", "fr")]

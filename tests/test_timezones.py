@@ -1,0 +1,51 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from app.timezones import NonexistentLocalTime, local_to_utc, utc_to_local
+
+
+@pytest.mark.parametrize(("zone", "wall_clock", "expected_utc"), [
+    # Europe: CET in winter, CEST after the last Sunday of March.
+    ("Europe/Paris", datetime(2027, 3, 27, 9, 0), datetime(2027, 3, 27, 8, 0, tzinfo=UTC)),
+    ("Europe/Paris", datetime(2027, 3, 29, 9, 0), datetime(2027, 3, 29, 7, 0, tzinfo=UTC)),
+    # Jordan moved to permanent +03 in October 2022: no winter time any more.
+    ("Asia/Amman", datetime(2021, 12, 15, 10, 0), datetime(2021, 12, 15, 8, 0, tzinfo=UTC)),
+    ("Asia/Amman", datetime(2023, 12, 15, 10, 0), datetime(2023, 12, 15, 7, 0, tzinfo=UTC)),
+    # Morocco is at +01 except during Ramadan, when it goes back to +00 (Ramadan 2027 ≈ 8 Feb–9 Mar).
+    ("Africa/Casablanca", datetime(2027, 1, 20, 10, 0), datetime(2027, 1, 20, 9, 0, tzinfo=UTC)),
+    ("Africa/Casablanca", datetime(2027, 2, 20, 10, 0), datetime(2027, 2, 20, 10, 0, tzinfo=UTC)),
+])
+def test_wall_clock_times_become_the_right_instants(zone, wall_clock, expected_utc):
+    assert local_to_utc(wall_clock, zone) == expected_utc
+    assert utc_to_local(expected_utc, zone).replace(tzinfo=None) == wall_clock
+
+
+def test_a_time_skipped_by_the_spring_change_is_refused():
+    with pytest.raises(NonexistentLocalTime):
+        local_to_utc(datetime(2027, 3, 28, 2, 30), "Europe/Paris")
+
+
+def test_a_repeated_autumn_time_is_read_as_its_first_occurrence():
+    assert local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris") == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+def test_utc_datetime_column_refuses_naive_values(app, make):
+    from app.extensions import db
+
+    event = make.event()
+    event.registration_opens_at = datetime(2030, 1, 1, 9, 0)
+    with pytest.raises(Exception, match="naive datetime"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_utc_datetime_column_round_trips_aware_values(app, make):
+    from zoneinfo import ZoneInfo
+
+    from app.extensions import db
+
+    event = make.event(registration_opens_at=datetime(2030, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Amman")))
+    db.session.expire_all()
+    assert event.registration_opens_at == datetime(2030, 1, 1, 6, 0, tzinfo=UTC)
+    assert event.registration_opens_at.tzinfo is not None
