@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.models import Role
@@ -10,7 +11,7 @@ ROLE_LABELS = {
     Role.ORGANISER: _l("Organiser"),
     Role.FACILITATOR: _l("Facilitator"),
 }
-LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("fr", "Français")]
 NO_CITY = 0
 
 
@@ -28,7 +29,7 @@ class LoginForm(FlaskForm):
 
 
 def _role_choices():
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class _AccountFields(FlaskForm):
@@ -39,7 +40,7 @@ class _AccountFields(FlaskForm):
     preferred_language = SelectField(_l("Language for emails"), choices=LANGUAGE_CHOICES, default="en")
 
     def set_city_choices(self, cities) -> None:
-        self.city_id.choices = [(NO_CITY, _l("No city"))] + [(c.id, c.name_en) for c in cities]
+        self.city_id.choices = [SelectChoice(NO_CITY, _l("No city"))] + [SelectChoice(c.id, c.name_en) for c in cities]
 
     @property
     def chosen_city_id(self) -> int | None:

@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -37,7 +38,7 @@ class EventForm(FlaskForm):
     host_city_id = SelectField(_l("Host city"), coerce=int, validators=[InputRequired()])
     start_date = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day."))])
     end_date = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))])
-    format = RadioField(_l("Format"), choices=[(f.value, label) for f, label in FORMAT_LABELS.items()],
+    format = RadioField(_l("Format"), choices=[SelectChoice(f.value, label) for f, label in FORMAT_LABELS.items()],
                         default=EventFormat.IN_PERSON.value, validators=[DataRequired()])
     venue = StringField(_l("Venue"), validators=[Length(max=300)],
                         description=_l("Name and address of the place, for events that meet in person."))
@@ -57,8 +58,8 @@ class EventForm(FlaskForm):
                                       "from the theme."))
 
     def set_choices(self, cities, policy_areas, lang: str) -> None:
-        self.host_city_id.choices = [(c.id, getattr(c, f"name_{lang}")) for c in cities]
-        self.policy_area_ids.choices = [(p.id, getattr(p, f"name_{lang}")) for p in policy_areas]
+        self.host_city_id.choices = [SelectChoice(c.id, getattr(c, f"name_{lang}")) for c in cities]
+        self.policy_area_ids.choices = [SelectChoice(p.id, getattr(p, f"name_{lang}")) for p in policy_areas]
 
     def fill_from(self, event: Event) -> None:
         for name in ("theme_en", "theme_fr", "summary_en", "summary_fr", "host_city_id", "start_date",

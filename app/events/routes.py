@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
 from app.db_types import utcnow
@@ -139,7 +140,7 @@ def change_state(slug: str):
 def facilitators(slug: str):
     event = _event_for(slug, can_manage_event)
     form = AssignFacilitatorForm()
-    form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in queries.assignable_facilitators(event)]
+    form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in queries.assignable_facilitators(event)]
     if form.validate_on_submit():
         try:
             user = services.assign_facilitator(current_user, event, form.user_id.data)
