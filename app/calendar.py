@@ -1,0 +1,116 @@
+"""iCalendar building: pure functions from our data to calendars that every client reads alike.
+
+The shared core lives here: a calendar with our PRODID, and VTIMEZONE components written the way
+all three parsers we test with (python icalendar, vobject, Mozilla's ical.js) read them the same:
+one observance per clock change, each with a single DTSTART, no RRULE and no RDATE lists.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+
+PRODID = "-//MC2CM network//Peer-learning events//EN"
+# Clock changes written around the instants a calendar uses, so that recurring views and clients
+# that look a little before or after still find the right offset.
+TIMEZONE_MARGIN = timedelta(days=366)
+
+
+# Morocco moves its clocks around Ramadan, on dates set by the lunar calendar and announced late.
+# Widely deployed zone databases get them wrong (pytz, which vobject uses whatever the VTIMEZONE
+# says, has Casablanca an hour off from late 2026 on), so its times are written as UTC instants,
+# which every client reads right and shows in its user's own zone.
+UTC_WRITTEN_ZONES = frozenset({"Africa/Casablanca", "Africa/El_Aaiun"})
+
+
+def ical_time(instant: datetime, zone_name: str) -> datetime:
+    """The value to give DTSTART/DTEND: wall-clock time with its TZID, or UTC where clients
+    cannot be trusted with the zone's rules."""
+    if zone_name in UTC_WRITTEN_ZONES or zone_name == "UTC":
+        return instant.astimezone(UTC)
+    return instant.astimezone(ZoneInfo(zone_name))
+
+
+def new_calendar(method: str | None = None, name: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _offset_at(tz: ZoneInfo, instant: datetime) -> timedelta:
+    return instant.astimezone(tz).utcoffset()
+
+
+def clock_changes(zone_name: str, start: datetime, end: datetime) -> list[datetime]:
+    """The UTC instants in [start, end] at which the zone's offset changes, to the minute."""
+    tz = ZoneInfo(zone_name)
+    changes = []
+    day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = end.astimezone(UTC)
+    while day < end:
+        next_day = day + timedelta(days=1)
+        if _offset_at(tz, day) != _offset_at(tz, next_day):
+            low, high = day, next_day
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle <= low:
+                    break
+                if _offset_at(tz, middle) == _offset_at(tz, low):
+                    low = middle
+                else:
+                    high = middle
+            changes.append(high)
+        day = next_day
+    return changes
+
+
+def _observance(tz: ZoneInfo, onset: datetime, offset_from: timedelta) -> Timezone:
+    local = onset.astimezone(tz)
+    component = TimezoneDaylight() if local.dst() and local.dst() > timedelta(0) else TimezoneStandard()
+    component.add("dtstart", (onset + offset_from).replace(tzinfo=None))
+    component.add("tzoffsetfrom", offset_from)
+    component.add("tzoffsetto", local.utcoffset())
+    name = local.tzname()
+    if name:
+        component.add("tzname", name)
+    return component
+
+
+def vtimezone(zone_name: str, instants: Iterable[datetime]) -> Timezone:
+    """A VTIMEZONE for `zone_name` that is right for every one of `instants` (and a year around)."""
+    instants = sorted(i.astimezone(UTC) for i in instants)
+    if not instants:
+        raise ValueError("a VTIMEZONE needs at least one instant to cover")
+    tz = ZoneInfo(zone_name)
+    start = instants[0] - TIMEZONE_MARGIN
+    end = instants[-1] + TIMEZONE_MARGIN
+    timezone = Timezone()
+    timezone.add("tzid", zone_name)
+    first_offset = _offset_at(tz, start)
+    timezone.add_component(_observance(tz, start.replace(hour=0, minute=0, second=0, microsecond=0), first_offset))
+    offset = first_offset
+    for change in clock_changes(zone_name, start, end):
+        timezone.add_component(_observance(tz, change, offset))
+        offset = _offset_at(tz, change)
+    return timezone
+
+
+def add_timezones(calendar: Calendar, instants_by_zone: dict[str, list[datetime]]) -> None:
+    """One VTIMEZONE per zone that the calendar's events use, placed before the events: a parser
+    that meets a TZID before its VTIMEZONE (vobject) falls back to its own, possibly stale, zone
+    data (pytz has Casablanca wrong from 2027 on)."""
+    zones = [vtimezone(name, instants) for name, instants in sorted(instants_by_zone.items())
+             if name != "UTC" and name not in UTC_WRITTEN_ZONES and instants]
+    calendar.subcomponents[0:0] = zones
+
+
+def to_ics(calendar: Calendar) -> bytes:
+    return calendar.to_ical()
