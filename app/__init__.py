@@ -57,6 +57,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
 
 def _init_extensions(app: Flask) -> None:
     from app.i18n import remember_language, select_locale
+    from app.page_cache import PageCache
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), compare_type=True,
@@ -64,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.extensions["page_cache"] = PageCache()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -144,12 +146,12 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_templating(app: Flask) -> None:
-    from babel import Locale
-
     from app.auth.forms import ROLE_LABELS
     from app.events.labels import FORMAT_LABELS, STATE_LABELS, TRANSITION_LABELS
     from app.i18n import (
         LANGUAGE_NAMES,
+        city_name,
+        country_name,
         current_language,
         format_date_range,
         format_local_datetime,
@@ -159,12 +161,6 @@ def _register_templating(app: Flask) -> None:
         render_localized,
     )
     from app.stages import STATUS_LABELS
-
-    def country_name(code: str) -> str:
-        return Locale.parse(current_language()).territories.get(code, code)
-
-    def city_name(city) -> str:
-        return getattr(city, f"name_{current_language()}") or city.name_en
 
     app.jinja_env.globals.update(
         localized=localized, current_language=current_language, other_language=other_language,

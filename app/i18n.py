@@ -5,8 +5,10 @@ Language order: `?lang=`, then the cookie that `?lang=` sets, then Accept-Langua
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -109,12 +111,29 @@ def render_localized(value: LocalizedText, element: str = "span") -> Markup:
 
 
 def format_date_range(start: date, end: date | None, month_only: bool = False) -> str:
-    locale = current_language()
+    return _date_range(start, end, month_only, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _date_range(start: date, end: date | None, month_only: bool, locale: str) -> str:
     if month_only:
         return format_skeleton("yMMMM", start, locale=locale)
     if end is None or end == start:
         return format_skeleton("yMMMMd", start, locale=locale)
     return format_interval(start, end, "yMMMMd", locale=locale)
+
+
+def country_name(code: str) -> str:
+    return _territories(current_language()).get(code, code)
+
+
+@lru_cache(maxsize=8)
+def _territories(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).territories)
+
+
+def city_name(city) -> str:
+    return getattr(city, f"name_{current_language()}") or city.name_en
 
 
 def language_switch_url(lang: str) -> str:

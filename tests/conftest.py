@@ -6,12 +6,14 @@ another database, as CI does with PostgreSQL.
 
 import contextvars
 import os
+import threading
 from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
@@ -65,6 +67,7 @@ def _app_context_and_clean_tables(request):
         yield
         db.session.remove()
         _empty_tables()
+        app.extensions["page_cache"].clear()
 
 
 def _empty_tables() -> None:
@@ -85,6 +88,23 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app, database_url):
+    """The app served over real HTTP on 127.0.0.1 (a free port), on the test database, with CSRF
+    on as in production. Yields the base URL."""
+    served = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with served.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """Reads that pages need, each one eager-loaded so a page's query count does not grow with data."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role, User
@@ -36,6 +36,15 @@ def network_events(today: date) -> NetworkEvents:
     upcoming = [e for e in events if e.state is not EventState.FINISHED and e.end_date >= today]
     past = [e for e in reversed(events) if e.state is EventState.FINISHED or e.end_date < today]
     return NetworkEvents(upcoming, past)
+
+
+def network_fingerprint() -> tuple:
+    """Changes whenever an event is added, removed or changed (see app/page_cache.py)."""
+    return tuple(db.session.execute(select(func.count(Event.id), func.max(Event.updated_at))).one())
+
+
+def event_fingerprint(slug: str) -> datetime | None:
+    return db.session.scalar(select(Event.updated_at).where(Event.slug == slug))
 
 
 def event_by_slug(slug: str) -> Event | None:

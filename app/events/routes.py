@@ -12,6 +12,7 @@ from app.events.labels import STATE_LABELS
 from app.events.models import Event, EventState
 from app.extensions import db
 from app.i18n import current_language
+from app.page_cache import cached_page, time_bucket
 from app.stages import stages_of
 
 bp = Blueprint("events", __name__)
@@ -19,11 +20,18 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
 @bp.get("/")
+@cached_page(lambda: (queries.network_fingerprint(), utcnow().date(), time_bucket()))
 def index():
     return render_template("events/index.html", events=queries.network_events(utcnow().date()))
 
 
+def _hub_fingerprint(slug: str):
+    updated = queries.event_fingerprint(slug)
+    return None if updated is None else (updated, time_bucket())
+
+
 @bp.get("/events/<slug>/")
+@cached_page(_hub_fingerprint)
 def hub(slug: str):
     event = queries.event_by_slug(slug)
     if event is None or (not event.is_public and not can_view_workspace(current_user, event)):

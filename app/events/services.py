@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.auth.permissions import can_create_events, can_host_in, can_manage_event
+from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
 from app.extensions import db
@@ -139,8 +140,15 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
         raise DomainError(_l("You can host events in your own city only."), field="host_city_id")
     for name, value in _validated_fields(data, city, event.id).items():
         setattr(event, name, value)
+    touch(event)
     db.session.flush()
     return event
+
+
+def touch(event: Event) -> None:
+    """Mark the event's public pages as changed (their cache is keyed on `updated_at`). Every
+    service that changes what an event's public pages show calls it, including the stages'."""
+    event.updated_at = utcnow()
 
 
 def assign_facilitator(actor, event: Event, user_id: int) -> User:

@@ -76,10 +76,63 @@ def test_hub_of_a_cancelled_event_says_every_stage_is_cancelled(client, make):
 
 
 def test_hub_query_count_is_constant(client, make, count_queries):
+    from app.events.models import PolicyArea
+    from app.extensions import db
+
+    from app.events.services import touch
+
     event = make.event(state=EventState.OPEN)
-    with count_queries() as queries:
-        client.get(f"/events/{event.slug}/")
-    assert len(queries) <= 3
+    url = f"/events/{event.slug}/"
+    with count_queries() as few:
+        client.get(url)
+    event.policy_areas = [PolicyArea(code=f"area{n}", name_en=f"Area {n}", name_fr=f"Domaine {n}", source="test")
+                          for n in range(8)]
+    touch(event)
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(url).text
+    assert "Domaine 7" in page or "Area 7" in page
+    assert len(many) == len(few) <= 4
+
+
+def test_public_pages_are_served_again_from_the_cache_with_one_query(client, make, count_queries):
+    event = make.event(state=EventState.OPEN)
+    for path in ("/?lang=en", f"/events/{event.slug}/?lang=fr"):
+        first = client.get(path)
+        with count_queries() as queries:
+            again = client.get(path)
+        assert again.text == first.text
+        assert len(queries) == 1, "only the fingerprint is read"
+        assert client.get(path, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
+
+
+def test_a_change_shows_at_once_despite_the_cache(client, make):
+    from app.auth.models import Role
+    from app.events.forms import EventForm  # noqa: F401 (the form's own module is loaded by the app)
+    from app.events.services import EventInput, update_event
+
+    organiser = make.user(Role.ORGANISER, make.city())
+    event = make.event(organiser.city, EventState.OPEN, theme_en="Before")
+    assert "Before" in client.get(f"/events/{event.slug}/?lang=en").text
+    assert "Before" in client.get("/?lang=en").text
+    update_event(organiser, event, EventInput(
+        theme_en="After", theme_fr=event.theme_fr, host_city_id=event.host_city_id, start_date=event.start_date,
+        end_date=event.end_date, venue=event.venue, slug=event.slug))
+    from app.extensions import db
+
+    db.session.commit()
+    assert "After" in client.get(f"/events/{event.slug}/?lang=en").text
+    assert "After" in client.get("/?lang=en").text
+
+
+def test_signed_in_staff_and_pending_messages_bypass_the_cache(client, make):
+    from app.auth.models import Role
+
+    event = make.event(state=EventState.OPEN)
+    client.get("/?lang=en")
+    make.login(client, make.user(Role.ADMIN, name="Amina Haddad"))
+    page = client.get("/?lang=en").text
+    assert "Staff area" in page and event.theme_en in page
 
 
 def test_draft_hub_is_hidden_from_the_public_and_previewed_by_its_organiser(client, make):

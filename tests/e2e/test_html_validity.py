@@ -1,0 +1,81 @@
+"""Every kind of page through ../shared/validators/check-html: the Nu HTML Checker and axe-core
+accessibility rules in a real Chromium, in both languages, public and staff pages."""
+
+import http.cookiejar
+import re
+import subprocess
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.auth.models import Role
+from app.events.models import EventState
+
+pytestmark = pytest.mark.browser
+CHECK_HTML = Path(__file__).resolve().parents[3] / "shared" / "validators" / "check-html"
+
+
+def _signed_in_cookie(base_url: str, email: str, password: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_page = opener.open(f"{base_url}/manage/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    opener.open(f"{base_url}/manage/login", data=body)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def _check_html(urls: list[str], cookie: str | None = None) -> subprocess.CompletedProcess:
+    if not CHECK_HTML.exists():
+        pytest.skip("../shared/validators/check-html is not beside the project")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("check-html needs Debian's chromium")
+    args = [str(CHECK_HTML), "--strict", *urls]
+    if cookie:
+        args[1:1] = ["--header", f"Cookie: {cookie}"]
+    return subprocess.run(args, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture
+def demo(make):
+    turin = make.city("Turin", "Europe/Rome", "IT")
+    event = make.event(turin, EventState.OPEN, theme_en="Inclusive housing", theme_fr="", capacity=40)
+    make.event(turin, EventState.FINISHED, days_ahead=-300, month_only=True)
+    organiser = make.user(Role.ORGANISER, turin, email="giulia@example.org")
+    admin = make.user(Role.ADMIN, email="amina@example.org")
+    return event, organiser, admin
+
+
+def test_public_pages_are_valid_and_accessible(live_server, demo):
+    event, _, _ = demo
+    urls = [f"{live_server}{path}?lang={lang}" for lang in ("en", "fr")
+            for path in ("/", f"/events/{event.slug}/", "/manage/login", "/events/missing/")]
+    result = _check_html(urls)
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert len(verdicts) == len(urls), result.stdout[-4000:]
+    for verdict in verdicts:
+        if "/events/missing/" in verdict:
+            # The 404 page is checked too: its only fault may be its (intended) status code.
+            assert "vnu 1 error(s)" in verdict and "axe 0 serious/critical" in verdict, verdict
+            assert verdict.endswith("HTTP 404 NOT FOUND"), verdict
+        else:
+            assert verdict.startswith("PASS"), result.stdout[-4000:]
+
+
+def test_staff_pages_are_valid_and_accessible(live_server, demo, make):
+    event, organiser, admin = demo
+    organiser_cookie = _signed_in_cookie(live_server, organiser.email, make.PASSWORD)
+    organiser_pages = [f"{live_server}{path}" for path in (
+        "/manage/?lang=fr", "/manage/events/new?lang=en", f"/manage/events/{event.slug}/?lang=fr",
+        f"/manage/events/{event.slug}/edit?lang=en", f"/manage/events/{event.slug}/facilitators?lang=fr",
+        "/manage/account?lang=en",
+    )]
+    result = _check_html(organiser_pages, organiser_cookie)
+    assert result.returncode == 0, result.stdout[-4000:]
+    admin_cookie = _signed_in_cookie(live_server, admin.email, make.PASSWORD)
+    admin_pages = [f"{live_server}/manage/users?lang=fr", f"{live_server}/manage/users/new?lang=en",
+                   f"{live_server}/manage/users/{organiser.id}/edit?lang=fr"]
+    result = _check_html(admin_pages, admin_cookie)
+    assert result.returncode == 0, result.stdout[-4000:]
