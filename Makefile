@@ -43,5 +43,9 @@ test: $(VENV)/.dev-installed translations
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 
+## Requests per second of public pages against a bare Flask route (needs wrk).
+bench: $(VENV)/.dev-installed translations
+	bench/public_pages.sh
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -41,9 +41,8 @@ def remember_language(response):
             cookie_name, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         )
-    if asked:
-        # The same URL serves both languages; caches must keep them apart.
-        response.vary.add("Cookie")
+    # The same URL serves both languages, chosen by cookie or header: caches must keep them apart.
+    response.vary.add("Cookie")
     response.vary.add("Accept-Language")
     return response
 

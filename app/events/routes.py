@@ -129,8 +129,8 @@ def change_state(slug: str):
         abort(400)
     check = lifecycle.check_transition(event, target)
     needs_confirmation = bool(check.warnings) or target is EventState.CANCELLED
-    if check.blockers or (needs_confirmation and not form.confirmed.data):
-        status = 409 if check.blockers else 200
+    if check.blockers or not form.validate() or (needs_confirmation and not form.confirmed.data):
+        status = 409 if check.blockers else 422 if form.errors else 200
         return render_template("manage/state_confirm.html", event=event, check=check, form=form), status
     try:
         lifecycle.change_state(event, target, current_user, confirmed=True, reason=form.reason.data or "")

@@ -158,3 +158,13 @@ def test_only_facilitator_accounts_can_be_assigned(client, organiser, make):
     assert response.status_code == 200
     db.session.expire_all()
     assert event.facilitators == []
+
+
+def test_an_over_long_reason_is_refused_next_to_the_field(client, organiser, make):
+    event = make.event(organiser.city, EventState.OPEN)
+    response = client.post(f"/manage/events/{event.slug}/state?lang=en",
+                           data={"target": "cancelled", "confirmed": "y", "reason": "x" * 1001})
+    assert response.status_code == 422
+    assert 'id="reason-error"' in response.text
+    db.session.refresh(event)
+    assert event.state is EventState.OPEN

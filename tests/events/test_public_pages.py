@@ -1,7 +1,10 @@
 import pytest
 
 from app import create_app
-from app.events.models import EventFormat, EventState
+from app.auth.models import Role
+from app.events.models import EventFormat, EventState, PolicyArea
+from app.events.services import EventInput, touch, update_event
+from app.extensions import db
 
 
 def test_network_page_lists_upcoming_and_past_events_without_drafts(client, make):
@@ -76,11 +79,6 @@ def test_hub_of_a_cancelled_event_says_every_stage_is_cancelled(client, make):
 
 
 def test_hub_query_count_is_constant(client, make, count_queries):
-    from app.events.models import PolicyArea
-    from app.extensions import db
-
-    from app.events.services import touch
-
     event = make.event(state=EventState.OPEN)
     url = f"/events/{event.slug}/"
     with count_queries() as few:
@@ -107,10 +105,6 @@ def test_public_pages_are_served_again_from_the_cache_with_one_query(client, mak
 
 
 def test_a_change_shows_at_once_despite_the_cache(client, make):
-    from app.auth.models import Role
-    from app.events.forms import EventForm  # noqa: F401 (the form's own module is loaded by the app)
-    from app.events.services import EventInput, update_event
-
     organiser = make.user(Role.ORGANISER, make.city())
     event = make.event(organiser.city, EventState.OPEN, theme_en="Before")
     assert "Before" in client.get(f"/events/{event.slug}/?lang=en").text
@@ -118,16 +112,12 @@ def test_a_change_shows_at_once_despite_the_cache(client, make):
     update_event(organiser, event, EventInput(
         theme_en="After", theme_fr=event.theme_fr, host_city_id=event.host_city_id, start_date=event.start_date,
         end_date=event.end_date, venue=event.venue, slug=event.slug))
-    from app.extensions import db
-
     db.session.commit()
     assert "After" in client.get(f"/events/{event.slug}/?lang=en").text
     assert "After" in client.get("/?lang=en").text
 
 
 def test_signed_in_staff_and_pending_messages_bypass_the_cache(client, make):
-    from app.auth.models import Role
-
     event = make.event(state=EventState.OPEN)
     client.get("/?lang=en")
     make.login(client, make.user(Role.ADMIN, name="Amina Haddad"))
@@ -136,8 +126,6 @@ def test_signed_in_staff_and_pending_messages_bypass_the_cache(client, make):
 
 
 def test_draft_hub_is_hidden_from_the_public_and_previewed_by_its_organiser(client, make):
-    from app.auth.models import Role
-
     lyon = make.city()
     event = make.event(lyon, EventState.DRAFT)
     assert client.get(f"/events/{event.slug}/").status_code == 404
