@@ -32,12 +32,12 @@ def changes(app):
 
 @pytest.fixture
 def open_event(app, make):
-    def build(capacity=None, format=EventFormat.IN_PERSON, settings=None, host=None, **fields):
+    def build(capacity=None, format=EventFormat.IN_PERSON, settings=None, host=None, state=EventState.OPEN, **fields):
         values = dict(capacity=capacity, format=format, online_url="https://meet.example.org/x",
                       registration_opens_at=utcnow() - timedelta(days=1),
                       registration_closes_at=utcnow() + timedelta(days=20))
         values.update(fields)
-        event = make.event(host, EventState.OPEN, **values)
+        event = make.event(host, state, **values)
         if settings:
             db.session.add(RegistrationSettings(event_id=event.id, **settings))
             db.session.commit()
