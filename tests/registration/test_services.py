@@ -265,3 +265,28 @@ def test_rate_limit_counts_attempts_per_client_in_the_database(app):
         services.record_attempt("203.0.113.5", now + timedelta(seconds=app.config["REGISTRATION_RATE_WINDOW"] + 1))
     finally:
         app.config["REGISTRATION_RATE_LIMIT"] = 20
+
+
+def test_purge_command_is_safe_to_repeat(runner, open_event, register):
+    event = open_event(start_date=utcnow().date() - timedelta(days=40))
+    registration = register(event)
+    event.state = EventState.FINISHED
+    db.session.commit()
+    result = runner.invoke(args=["registrations", "purge", "--days", "30"])
+    assert result.exit_code == 0 and "Anonymised 1 registration(s)" in result.output
+    assert runner.invoke(args=["registrations", "purge", "--days", "30"]).output.startswith("Anonymised 0")
+    db.session.refresh(registration)
+    assert registration.is_erased and registration.status is S.CONFIRMED
+    assert "Anonymised 0" in runner.invoke(args=["registrations", "purge"]).output, "default: 365 days"
+
+
+def test_expire_offers_command(runner, open_event, register):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    holder, offered = register(event), register(event)
+    services.cancel(holder, now=utcnow() - timedelta(hours=2))
+    db.session.commit()
+    result = runner.invoke(args=["registrations", "expire-offers"])
+    assert result.exit_code == 0 and "1 offer(s) expired" in result.output
+    db.session.refresh(offered)
+    assert offered.status is S.EXPIRED
+    assert_seats_consistent(event)
