@@ -312,6 +312,18 @@ def settings(slug: str):
     return render_template("registration/manage/settings.html", event=event, form=form), 422 if form.errors else 200
 
 
+@manage_bp.post("/fill")
+@staff_required()
+def fill(slug: str):
+    event = _managed_event(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    moved = services.fill_free_places(current_user, event)
+    db.session.commit()
+    flash(_("Given a place from the waiting list: %(count)d.", count=len(moved)), "success")
+    return redirect(url_for("registration_manage.participants", slug=event.slug))
+
+
 @manage_bp.get("/<int:registration_id>")
 @staff_required()
 def detail(slug: str, registration_id: int):

@@ -456,6 +456,15 @@ def promote(actor, registration: Registration, now: datetime | None = None) -> R
     return registration
 
 
+def fill_free_places(actor, event: Event, now: datetime | None = None) -> list[Registration]:
+    """After the capacity was raised: give the free places to the waiting list, in order."""
+    _require_manager(actor, event)
+    moved = []
+    for mode in modes_for(event):
+        moved.extend(fill_from_waiting_list(event, mode, now))
+    return moved
+
+
 def check_in(actor, registration: Registration, now: datetime | None = None) -> Registration:
     _require_manager(actor, registration.event)
     if registration.status is not S.CONFIRMED:

@@ -34,6 +34,7 @@ MATRIX = {
     "registration_manage.promote": ("POST", {"admin", "organiser"}),
     "registration_manage.new_link": ("POST", {"admin", "organiser"}),
     "registration_manage.erase": ("POST", {"admin", "organiser"}),
+    "registration_manage.fill": ("POST", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),

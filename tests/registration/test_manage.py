@@ -202,3 +202,21 @@ def test_a_registration_of_another_event_is_not_found(client, organiser, open_ev
     assert client.get(f"{_base(mine)}/{registration.id}").status_code == 404
     assert client.post(f"{_base(mine)}/{registration.id}/reject").status_code == 404
     assert db.session.scalar(select(Registration.status)) is S.CONFIRMED
+
+
+def test_raising_the_capacity_then_filling_gives_places_in_order(client, organiser, open_event, register, changes):
+    event = open_event(capacity=1, host=organiser.city)
+    register(event)
+    first, second, third = register(event), register(event), register(event)
+    event.capacity = 3  # as the organiser does on the event's edit page
+    db.session.commit()
+    page = client.get(f"{_base(event)}/?lang=en").text
+    assert "Give the free places to the waiting list" in page
+    response = client.post(f"{_base(event)}/fill?lang=en", follow_redirects=True)
+    assert "Given a place from the waiting list: 2." in response.text
+    for registration in (first, second, third):
+        db.session.refresh(registration)
+    assert (first.status, second.status, third.status) == (S.CONFIRMED, S.CONFIRMED, S.WAITLISTED)
+    assert [c for _e, c in changes[-2:]] == ["promoted", "promoted"]
+    assert "Give the free places" not in client.get(f"{_base(event)}/?lang=en").text
+    assert_seats_consistent(event)
