@@ -46,9 +46,22 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     PROXY_COUNT = 0
 
+    # Participants' private links stay valid until this many days after their event ends.
+    REGISTRATION_LINK_DAYS_AFTER_EVENT = 90
+    # And never longer than this after they were sent (seconds), whatever the event's dates.
+    REGISTRATION_LINK_MAX_AGE = 2 * 366 * 24 * 3600
+    # The public form accepts this many submissions per client address in the window (seconds).
+    REGISTRATION_RATE_LIMIT = 20
+    REGISTRATION_RATE_WINDOW = 600
+    # `flask registrations purge` anonymises participants this many days after their event ended.
+    REGISTRATION_RETENTION_DAYS = 365
+    # Development only: show the private link after registering, as no email is sent there yet.
+    REGISTRATION_SHOW_LINK = False
+
 
 class DevelopmentConfig(Config):
     DEMO_ACCOUNTS = True
+    REGISTRATION_SHOW_LINK = True
 
 
 class TestingConfig(Config):
@@ -100,7 +113,8 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
         if name in env:
             overrides[name] = env[name] or None
-    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT"):
+    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "REGISTRATION_RETENTION_DAYS",
+                 "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW", "REGISTRATION_LINK_DAYS_AFTER_EVENT"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

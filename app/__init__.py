@@ -116,11 +116,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.events.routes import bp as events_bp
     from app.events.routes import manage_bp
     from app.health import bp as health_bp
+    from app.registration.routes import bp as registration_bp
+    from app.registration.routes import manage_bp as registration_manage_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(registration_manage_bp)
 
 
 def _render_error(code: int, title, message):

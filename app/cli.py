@@ -11,6 +11,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(events_cli)
 
+    from app.registration.cli import registrations_cli
+
+    app.cli.add_command(registrations_cli)
+
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)
@@ -43,7 +47,8 @@ def seed_demo() -> None:
     db.session.commit()
     click.echo(
         f"Cities: {report.cities} new; policy areas: {report.policy_areas} new; "
-        f"events: {report.events} new; demo accounts: {report.accounts} new."
+        f"events: {report.events} new; demo accounts: {report.accounts} new; "
+        f"demo registrations: {report.registrations} new."
     )
     if current_app.config["DEMO_ACCOUNTS"]:
         click.echo("Demo sign-in (http://127.0.0.1:5000/manage/login):")

@@ -42,6 +42,7 @@ class SeedReport:
     policy_areas: int = 0
     events: int = 0
     accounts: int = 0
+    registrations: int = 0
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -161,6 +162,37 @@ def seed_demo_accounts(cities: dict[str, City], demo_event: Event, report: SeedR
     db.session.flush()
 
 
+DEMO_PARTICIPANTS = [
+    # name, email, organisation, position, city, country, language, in person, public list
+    ("Amal Benali", "amal.benali@example.org", "Municipalité de Tunis", "Chargée de mission logement", "Tunis",
+     "TN", "fr", True, True),
+    ("Jean Dupont", "jean.dupont@example.org", "Ville de Lyon", "Chef de projet", "Lyon", "FR", "fr", True, True),
+    ("Lina Haddad", "lina.haddad@example.org", "Greater Amman Municipality", "Policy officer", "Amman", "JO", "en",
+     True, False),
+    ("Marta Ruiz", "marta.ruiz@example.org", "Ayuntamiento de Madrid", "Social services", "Madrid", "ES", "en",
+     False, True),
+    ("Karim Nassar", "karim.nassar@example.org", "Beirut Municipality", "Urban planner", "Beirut", "LB", "en",
+     True, True),
+]
+
+
+def seed_demo_registrations(event: Event, report: SeedReport) -> None:
+    """A few participants, leaving most of the 40 places free so that anyone can register at once."""
+    from app.registration.models import AttendanceMode
+    from app.registration.services import RegistrationInput, find_registration, register
+
+    for name, email, organisation, position, city, country, language, in_person, public in DEMO_PARTICIPANTS:
+        if find_registration(event, email) is not None:
+            continue
+        register(event, RegistrationInput(
+            name=name, email=email, organisation=organisation, position=position, city=city, country_code=country,
+            preferred_language=language, consent_processing=True, consent_public_list=public,
+            attendance=AttendanceMode.IN_PERSON if in_person else AttendanceMode.ONLINE,
+        ), check_window=False)
+        report.registrations += 1
+    db.session.flush()
+
+
 def seed_all(with_demo_accounts: bool) -> SeedReport:
     report = SeedReport()
     cities = seed_cities(report)
@@ -169,4 +201,5 @@ def seed_all(with_demo_accounts: bool) -> SeedReport:
     demo_event = seed_demo_event(cities, areas, report)
     if with_demo_accounts:
         seed_demo_accounts(cities, demo_event, report)
+        seed_demo_registrations(demo_event, report)
     return report

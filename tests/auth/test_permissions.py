@@ -6,6 +6,10 @@ from flask import url_for
 
 from app.auth.models import Role
 from app.events.models import EventState
+from app.extensions import db
+from app.registration import services
+from app.registration.models import Registration
+from app.registration.services import RegistrationInput
 
 # endpoint → (method, who may use it)
 STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilitator"}
@@ -18,6 +22,19 @@ MATRIX = {
     "manage.change_state": ("POST", {"admin", "organiser"}),
     "manage.facilitators": ("GET", {"admin", "organiser"}),
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
+    "registration_manage.participants": ("GET", {"admin", "organiser"}),
+    "registration_manage.export": ("GET", {"admin", "organiser"}),
+    "registration_manage.settings": ("GET", {"admin", "organiser"}),
+    "registration_manage.check_in_list": ("GET", {"admin", "organiser"}),
+    "registration_manage.detail": ("GET", {"admin", "organiser"}),
+    "registration_manage.check_in": ("GET", {"admin", "organiser"}),
+    "registration_manage.undo_check_in": ("POST", {"admin", "organiser"}),
+    "registration_manage.approve": ("POST", {"admin", "organiser"}),
+    "registration_manage.reject": ("POST", {"admin", "organiser"}),
+    "registration_manage.promote": ("POST", {"admin", "organiser"}),
+    "registration_manage.new_link": ("POST", {"admin", "organiser"}),
+    "registration_manage.erase": ("POST", {"admin", "organiser"}),
+    "registration_manage.fill": ("POST", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
@@ -45,11 +62,15 @@ def world(make):
         "disabled": make.user(Role.ADMIN, active=False),
     }
     make.assign(event, people["facilitator"])
+    services.register(event, RegistrationInput(name="Ana", email="ana@example.org", consent_processing=True),
+                      check_window=False)
+    db.session.commit()
     return event, people
 
 
 def _url(app, endpoint: str, event, people) -> str:
-    values = {"slug": event.slug, "user_id": people["facilitator"].id}
+    registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
+    values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

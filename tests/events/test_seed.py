@@ -77,3 +77,20 @@ def test_seed_without_demo_accounts_in_production_like_settings(app, runner):
     assert result.exit_code == 0
     assert "demo-admin" not in result.output
     assert _counts()["User"] == 0
+
+
+def test_demo_event_has_a_few_participants_and_room_left(runner, client):
+    from app.registration.models import Registration, RegistrationStatus
+
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    demo = db.session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+    registrations = db.session.scalars(select(Registration).where(Registration.event_id == demo.id)).all()
+    assert 3 <= len(registrations) < demo.capacity == 40
+    assert {r.status for r in registrations} == {RegistrationStatus.CONFIRMED}
+    response = client.post(f"/events/{DEMO_SLUG}/register", data={
+        "name": "New Person", "email": "new.person@example.org", "preferred_language": "en",
+        "attendance": "in_person", "consent_processing": "y"})
+    assert response.status_code == 302
+    newcomer = db.session.scalar(select(Registration).where(Registration.email == "new.person@example.org"))
+    assert newcomer.status is RegistrationStatus.CONFIRMED

@@ -1,0 +1,31 @@
+"""The signal the mail outbox listens to, to queue the bilingual emails of registration.
+
+`registration_changed` is sent by the services in app/registration/services.py inside the
+request's transaction, after the change is flushed: a receiver that writes to the outbox commits
+or rolls back together with the change. Sender: the Registration (read its status, event,
+preferred_language and email there). Keyword `change`: what happened, one of
+
+    received     a registration for a moderated event waits for the organiser's approval
+    confirmed    a seat is confirmed (on registering, or on accepting an offered seat)
+    waitlisted   the event is full: the participant is on the waiting list (also after an approval
+                 when no seat is free)
+    promoted     a seat was freed and given to the participant from the waiting list
+    offered      a seat was freed and is offered to the participant until `offer_expires_at`
+    expired      the participant let an offered seat go by; it passed to the next on the list
+    approved     the organiser approved a registration and a seat is confirmed
+    rejected     the organiser turned the registration down
+    cancelled    the participant cancelled (or the organiser did for them)
+    link_resent  someone registered again with the same email, or the organiser sent a new
+                 link: send the private link (`app.registration.tokens.participant_url`)
+
+Nothing is sent when a registration's personal data is erased (there is nobody to write to).
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+CHANGES = ("received", "confirmed", "waitlisted", "promoted", "offered", "expired", "approved", "rejected",
+           "cancelled", "link_resent")
+
+registration_changed = _signals.signal("registration-changed")

@@ -1,0 +1,222 @@
+"""Organisers' pages: the participant table, export, decisions, check-in, erasure, settings."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.events.models import EventFormat
+from app.extensions import db
+from app.registration.models import AttendanceMode, Registration, RegistrationSettings, RegistrationStatus
+from app.registration.routes import neutralise
+from tests.registration.conftest import assert_seats_consistent
+
+S = RegistrationStatus
+
+
+@pytest.fixture
+def organiser(client, make):
+    user = make.user(Role.ORGANISER, make.city("Lyon", "Europe/Paris", "FR"))
+    make.login(client, user)
+    return user
+
+
+def _base(event):
+    return f"/manage/events/{event.slug}/participants"
+
+
+@pytest.mark.parametrize(("lang", "texts"), [
+    ("en", ["Participants", "On the waiting list", "Export (CSV)", "0 of 2 places free"]),
+    ("fr", ["Participants", "En liste d'attente", "Exporter (CSV)", "0 places libres sur 2"]),
+])
+def test_table_lists_counts_and_capacity(client, organiser, open_event, register, lang, texts):
+    event = open_event(capacity=2, host=organiser.city)
+    for name in ("Ana", "Bo", "Cy"):
+        register(event, name=name)
+    page = client.get(f"{_base(event)}/?lang={lang}").text.replace("&#39;", "'")
+    for text in texts:
+        assert text in page
+    assert '<strong class="count-confirmed">2</strong>' in page
+    assert '<strong class="count-waitlisted">1</strong>' in page
+    assert "Ana" in page and "Cy" in page
+
+
+def test_table_searches_and_filters(client, organiser, open_event, register):
+    event = open_event(capacity=10, host=organiser.city, format=EventFormat.HYBRID)
+    register(event, name="Amal Benali", organisation="Ville de Tunis", city="Tunis", attendance=AttendanceMode.ONLINE)
+    register(event, name="Jean Dupont", organisation="Ville de Lyon", city="Lyon",
+             attendance=AttendanceMode.IN_PERSON)
+    register(event, name="Marta Ruiz", organisation="Ayuntamiento de Madrid", city="Madrid",
+             attendance=AttendanceMode.IN_PERSON)
+
+    def names(query):
+        page = client.get(f"{_base(event)}/?{query}").text
+        return {n for n in ("Amal Benali", "Jean Dupont", "Marta Ruiz") if n in page.split("<table")[-1]}
+
+    assert names("q=dupont") == {"Jean Dupont"}
+    assert names("q=VILLE") == {"Amal Benali", "Jean Dupont"}
+    assert names("city=Madrid") == {"Marta Ruiz"}
+    assert names("organisation=Ville+de+Tunis") == {"Amal Benali"}
+    assert names("attendance=in_person") == {"Jean Dupont", "Marta Ruiz"}
+    assert names("status=waitlisted") == set()
+    assert names("status=confirmed&attendance=online") == {"Amal Benali"}
+
+
+def test_table_query_count_stays_constant(client, organiser, open_event, register, count_queries):
+    event = open_event(capacity=3, host=organiser.city)
+    register(event)
+    with count_queries() as few:
+        assert client.get(f"{_base(event)}/").status_code == 200
+    for number in range(15):
+        register(event, organisation=f"Org {number}", city=f"City {number}")
+    with count_queries() as many:
+        assert client.get(f"{_base(event)}/").status_code == 200
+    assert len(many) == len(few)
+
+
+def test_csv_export_neutralises_formulas(client, organiser, open_event, register):
+    event = open_event(capacity=5, host=organiser.city)
+    register(event, name="=HYPERLINK(\"http://evil\")", organisation="+33 1 23", position="@SUM(A1)",
+             city="-2+3", dietary_needs="=cmd|' /C calc'!A0")
+    response = client.get(f"{_base(event)}/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["name"] == "'=HYPERLINK(\"http://evil\")"
+    assert (row["organisation"], row["position"], row["city"], row["dietary_needs"]) == (
+        "'+33 1 23", "'@SUM(A1)", "'-2+3", "'=cmd|' /C calc'!A0")
+    assert row["status"] == "confirmed" and row["email"].endswith("@example.org")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx", "\rx"])
+def test_neutralise_prefixes_every_formula_start(value):
+    assert neutralise(value) == "'" + value
+    assert neutralise("Lyon") == "Lyon" and neutralise(None) == ""
+
+
+def test_organiser_approves_rejects_and_moves_from_the_waiting_list(client, organiser, open_event, register, changes):
+    event = open_event(capacity=1, host=organiser.city, settings=dict(moderated=True))
+    first, second, third = register(event), register(event), register(event)
+    assert client.post(f"{_base(event)}/{first.id}/approve").status_code == 302
+    assert client.post(f"{_base(event)}/{second.id}/approve").status_code == 302
+    assert client.post(f"{_base(event)}/{third.id}/reject").status_code == 302
+    for registration in (first, second, third):
+        db.session.refresh(registration)
+    assert (first.status, second.status, third.status) == (S.CONFIRMED, S.WAITLISTED, S.REJECTED)
+    # No seat free: moving from the waiting list is refused with a message.
+    response = client.post(f"{_base(event)}/{second.id}/promote?lang=en", follow_redirects=True)
+    assert "No place is free" in response.text
+    event.capacity = 2
+    db.session.commit()
+    client.post(f"{_base(event)}/{second.id}/promote")
+    db.session.refresh(second)
+    assert second.status is S.CONFIRMED
+    assert [c for _e, c in changes[3:]] == ["approved", "waitlisted", "rejected", "promoted"]
+    assert_seats_consistent(event)
+
+
+def test_check_in_from_the_qr_code_and_the_list(client, organiser, open_event, register):
+    event = open_event(capacity=5, host=organiser.city)
+    amal = register(event, name="Amal Benali")
+    jean = register(event, name="Jean Dupont")
+    page = client.get(f"{_base(event)}/{amal.id}/check-in?lang=en").text
+    assert "Amal Benali" in page and "big-button" in page
+    assert client.post(f"{_base(event)}/{amal.id}/check-in", data={"back": "check-in"}).status_code == 302
+    db.session.refresh(amal)
+    assert amal.checked_in_at is not None
+    listing = client.get(f"{_base(event)}/check-in?q=jean&lang=fr").text
+    assert "Jean Dupont" in listing and "Amal Benali" not in listing
+    assert "Enregistrer l'arrivée" in listing.replace("&#39;", "'")
+    client.post(f"{_base(event)}/{jean.id}/check-in")
+    client.post(f"{_base(event)}/{amal.id}/undo-check-in")
+    db.session.refresh(amal)
+    db.session.refresh(jean)
+    assert amal.checked_in_at is None and jean.checked_in_at is not None
+
+
+def test_waitlisted_people_cannot_be_checked_in(client, organiser, open_event, register):
+    event = open_event(capacity=1, host=organiser.city)
+    register(event)
+    waiting = register(event)
+    page = client.get(f"{_base(event)}/{waiting.id}/check-in?lang=en").text
+    assert "do not check them in" in page
+    response = client.post(f"{_base(event)}/{waiting.id}/check-in?lang=en", follow_redirects=True)
+    assert "Only confirmed participants can be checked in." in response.text
+    db.session.refresh(waiting)
+    assert waiting.checked_in_at is None
+
+
+def test_erasure_needs_confirmation_and_keeps_counts(client, organiser, open_event, register):
+    event = open_event(capacity=1, host=organiser.city)
+    leaving, waiting = register(event, name="Leaving Person"), register(event)
+    client.post(f"{_base(event)}/{leaving.id}/erase", data={})
+    db.session.refresh(leaving)
+    assert not leaving.is_erased
+    assert client.post(f"{_base(event)}/{leaving.id}/erase", data={"confirmed": "y"}).status_code == 302
+    db.session.refresh(leaving)
+    db.session.refresh(waiting)
+    assert leaving.is_erased and leaving.email is None and waiting.status is S.CONFIRMED
+    page = client.get(f"{_base(event)}/?lang=en").text
+    assert "Leaving Person" not in page and "(erased)" in page
+    assert '<strong class="count-cancelled">1</strong>' in page and '<strong class="count-confirmed">1</strong>' in page
+    assert_seats_consistent(event)
+
+
+def test_settings_switch_to_offers_and_online_places(client, organiser, open_event, register):
+    event = open_event(capacity=1, host=organiser.city, format=EventFormat.HYBRID,
+                       settings=dict(online_capacity=1))
+    register(event, attendance=AttendanceMode.ONLINE)
+    waiting = register(event, attendance=AttendanceMode.ONLINE)
+    bad = client.post(f"{_base(event)}/settings?lang=fr", data={"promotion": "offer", "offer_hours": "0"})
+    assert bad.status_code == 422 and 'id="offer_hours-error"' in bad.text
+    response = client.post(f"{_base(event)}/settings", data={"promotion": "offer", "offer_hours": "24",
+                                                             "online_capacity": "2", "public_list": "y"})
+    assert response.status_code == 302
+    settings = db.session.get(RegistrationSettings, event.id)
+    db.session.refresh(settings)
+    assert (settings.promotion.value, settings.offer_hours, settings.online_capacity) == ("offer", 24, 2)
+    db.session.refresh(waiting)
+    assert waiting.status is S.OFFERED, "a new online place is offered to the first waiting"
+
+
+def test_organiser_of_another_city_is_refused_everywhere(client, make, open_event, register):
+    event = open_event(capacity=5)
+    registration = register(event)
+    stranger = make.user(Role.ORGANISER, make.city("Tunis", "Africa/Tunis", "TN"))
+    make.login(client, stranger)
+    for path in ("/", "/export.csv", "/check-in", "/settings", f"/{registration.id}", f"/{registration.id}/check-in"):
+        assert client.get(_base(event) + path).status_code == 403, path
+    for action in ("approve", "reject", "promote", "check-in", "undo-check-in", "new-link", "erase"):
+        assert client.post(f"{_base(event)}/{registration.id}/{action}", data={"confirmed": "y"}).status_code == 403
+    db.session.refresh(registration)
+    assert registration.status is S.CONFIRMED and not registration.is_erased
+
+
+def test_a_registration_of_another_event_is_not_found(client, organiser, open_event, register):
+    mine = open_event(capacity=5, host=organiser.city)
+    other = open_event(capacity=5, host=organiser.city)
+    registration = register(other)
+    assert client.get(f"{_base(mine)}/{registration.id}").status_code == 404
+    assert client.post(f"{_base(mine)}/{registration.id}/reject").status_code == 404
+    assert db.session.scalar(select(Registration.status)) is S.CONFIRMED
+
+
+def test_raising_the_capacity_then_filling_gives_places_in_order(client, organiser, open_event, register, changes):
+    event = open_event(capacity=1, host=organiser.city)
+    register(event)
+    first, second, third = register(event), register(event), register(event)
+    event.capacity = 3  # as the organiser does on the event's edit page
+    db.session.commit()
+    page = client.get(f"{_base(event)}/?lang=en").text
+    assert "Give the free places to the waiting list" in page
+    response = client.post(f"{_base(event)}/fill?lang=en", follow_redirects=True)
+    assert "Given a place from the waiting list: 2." in response.text
+    for registration in (first, second, third):
+        db.session.refresh(registration)
+    assert (first.status, second.status, third.status) == (S.CONFIRMED, S.CONFIRMED, S.WAITLISTED)
+    assert [c for _e, c in changes[-2:]] == ["promoted", "promoted"]
+    assert "Give the free places" not in client.get(f"{_base(event)}/?lang=en").text
+    assert_seats_consistent(event)

@@ -1,0 +1,315 @@
+"""The public form and the participant's private page, in English and French."""
+
+import html
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import segno
+from sqlalchemy import func, select
+
+from app.db_types import utcnow
+from app.events.models import EventFormat, EventState
+from app.extensions import db
+from app.registration import services, tokens
+from app.registration.models import PromotionPolicy, Registration, RegistrationStatus
+from tests.registration.conftest import assert_seats_consistent
+
+S = RegistrationStatus
+CHECK_ICS = Path(__file__).resolve().parents[3] / "shared" / "validators" / "check-ics"
+
+
+def _form(**overrides):
+    data = {"name": "Amal Benali", "email": "amal@example.org", "organisation": "Ville de Tunis",
+            "position": "Chargée de mission", "city": "Tunis", "country_code": "TN", "preferred_language": "fr",
+            "dietary_needs": "Halal", "accessibility_needs": "", "consent_processing": "y", "website": ""}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _count():
+    return db.session.scalar(select(func.count(Registration.id)))
+
+
+def _error_of(page: str, field: str) -> str:
+    assert f'id="{field}-error"' in page, f"no error shown for {field}"
+    return page.split(f'id="{field}-error"')[1].split("</ul>")[0].replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(("lang", "heading", "consent"), [
+    ("en", "Register for this event", "process the data in this form to organise my participation"),
+    ("fr", "S'inscrire à cet événement", "traitent les données de ce formulaire pour organiser ma participation"),
+])
+def test_the_form_in_both_languages_states_the_purpose(client, open_event, lang, heading, consent):
+    event = open_event(capacity=10)
+    page = client.get(f"/events/{event.slug}/register?lang={lang}").text
+    assert heading in page.replace("&#39;", "'")
+    assert consent in page.replace("&#39;", "'")
+    assert 'name="website"' in page and 'class="hp"' in page
+    assert 'name="attendance"' not in page, "only hybrid events ask how people attend"
+    assert "10" in page
+
+
+def test_hybrid_events_ask_how_people_attend(client, open_event):
+    event = open_event(capacity=10, format=EventFormat.HYBRID)
+    page = client.get(f"/events/{event.slug}/register?lang=en").text
+    assert 'name="attendance"' in page and "Online" in page
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=_form())
+    assert response.status_code == 422
+    assert "Choose how you will attend." in _error_of(response.text, "attendance")
+    response = client.post(f"/events/{event.slug}/register", data=_form(attendance="online"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Registration)).attendance.value == "online"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_registering_confirms_and_announces(client, open_event, changes, lang):
+    event = open_event(capacity=1)
+    response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/events/{event.slug}/register/sent")
+    registration = db.session.scalar(select(Registration))
+    assert (registration.name, registration.email, registration.status) == ("Amal Benali", "amal@example.org",
+                                                                            S.CONFIRMED)
+    assert registration.consent_processing_at is not None and registration.consent_public_list is False
+    assert changes == [("amal@example.org", "confirmed")]
+    sent = client.get(response.headers["Location"] + f"?lang={lang}").text
+    assert ("email with your private link" if lang == "en" else "courriel contenant votre lien") in sent
+
+
+@pytest.mark.parametrize(("lang", "overrides", "field", "message"), [
+    ("en", {"email": "not-an-email"}, "email", "Enter a valid email address"),
+    ("fr", {"email": "not-an-email"}, "email", "Indiquez une adresse électronique valide"),
+    ("en", {"email": ""}, "email", "Enter your email address."),
+    ("en", {"name": "x" * 201}, "name", "At most 200 characters."),
+    ("fr", {"organisation": "x" * 201}, "organisation", "200 caractères au plus."),
+    ("en", {"dietary_needs": "x" * 1001}, "dietary_needs", "At most 1000 characters."),
+    ("en", {"consent_processing": None}, "consent_processing", "We need your consent"),
+    ("fr", {"consent_processing": None}, "consent_processing", "Nous avons besoin de votre consentement"),
+    ("en", {"name": ""}, "name", "Enter your name."),
+])
+def test_bad_input_is_refused_next_to_its_field_keeping_what_was_typed(
+        client, open_event, lang, overrides, field, message):
+    event = open_event(capacity=5)
+    response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(**overrides))
+    assert response.status_code == 422
+    assert message in _error_of(response.text, field)
+    assert 'value="Ville de Tunis"' in response.text or field == "organisation"
+    assert "Halal</textarea>" in response.text or field == "dietary_needs"
+    assert _count() == 0
+
+
+@pytest.mark.parametrize(("change", "lang", "message"), [
+    (dict(state=EventState.CLOSED), "en", "The organisers have closed registration for this event."),
+    (dict(state=EventState.CLOSED), "fr", "Les organisateurs ont clos les inscriptions"),
+    (dict(state=EventState.CANCELLED), "en", "This event has been cancelled."),
+    (dict(state=EventState.FINISHED), "fr", "Cet événement est terminé."),
+    (dict(registration_opens_at=utcnow() + timedelta(days=3)), "en", "has not opened yet"),
+    (dict(registration_opens_at=utcnow() + timedelta(days=3)), "fr", "ne sont pas encore ouvertes"),
+    (dict(registration_closes_at=utcnow() - timedelta(hours=1)), "en", "Registration for this event has ended."),
+])
+def test_outside_the_window_a_clear_page_says_why(client, open_event, change, lang, message):
+    event = open_event(capacity=5, **change)
+    page = client.get(f"/events/{event.slug}/register?lang={lang}")
+    assert page.status_code == 200
+    assert message in page.text.replace("&#39;", "'")
+    assert 'name="email"' not in page.text
+    response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form())
+    assert response.status_code == 409 and _count() == 0
+
+
+def test_the_page_says_when_registration_opens_in_the_event_time_zone(client, open_event, make):
+    tunis = make.city("Tunis", "Africa/Tunis", "TN")
+    opens = utcnow().replace(microsecond=0) + timedelta(days=3)
+    event = open_event(host=tunis, registration_opens_at=opens)
+    page = client.get(f"/events/{event.slug}/register?lang=en").text
+    assert "(Africa/Tunis)" in page
+
+
+def test_drafts_have_no_registration_page(client, open_event):
+    event = open_event(state=EventState.DRAFT)
+    assert client.get(f"/events/{event.slug}/register").status_code == 404
+
+
+def test_the_same_email_again_looks_the_same_to_a_stranger_and_resends_the_link(client, open_event, changes):
+    event = open_event(capacity=5)
+    first = client.post(f"/events/{event.slug}/register?lang=en", data=_form())
+    again = client.post(f"/events/{event.slug}/register?lang=en", data=_form(name="Someone Else",
+                                                                            email="AMAL@example.org"))
+    fresh = client.post(f"/events/{event.slug}/register?lang=en", data=_form(email="new@example.org"))
+    assert first.status_code == again.status_code == fresh.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"] == fresh.headers["Location"]
+    assert _count() == 2
+    assert db.session.scalar(select(Registration).where(Registration.email == "amal@example.org")).name == \
+        "Amal Benali"
+    assert [c for _e, c in changes] == ["confirmed", "link_resent", "confirmed"]
+
+
+def test_double_submitting_creates_one_registration(client, open_event):
+    event = open_event(capacity=5)
+    for _ in range(2):
+        client.post(f"/events/{event.slug}/register", data=_form())
+    assert _count() == 1
+
+
+def test_the_honeypot_catches_bots_without_telling_them(client, open_event, changes):
+    event = open_event(capacity=5)
+    response = client.post(f"/events/{event.slug}/register", data=_form(website="http://spam.example"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register/sent")
+    assert _count() == 0 and changes == []
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "Too many registrations have come from your network"),
+    ("fr", "Trop d'inscriptions sont venues de votre réseau"),
+])
+def test_rate_limit_tells_a_human_and_keeps_the_form(app, client, open_event, lang, message):
+    event = open_event(capacity=50)
+    app.config["REGISTRATION_RATE_LIMIT"] = 2
+    try:
+        for number in range(2):
+            assert client.post(f"/events/{event.slug}/register",
+                               data=_form(email=f"p{number}@example.org")).status_code == 302
+        response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="third@example.org"))
+    finally:
+        app.config["REGISTRATION_RATE_LIMIT"] = 20
+    assert response.status_code == 429
+    assert message in response.text.replace("&#39;", "'")
+    assert 'value="third@example.org"' in response.text
+    assert _count() == 2
+
+
+# --- The participant's page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "texts"), [
+    ("en", ["Your registration", "On the waiting list", "Your position on the waiting list: 2"]),
+    ("fr", ["Votre inscription", "En liste d'attente", "Votre position sur la liste d'attente : 2"]),
+])
+def test_participant_sees_status_and_waiting_list_position(client, open_event, register, lang, texts):
+    event = open_event(capacity=1)
+    register(event)
+    register(event)
+    waiting = register(event, name="Third Person")
+    response = client.get(f"/r/{tokens.make_token(waiting)}?lang={lang}")
+    assert response.status_code == 200
+    page = response.text.replace("&#39;", "'").replace("\u00a0", " ")
+    for text in texts:
+        assert text in page
+    assert "Third Person" in page
+    assert "no-store" in response.headers["Cache-Control"]
+    assert 'class="qr"' not in page, "no check-in code without a place"
+
+
+def test_confirmed_participant_gets_a_check_in_qr_code(client, open_event, register):
+    registration = register(open_event(capacity=5))
+    page = html.unescape(client.get(f"/r/{tokens.make_token(registration)}?lang=en").text)
+    check_in_url = f"http://localhost/manage/events/{registration.event.slug}/participants/{registration.id}/check-in"
+    assert f'class="qr" src="{segno.make(check_in_url, error="m").svg_data_uri(scale=4, border=2)}"' in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_participant_edits_details_with_errors_next_to_fields(client, open_event, register, lang):
+    registration = register(open_event(capacity=5))
+    url = f"/r/{tokens.make_token(registration)}/edit?lang={lang}"
+    page = client.get(url).text
+    assert f'value="{registration.name}"' in page
+    bad = client.post(url, data={"name": "", "organisation": "New Org", "preferred_language": "fr"})
+    assert bad.status_code == 422
+    assert ("Enter your name." if lang == "en" else "Indiquez votre nom.") in _error_of(bad.text, "name")
+    assert 'value="New Org"' in bad.text
+    good = client.post(url, data={"name": "New Name", "organisation": "New Org", "preferred_language": "fr",
+                                  "consent_public_list": "y"})
+    assert good.status_code == 302
+    db.session.refresh(registration)
+    assert (registration.name, registration.organisation, registration.preferred_language,
+            registration.consent_public_list) == ("New Name", "New Org", "fr", True)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_participant_cancels_after_confirming_and_the_next_is_promoted(client, open_event, register, changes, lang):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    url = f"/r/{tokens.make_token(holder)}/cancel?lang={lang}"
+    page = client.get(url).text
+    assert ("Cancelling cannot be undone" if lang == "en" else "L'annulation est définitive") in \
+        page.replace("&#39;", "'")
+    unconfirmed = client.post(url, data={})
+    assert unconfirmed.status_code == 422
+    db.session.refresh(holder)
+    assert holder.status is S.CONFIRMED
+    assert client.post(url, data={"confirmed": "y"}).status_code == 302
+    db.session.refresh(holder)
+    db.session.refresh(waiting)
+    assert (holder.status, waiting.status) == (S.CANCELLED, S.CONFIRMED)
+    assert changes[-2:] == [(holder.email, "cancelled"), (waiting.email, "promoted")]
+    assert_seats_consistent(event)
+
+
+def test_participant_accepts_an_offered_place(client, open_event, register):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=12))
+    holder, waiting = register(event), register(event)
+    services.cancel(holder)
+    db.session.commit()
+    token = tokens.make_token(waiting)
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "Place offered" in page and "Accept the place" in page
+    assert client.post(f"/r/{token}/accept").status_code == 302
+    db.session.refresh(waiting)
+    assert waiting.status is S.CONFIRMED
+
+
+def test_personal_calendar_file_is_valid(client, open_event, register, tmp_path):
+    registration = register(open_event(capacity=5, theme_en="Urban citizenship"))
+    response = client.get(f"/r/{tokens.make_token(registration)}/calendar.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    body = response.data.decode()
+    assert "DTSTART;VALUE=DATE:" in body and "SUMMARY:Urban citizenship" in body
+    if not CHECK_ICS.exists() or shutil.which("node") is None:
+        pytest.skip("the shared check-ics validator is not available here")
+    path = tmp_path / "personal.ics"
+    path.write_bytes(response.data)
+    result = subprocess.run([str(CHECK_ICS), str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_forged_expired_and_revoked_links_are_refused(client, app, open_event, register, make):
+    registration = register(open_event(capacity=5))
+    token = tokens.make_token(registration)
+    forged = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
+    response = client.get(f"/r/{forged}?lang=en")
+    assert response.status_code == 404 and registration.name not in response.text
+    assert "This link is not valid" in response.text
+    app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"] = -400
+    try:
+        expired = tokens.make_token(registration)
+    finally:
+        app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"] = 90
+    response = client.get(f"/r/{expired}?lang=fr")
+    assert response.status_code == 410 and "Ce lien a expiré" in response.text
+    services.new_link(make.user(), registration)
+    db.session.commit()
+    for path in ("", "/edit", "/cancel", "/calendar.ics"):
+        assert client.get(f"/r/{token}{path}").status_code == 404
+    assert client.post(f"/r/{token}/cancel", data={"confirmed": "y"}).status_code == 404
+    db.session.refresh(registration)
+    assert registration.status is S.CONFIRMED
+
+
+def test_public_list_shows_only_confirmed_people_who_consented(client, open_event, register):
+    event = open_event(capacity=2)
+    register(event, name="Visible Person", consent_public_list=True)
+    register(event, name="Private Person", consent_public_list=False)
+    register(event, name="Waiting Person", consent_public_list=True)
+    page = client.get(f"/events/{event.slug}/participants?lang=en").text
+    assert "Visible Person" in page
+    assert "Private Person" not in page and "Waiting Person" not in page
+    assert "@example.org" not in page
+
+
+def test_the_hub_links_to_the_open_registration(client, open_event):
+    event = open_event(capacity=5)
+    page = client.get(f"/events/{event.slug}/?lang=en").text
+    assert f'href="/events/{event.slug}/register"' in page
