@@ -46,6 +46,14 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     PROXY_COUNT = 0
 
+    # Where uploaded files (the background documents' PDFs) are kept; None: instance/uploads.
+    # Several hosts behind one database need this on storage they all share.
+    UPLOAD_DIR = None
+    # Largest PDF an organiser may attach to a background document, in bytes.
+    BACKGROUND_PDF_MAX_BYTES = 10 * 1024 * 1024
+    # The right-hand side of every iCalendar UID; changing it makes calendars see new events.
+    ICAL_UID_DOMAIN = "mc2cm-events.local"
+
 
 class DevelopmentConfig(Config):
     DEMO_ACCOUNTS = True
@@ -100,7 +108,10 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
         if name in env:
             overrides[name] = env[name] or None
-    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT"):
+    for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN"):
+        if env.get(name):
+            overrides[name] = env[name]
+    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "BACKGROUND_PDF_MAX_BYTES"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

@@ -111,6 +111,7 @@ def _security_headers(response):
 
 def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
+    from app.background.routes import bp as background_bp
     from app.events.routes import bp as events_bp
     from app.events.routes import manage_bp
     from app.health import bp as health_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(background_bp)
 
 
 def _render_error(code: int, title, message):

@@ -18,6 +18,8 @@ MATRIX = {
     "manage.change_state": ("POST", {"admin", "organiser"}),
     "manage.facilitators": ("GET", {"admin", "organiser"}),
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
+    "background.edit": ("GET", {"admin", "organiser"}),
+    "background.draft_pdf": ("GET", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
