@@ -20,6 +20,12 @@ MATRIX = {
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
     "background.edit": ("GET", {"admin", "organiser"}),
     "background.draft_pdf": ("GET", {"admin", "organiser"}),
+    "agenda.manage": ("GET", {"admin", "organiser"}),
+    "agenda.new_item": ("GET", {"admin", "organiser"}),
+    "agenda.edit_item": ("GET", {"admin", "organiser"}),
+    "agenda.remove_item": ("POST", {"admin", "organiser"}),
+    "agenda.move_item": ("POST", {"admin", "organiser"}),
+    "agenda.start_from_template": ("POST", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
@@ -47,11 +53,12 @@ def world(make):
         "disabled": make.user(Role.ADMIN, active=False),
     }
     make.assign(event, people["facilitator"])
+    people["item"] = make.agenda_item(event)
     return event, people
 
 
 def _url(app, endpoint: str, event, people) -> str:
-    values = {"slug": event.slug, "user_id": people["facilitator"].id}
+    values = {"slug": event.slug, "user_id": people["facilitator"].id, "item_id": people["item"].id}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
