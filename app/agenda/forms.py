@@ -22,7 +22,7 @@ class PresenterForm(Form):
 
 class ItemForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
-                       default=ItemKind.SESSION.value, validators=[InputRequired()])
+                       default=ItemKind.SESSION.value)
     title_en = StringField(_l("Title in English"), validators=[Length(max=300)])
     title_fr = StringField(_l("Title in French"), validators=[Length(max=300)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])

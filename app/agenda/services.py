@@ -324,22 +324,26 @@ def _wall_clock(day: date, hhmm: str) -> datetime:
     return datetime.combine(day, time.fromisoformat(hhmm))
 
 
+def template_values(event: Event) -> list[dict]:
+    """The six template items for `event`, as column values (times converted to UTC)."""
+    times = TWO_DAY_TIMES if event.end_date > event.start_date else ONE_DAY_TIMES
+    online = event.online_url if event.format in (EventFormat.DIGITAL, EventFormat.HYBRID) else ""
+    values = []
+    for (kind, title_en, title_fr, text_en, text_fr), (day_index, start, end) in zip(TEMPLATE, times, strict=True):
+        day = event.start_date + timedelta(days=day_index)
+        values.append(dict(
+            kind=kind, title_en=title_en, title_fr=title_fr, description_en=text_en, description_fr=text_fr,
+            starts_at=local_to_utc(_wall_clock(day, start), event.timezone),
+            ends_at=local_to_utc(_wall_clock(day, end), event.timezone), track="", room="",
+            online_url="" if kind is ItemKind.FIELD_VISIT else online, presenters=[],
+        ))
+    return values
+
+
 def create_from_template(actor, event: Event, now: datetime | None = None) -> list[AgendaItem]:
     """The six steps of a peer-learning event at sensible times, for the organiser to adjust."""
     _check_permission(actor, event)
     if event_items(event):
         raise DomainError(_l("The agenda already has items. The template can only start an empty agenda."))
     now = now or utcnow()
-    times = TWO_DAY_TIMES if event.end_date > event.start_date else ONE_DAY_TIMES
-    online = event.online_url if event.format in (EventFormat.DIGITAL, EventFormat.HYBRID) else ""
-    items = []
-    for (kind, title_en, title_fr, text_en, text_fr), (day_index, start, end) in zip(TEMPLATE, times, strict=True):
-        day = event.start_date + timedelta(days=day_index)
-        values = dict(
-            kind=kind, title_en=title_en, title_fr=title_fr, description_en=text_en, description_fr=text_fr,
-            starts_at=local_to_utc(_wall_clock(day, start), event.timezone),
-            ends_at=local_to_utc(_wall_clock(day, end), event.timezone), track="", room="",
-            online_url="" if kind is ItemKind.FIELD_VISIT else online, presenters=[],
-        )
-        items.append(_add(actor, event, values, now).item)
-    return items
+    return [_add(actor, event, values, now).item for values in template_values(event)]
