@@ -193,13 +193,18 @@ def add_item(actor, event: Event, data: ItemInput, now: datetime | None = None) 
 
 
 def _add(actor, event: Event, values: dict, now: datetime) -> SaveResult:
+    item, change = _insert(actor, event, values, now)
+    _announce(event, [change])
+    return SaveResult(item, _overlap_warnings(event, item))
+
+
+def _insert(actor, event: Event, values: dict, now: datetime) -> tuple[AgendaItem, AgendaChange | None]:
     presenters = values.pop("presenters")
     item = AgendaItem(event_id=event.id, sequence=0, created_at=now, updated_at=now, **values)
     _set_presenters(item, presenters)
     db.session.add(item)
     db.session.flush()
-    _announce(event, [_log(event, item, ChangeAction.ADDED, actor, now)])
-    return SaveResult(item, _overlap_warnings(event, item))
+    return item, _log(event, item, ChangeAction.ADDED, actor, now)
 
 
 def update_item(actor, event: Event, item: AgendaItem, data: ItemInput, now: datetime | None = None) -> SaveResult:
@@ -346,4 +351,7 @@ def create_from_template(actor, event: Event, now: datetime | None = None) -> li
     if event_items(event):
         raise DomainError(_l("The agenda already has items. The template can only start an empty agenda."))
     now = now or utcnow()
-    return [_add(actor, event, values, now).item for values in template_values(event)]
+    inserted = [_insert(actor, event, values, now) for values in template_values(event)]
+    # One announcement for the whole template, listing every item it added.
+    _announce(event, [change for _item, change in inserted])
+    return [item for item, _change in inserted]

@@ -270,3 +270,12 @@ def test_agenda_page_query_count_does_not_grow_with_items(client, make, event, c
             presenters=[services.PresenterInput("A", "B", "C")]))
     db.session.commit()
     assert count() == few
+
+
+def test_template_on_an_open_event_is_one_announcement_of_six_additions(app, make, event):
+    event.state = EventState.OPEN
+    db.session.commit()
+    received = []
+    with agenda_changed.connected_to(lambda sender, changes: received.append([c.action for c in changes])):
+        services.create_from_template(make.user(Role.ADMIN), event)
+    assert received == [[ChangeAction.ADDED] * 6]
