@@ -57,6 +57,13 @@ class Config:
     REGISTRATION_RETENTION_DAYS = 365
     # Development only: show the private link after registering, as no email is sent there yet.
     REGISTRATION_SHOW_LINK = False
+    # Where uploaded files (the background documents' PDFs) are kept; None: instance/uploads.
+    # Several hosts behind one database need this on storage they all share.
+    UPLOAD_DIR = None
+    # Largest PDF an organiser may attach to a background document, in bytes.
+    BACKGROUND_PDF_MAX_BYTES = 10 * 1024 * 1024
+    # The right-hand side of every iCalendar UID; changing it makes calendars see new events.
+    ICAL_UID_DOMAIN = "mc2cm-events.local"
 
 
 class DevelopmentConfig(Config):
@@ -113,8 +120,12 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
         if name in env:
             overrides[name] = env[name] or None
-    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "REGISTRATION_RETENTION_DAYS",
-                 "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW", "REGISTRATION_LINK_DAYS_AFTER_EVENT"):
+    for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN"):
+        if env.get(name):
+            overrides[name] = env[name]
+    for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "BACKGROUND_PDF_MAX_BYTES",
+                 "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
+                 "REGISTRATION_LINK_DAYS_AFTER_EVENT"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

@@ -112,7 +112,9 @@ def _security_headers(response):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.agenda.routes import bp as agenda_bp
     from app.auth.routes import bp as auth_bp
+    from app.background.routes import bp as background_bp
     from app.events.routes import bp as events_bp
     from app.events.routes import manage_bp
     from app.health import bp as health_bp
@@ -125,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(background_bp)
+    app.register_blueprint(agenda_bp)
 
 
 def _render_error(code: int, title, message):

@@ -5,11 +5,11 @@ all three parsers we test with (python icalendar, vobject, Mozilla's ical.js) re
 one observance per clock change, each with a single DTSTART, no RRULE and no RDATE lists.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 PRODID = "-//MC2CM network//Peer-learning events//EN"
 # Clock changes written around the instants a calendar uses, so that recurring views and clients
@@ -114,3 +114,154 @@ def add_timezones(calendar: Calendar, instants_by_zone: dict[str, list[datetime]
 
 def to_ics(calendar: Calendar) -> bytes:
     return calendar.to_ical()
+
+
+# Feeds of the agenda and of the network. Each builder is a pure function of the rows it is given:
+# routes pass the addresses (they need a request) and the language order (the viewer's first).
+
+DEFAULT_UID_DOMAIN = "mc2cm-events.local"
+LANGUAGES = ("en", "fr")
+PRESENTERS_LABEL = {"en": "Presenters", "fr": "Intervenants"}
+
+
+def _in_order(values: dict[str, str], lang_order: Sequence[str]) -> list[str]:
+    """The non-empty values in the language order, each said once."""
+    seen: list[str] = []
+    for lang in lang_order:
+        value = (values.get(lang) or "").strip()
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def bilingual_text(obj, field: str, lang_order: Sequence[str] = LANGUAGES, separator: str = " / ") -> str:
+    return separator.join(_in_order({lang: getattr(obj, f"{field}_{lang}", "") for lang in LANGUAGES}, lang_order))
+
+
+def _lang_order(lang_order: Sequence[str]) -> tuple[str, ...]:
+    return tuple(lang_order) + tuple(lang for lang in LANGUAGES if lang not in lang_order)
+
+
+def agenda_item_uid(item, uid_domain: str = DEFAULT_UID_DOMAIN) -> str:
+    return f"agenda-item-{item.id}@{uid_domain}"
+
+
+def event_uid(event, uid_domain: str = DEFAULT_UID_DOMAIN) -> str:
+    return f"event-{event.id}@{uid_domain}"
+
+
+def _item_location(item, event) -> str:
+    from app.agenda.models import ItemKind
+
+    places = [item.room.strip()]
+    if item.kind is not ItemKind.FIELD_VISIT:
+        places.append((event.venue or "").strip())
+    location = ", ".join(p for p in places if p)
+    return location or item.online_url.strip()
+
+
+def _item_description(item, lang_order: Sequence[str], url: str | None) -> str:
+    parts = []
+    for lang in lang_order:
+        lines = []
+        text = (getattr(item, f"description_{lang}") or "").strip()
+        if text:
+            lines.append(text)
+        if item.presenters:
+            people = "; ".join(", ".join(v for v in (p.name, p.organisation, p.city) if v) for p in item.presenters)
+            lines.append(f"{PRESENTERS_LABEL[lang]}: {people}")
+        if lines and "\n".join(lines) not in parts:
+            parts.append("\n".join(lines))
+    if item.online_url:
+        parts.append(item.online_url)
+    if url:
+        parts.append(url)
+    return "\n\n".join(parts)
+
+
+def agenda_item_vevent(item, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+                       url: str | None = None, event=None) -> Event:
+    """One agenda item as a VEVENT: stable UID, SEQUENCE from the item, times via ical_time().
+
+    Reusable for feeds and for METHOD:REQUEST invitations (which add ORGANIZER and ATTENDEE).
+    `url` is the agenda page; the item's online link, when it has one, is the event's URL.
+    """
+    from app.events.models import EventState
+
+    event = event or item.event
+    lang_order = _lang_order(lang_order)
+    vevent = Event()
+    vevent.add("uid", agenda_item_uid(item, uid_domain))
+    vevent.add("dtstamp", item.updated_at.astimezone(UTC))
+    vevent.add("created", item.created_at.astimezone(UTC))
+    vevent.add("last-modified", item.updated_at.astimezone(UTC))
+    vevent.add("sequence", item.sequence)
+    vevent.add("dtstart", ical_time(item.starts_at, event.timezone))
+    vevent.add("dtend", ical_time(item.ends_at, event.timezone))
+    vevent.add("summary", bilingual_text(item, "title", lang_order))
+    description = _item_description(item, lang_order, url)
+    if description:
+        vevent.add("description", description)
+    location = _item_location(item, event)
+    if location:
+        vevent.add("location", location)
+    if item.online_url or url:
+        vevent.add("url", item.online_url or url)
+    vevent.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
+    return vevent
+
+
+def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+                        url: str | None = None) -> Event:
+    """A whole event as an all-day VEVENT over its days (dates, so no time zone is involved)."""
+    from app.events.models import EventState
+
+    lang_order = _lang_order(lang_order)
+    city = event.host_city
+    vevent = Event()
+    vevent.add("uid", event_uid(event, uid_domain))
+    vevent.add("dtstamp", event.updated_at.astimezone(UTC))
+    vevent.add("last-modified", event.updated_at.astimezone(UTC))
+    vevent.add("sequence", 0)
+    vevent.add("dtstart", event.start_date)
+    vevent.add("dtend", event.end_date + timedelta(days=1))
+    theme = bilingual_text(event, "theme", lang_order)
+    city_name = " / ".join(_in_order({"en": city.name_en, "fr": city.name_fr}, lang_order))
+    vevent.add("summary", f"{theme} ({city_name})" if theme else city_name)
+    summary = bilingual_text(event, "summary", lang_order, separator="\n\n")
+    description = "\n\n".join(part for part in (summary, url) if part)
+    if description:
+        vevent.add("description", description)
+    vevent.add("location", ", ".join(p for p in (event.venue.strip(), city.name_en) if p))
+    if url:
+        vevent.add("url", url)
+    vevent.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")
+    vevent.add("transp", "TRANSPARENT")
+    return vevent
+
+
+def agenda_calendar(event, items, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+                    url: str | None = None) -> Calendar:
+    """An event's feed: every agenda item (the field visit among them), or the event over its days
+    while it has no agenda yet."""
+    lang_order = _lang_order(lang_order)
+    calendar = new_calendar(name=bilingual_text(event, "theme", lang_order) or event.slug)
+    if not items:
+        calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain, url=url))
+        return calendar
+    for item in items:
+        calendar.add_component(agenda_item_vevent(item, lang_order, uid_domain=uid_domain, url=url, event=event))
+    add_timezones(calendar, {event.timezone: [i for item in items for i in (item.starts_at, item.ends_at)]})
+    return calendar
+
+
+def network_calendar(events, event_url: Callable[[object], str] | None = None,
+                     lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+                     name: str = "MC2CM") -> Calendar:
+    """Every public event of the network, each over its days."""
+    calendar = new_calendar(name=name)
+    for event in events:
+        calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain,
+                                                   url=event_url(event) if event_url else None))
+    return calendar

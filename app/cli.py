@@ -48,7 +48,8 @@ def seed_demo() -> None:
     click.echo(
         f"Cities: {report.cities} new; policy areas: {report.policy_areas} new; "
         f"events: {report.events} new; demo accounts: {report.accounts} new; "
-        f"demo registrations: {report.registrations} new."
+        f"demo registrations: {report.registrations} new; "
+        f"background documents: {report.background_documents} new; agenda items: {report.agenda_items} new."
     )
     if current_app.config["DEMO_ACCOUNTS"]:
         click.echo("Demo sign-in (http://127.0.0.1:5000/manage/login):")

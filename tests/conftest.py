@@ -41,8 +41,9 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+def app(database_url, tmp_path_factory):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
+                                 "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))})
     app.test_client_class = IsolatedClient
     with app.app_context():
         _drop_everything()

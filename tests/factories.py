@@ -1,12 +1,14 @@
 """Builders for test data: real rows through the real models, committed so that requests see them."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from app.agenda.models import AgendaItem, ItemKind
 from app.auth.models import Role, User
 from app.db_types import utcnow
 from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment
 from app.extensions import db
+from app.timezones import local_to_utc
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -48,6 +50,22 @@ def event(host: City | None = None, state: EventState = EventState.DRAFT, days_a
     db.session.add(event)
     db.session.commit()
     return event
+
+
+def agenda_item(event: Event, start: str = "10:00", end: str = "11:00", day: int = 0, **fields) -> AgendaItem:
+    """An agenda item on the event's `day`-th day, times given as the host city's clocks show them."""
+    day_date = event.start_date + timedelta(days=day)
+    zone = event.host_city.timezone
+    values = dict(
+        event_id=event.id, kind=ItemKind.SESSION, title_en=f"Session {next(_numbers)}", title_fr="Séance",
+        starts_at=local_to_utc(datetime.combine(day_date, time.fromisoformat(start)), zone),
+        ends_at=local_to_utc(datetime.combine(day_date, time.fromisoformat(end)), zone),
+    )
+    values.update(fields)
+    item = AgendaItem(**values)
+    db.session.add(item)
+    db.session.commit()
+    return item
 
 
 def assign(event: Event, facilitator: User) -> None:

@@ -1,29 +1,12 @@
 """The VTIMEZONE core: checked by the three parsers of ../shared/validators/check-ics."""
 
-import shutil
-import subprocess
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from icalendar import Event
 
 from app.calendar import add_timezones, clock_changes, ical_time, new_calendar, to_ics, vtimezone
 from app.timezones import local_to_utc
-
-CHECK_ICS = Path(__file__).resolve().parents[2] / "shared" / "validators" / "check-ics"
-
-
-def run_check_ics(path: Path, *expectations: str) -> subprocess.CompletedProcess:
-    """Run the independent validator on a file; skipped only where the validator is not shipped."""
-    if not CHECK_ICS.exists():
-        pytest.skip("../shared/validators/check-ics is not beside the project")
-    if not shutil.which("node"):
-        pytest.skip("check-ics needs node for ical.js")
-    args = [str(CHECK_ICS), "--strict"]
-    for expectation in expectations:
-        args += ["--expect-start", expectation]
-    return subprocess.run([*args, str(path)], capture_output=True, text=True, timeout=600)
+from tests.ical_check import run_check_ics
 
 
 def test_clock_changes_of_paris_in_2027_are_the_last_sundays_of_march_and_october():

@@ -62,3 +62,19 @@ def test_app_env_chooses_the_configuration(monkeypatch):
 ])
 def test_database_urls_are_normalised_for_psycopg3(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_upload_and_calendar_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
+    monkeypatch.setenv("ICAL_UID_DOMAIN", "events.example.org")
+    monkeypatch.setenv("BACKGROUND_PDF_MAX_BYTES", "2048")
+    app = create_app("testing")
+    assert app.config["UPLOAD_DIR"] == str(tmp_path)
+    assert app.config["ICAL_UID_DOMAIN"] == "events.example.org"
+    assert app.config["BACKGROUND_PDF_MAX_BYTES"] == 2048
+
+
+def test_calendar_and_upload_defaults():
+    app = create_app("testing")
+    assert app.config["ICAL_UID_DOMAIN"] == "mc2cm-events.local"
+    assert app.config["BACKGROUND_PDF_MAX_BYTES"] == 10 * 1024 * 1024

@@ -43,6 +43,8 @@ class SeedReport:
     events: int = 0
     accounts: int = 0
     registrations: int = 0
+    background_documents: int = 0
+    agenda_items: int = 0
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -193,12 +195,20 @@ def seed_demo_registrations(event: Event, report: SeedReport) -> None:
     db.session.flush()
 
 
+def seed_demo_stages(demo_event: Event, report: SeedReport) -> None:
+    from app.events.seed_stages import seed_agenda, seed_background
+
+    report.background_documents += seed_background(demo_event)
+    report.agenda_items += seed_agenda(demo_event)
+
+
 def seed_all(with_demo_accounts: bool) -> SeedReport:
     report = SeedReport()
     cities = seed_cities(report)
     areas = seed_policy_areas(report)
     seed_past_events(cities, report)
     demo_event = seed_demo_event(cities, areas, report)
+    seed_demo_stages(demo_event, report)
     if with_demo_accounts:
         seed_demo_accounts(cities, demo_event, report)
         seed_demo_registrations(demo_event, report)

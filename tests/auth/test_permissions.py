@@ -35,6 +35,14 @@ MATRIX = {
     "registration_manage.new_link": ("POST", {"admin", "organiser"}),
     "registration_manage.erase": ("POST", {"admin", "organiser"}),
     "registration_manage.fill": ("POST", {"admin", "organiser"}),
+    "background.edit": ("GET", {"admin", "organiser"}),
+    "background.draft_pdf": ("GET", {"admin", "organiser"}),
+    "agenda.manage": ("GET", {"admin", "organiser"}),
+    "agenda.new_item": ("GET", {"admin", "organiser"}),
+    "agenda.edit_item": ("GET", {"admin", "organiser"}),
+    "agenda.remove_item": ("POST", {"admin", "organiser"}),
+    "agenda.move_item": ("POST", {"admin", "organiser"}),
+    "agenda.start_from_template": ("POST", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
@@ -65,12 +73,14 @@ def world(make):
     services.register(event, RegistrationInput(name="Ana", email="ana@example.org", consent_processing=True),
                       check_window=False)
     db.session.commit()
+    people["item"] = make.agenda_item(event)
     return event, people
 
 
 def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
-    values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id}
+    values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
+              "item_id": people["item"].id}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

@@ -1,0 +1,1 @@
+"""Stage 2: the agenda, its change log and its calendar feeds."""

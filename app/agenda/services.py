@@ -1,0 +1,363 @@
+"""Building an event's agenda: items, presenters, the peer-learning template and the change log.
+
+Flush, never commit. Once the event is open, every change is written to the agenda's change log and
+announced (`agenda_changed`) so that the mail work can tell presenters and participants.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ChangeAction, ItemKind
+from app.agenda.signals import agenda_changed
+from app.auth.permissions import can_manage_event
+from app.db_types import utcnow
+from app.domain import DomainError, PermissionDenied
+from app.events.models import Event, EventFormat, EventState
+from app.events.services import touch
+from app.extensions import db
+from app.timezones import NonexistentLocalTime, local_to_utc, utc_to_local
+
+# From "open" on, the agenda is public and people plan around it: its changes are logged and announced.
+LOGGED_STATES = (EventState.OPEN, EventState.CLOSED)
+
+
+@dataclass
+class PresenterInput:
+    name: str
+    organisation: str = ""
+    city: str = ""
+    email: str = ""
+
+
+@dataclass
+class ItemInput:
+    """An item as the organiser enters it; times are wall-clock times in the event's zone."""
+
+    kind: ItemKind
+    title_en: str
+    title_fr: str
+    starts_local: datetime | None
+    ends_local: datetime | None
+    description_en: str = ""
+    description_fr: str = ""
+    track: str = ""
+    room: str = ""
+    online_url: str = ""
+    presenters: list[PresenterInput] = field(default_factory=list)
+
+
+@dataclass
+class SaveResult:
+    item: AgendaItem
+    warnings: list = field(default_factory=list)
+
+
+def _check_permission(actor, event: Event) -> None:
+    if not can_manage_event(actor, event):
+        raise PermissionDenied(_l("Only the organisers of this event's host city can change its agenda."))
+
+
+def event_items(event: Event) -> list[AgendaItem]:
+    return list(db.session.scalars(
+        select(AgendaItem).options(selectinload(AgendaItem.presenters))
+        .where(AgendaItem.event_id == event.id).order_by(AgendaItem.starts_at, AgendaItem.id)
+    ))
+
+
+def _to_utc(wall_clock: datetime, zone_name: str, field_name: str) -> datetime:
+    try:
+        return local_to_utc(wall_clock, zone_name)
+    except NonexistentLocalTime:
+        raise DomainError(
+            _l("This time does not exist in %(zone)s: the clocks change that night. Choose another time.",
+               zone=zone_name),
+            field=field_name,
+        ) from None
+
+
+def _validated(event: Event, data: ItemInput) -> dict:
+    title_en, title_fr = data.title_en.strip(), data.title_fr.strip()
+    if not (title_en or title_fr):
+        raise DomainError(_l("Give the item a title in English, in French, or both."), field="title_en")
+    if data.starts_local is None:
+        raise DomainError(_l("Enter when the item starts."), field="starts_at")
+    if data.ends_local is None:
+        raise DomainError(_l("Enter when the item ends."), field="ends_at")
+    if data.ends_local <= data.starts_local:
+        raise DomainError(_l("The item must end after it starts."), field="ends_at")
+    first_day, day_after = event.start_date, event.end_date + timedelta(days=1)
+    if not first_day <= data.starts_local.date() < day_after:
+        raise DomainError(_l("The item must start during the event, between %(first)s and %(last)s.",
+                             first=event.start_date.isoformat(), last=event.end_date.isoformat()),
+                          field="starts_at")
+    if data.ends_local > datetime.combine(day_after, time()):
+        raise DomainError(_l("The item must end by the end of the event's last day (%(last)s).",
+                             last=event.end_date.isoformat()), field="ends_at")
+    starts_at = _to_utc(data.starts_local, event.timezone, "starts_at")
+    ends_at = _to_utc(data.ends_local, event.timezone, "ends_at")
+    online_url = data.online_url.strip()
+    if online_url and not online_url.lower().startswith(("https://", "http://")):
+        raise DomainError(_l("Give a web address that starts with https://"), field="online_url")
+    presenters = []
+    for presenter in data.presenters:
+        values = [presenter.name, presenter.organisation, presenter.city, presenter.email]
+        if not any(v.strip() for v in values):
+            continue
+        if not presenter.name.strip():
+            raise DomainError(_l("Give the name of every presenter (or leave the whole line empty)."),
+                              field="presenters")
+        email = presenter.email.strip()
+        if email and ("@" not in email or any(c.isspace() for c in email)):
+            raise DomainError(_l("This presenter's email address does not look right: %(email)s", email=email),
+                              field="presenters")
+        presenters.append(PresenterInput(presenter.name.strip(), presenter.organisation.strip(),
+                                         presenter.city.strip(), email))
+    return dict(
+        kind=data.kind, title_en=title_en, title_fr=title_fr, description_en=data.description_en.strip(),
+        description_fr=data.description_fr.strip(), starts_at=starts_at, ends_at=ends_at,
+        track=data.track.strip(), room=data.room.strip(), online_url=online_url, presenters=presenters,
+    )
+
+
+def overlapping_ids(items: list[AgendaItem]) -> set[int]:
+    """Items that overlap another item of the same track."""
+    found: set[int] = set()
+    by_track: dict[str, list[AgendaItem]] = {}
+    for item in items:
+        by_track.setdefault(item.track.strip().lower(), []).append(item)
+    for track_items in by_track.values():
+        track_items.sort(key=lambda i: (i.starts_at, i.id or 0))
+        latest_end = None
+        latest = None
+        for item in track_items:
+            if latest_end is not None and item.starts_at < latest_end:
+                found.update({item.id, latest.id})
+            if latest_end is None or item.ends_at > latest_end:
+                latest_end, latest = item.ends_at, item
+    return found
+
+
+def _overlap_warnings(event: Event, item: AgendaItem) -> list:
+    track = item.track.strip().lower()
+    others = [i for i in event_items(event) if i.id != item.id and i.track.strip().lower() == track]
+    warnings = []
+    for other in others:
+        if other.starts_at < item.ends_at and item.starts_at < other.ends_at:
+            local = utc_to_local(other.starts_at, event.timezone)
+            warnings.append(_l("This item overlaps “%(title)s” (%(day)s at %(time)s) in the same track. "
+                               "Check the times, or put parallel sessions in different tracks.",
+                               title=other.title_en or other.title_fr, day=local.date().isoformat(),
+                               time=f"{local:%H:%M}"))
+    return warnings
+
+
+def _log(event: Event, item: AgendaItem, action: ChangeAction, actor, now: datetime, *,
+         old_starts_at: datetime | None = None, old_place: str = "") -> AgendaChange | None:
+    if event.state not in LOGGED_STATES:
+        return None
+    change = AgendaChange(
+        event_id=event.id, item_id=item.id if action is not ChangeAction.REMOVED else None, action=action,
+        title_en=item.title_en, title_fr=item.title_fr, old_starts_at=old_starts_at,
+        new_starts_at=None if action is ChangeAction.REMOVED else item.starts_at, old_place=old_place,
+        new_place="" if action is ChangeAction.REMOVED else item.place, actor_id=getattr(actor, "id", None),
+        changed_at=now,
+    )
+    db.session.add(change)
+    return change
+
+
+def _announce(event: Event, changes: list) -> None:
+    changes = [c for c in changes if c is not None]
+    if changes:
+        db.session.flush()
+        agenda_changed.send(event, changes=changes)
+
+
+def _set_presenters(item: AgendaItem, presenters: list[PresenterInput]) -> bool:
+    before = [(p.name, p.organisation, p.city, p.email) for p in item.presenters]
+    after = [(p.name, p.organisation, p.city, p.email) for p in presenters]
+    if before == after:
+        return False
+    item.presenters = [AgendaPresenter(position=n, name=p.name, organisation=p.organisation, city=p.city,
+                                       email=p.email) for n, p in enumerate(presenters)]
+    return True
+
+
+def add_item(actor, event: Event, data: ItemInput, now: datetime | None = None) -> SaveResult:
+    _check_permission(actor, event)
+    touch(event)
+    values = _validated(event, data)
+    return _add(actor, event, values, now or utcnow())
+
+
+def _add(actor, event: Event, values: dict, now: datetime) -> SaveResult:
+    item, change = _insert(actor, event, values, now)
+    _announce(event, [change])
+    return SaveResult(item, _overlap_warnings(event, item))
+
+
+def _insert(actor, event: Event, values: dict, now: datetime) -> tuple[AgendaItem, AgendaChange | None]:
+    presenters = values.pop("presenters")
+    item = AgendaItem(event_id=event.id, sequence=0, created_at=now, updated_at=now, **values)
+    _set_presenters(item, presenters)
+    db.session.add(item)
+    db.session.flush()
+    return item, _log(event, item, ChangeAction.ADDED, actor, now)
+
+
+def update_item(actor, event: Event, item: AgendaItem, data: ItemInput, now: datetime | None = None) -> SaveResult:
+    _check_permission(actor, event)
+    touch(event)
+    if item.event_id != event.id:
+        raise DomainError(_l("This item belongs to another event."))
+    values = _validated(event, data)
+    now = now or utcnow()
+    presenters = values.pop("presenters")
+    old_starts_at, old_ends_at, old_place = item.starts_at, item.ends_at, item.place
+    old_room, old_url = item.room, item.online_url
+    other_changed = any(getattr(item, name) != value for name, value in values.items()
+                        if name not in ("starts_at", "ends_at", "room", "online_url"))
+    for name, value in values.items():
+        setattr(item, name, value)
+    other_changed = _set_presenters(item, presenters) or other_changed
+    time_changed = (item.starts_at, item.ends_at) != (old_starts_at, old_ends_at)
+    place_changed = (item.room, item.online_url) != (old_room, old_url)
+    if time_changed or place_changed:
+        item.sequence += 1
+    if not (time_changed or place_changed or other_changed):
+        return SaveResult(item, _overlap_warnings(event, item))
+    item.updated_at = now
+    db.session.flush()
+    if time_changed:
+        action = ChangeAction.RESCHEDULED
+    elif place_changed:
+        action = ChangeAction.MOVED
+    else:
+        action = ChangeAction.UPDATED
+    change = _log(event, item, action, actor, now, old_starts_at=old_starts_at if time_changed else None,
+                  old_place=old_place if place_changed else "")
+    if change is not None and not place_changed:
+        change.new_place = ""
+    _announce(event, [change])
+    return SaveResult(item, _overlap_warnings(event, item))
+
+
+def remove_item(actor, event: Event, item: AgendaItem, now: datetime | None = None) -> None:
+    _check_permission(actor, event)
+    touch(event)
+    if item.event_id != event.id:
+        raise DomainError(_l("This item belongs to another event."))
+    now = now or utcnow()
+    change = _log(event, item, ChangeAction.REMOVED, actor, now, old_starts_at=item.starts_at, old_place=item.place)
+    db.session.delete(item)
+    db.session.flush()
+    _announce(event, [change])
+
+
+def move_item(actor, event: Event, item: AgendaItem, direction: str, now: datetime | None = None) -> AgendaItem:
+    """Swap an item with the one before (`up`) or after (`down`) it on the same day and track.
+
+    Each keeps its duration and the gap between them stays: the pair simply trades places in time.
+    """
+    _check_permission(actor, event)
+    touch(event)
+    if item.event_id != event.id:
+        raise DomainError(_l("This item belongs to another event."))
+    if direction not in ("up", "down"):
+        raise DomainError(_l("Choose whether to move the item earlier or later."))
+    day = utc_to_local(item.starts_at, event.timezone).date()
+    same_day = [i for i in event_items(event)
+                if utc_to_local(i.starts_at, event.timezone).date() == day
+                and i.track.strip().lower() == item.track.strip().lower()]
+    index = next(n for n, i in enumerate(same_day) if i.id == item.id)
+    neighbour_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= neighbour_index < len(same_day):
+        raise DomainError(_l("This item is already the first of its day.") if direction == "up"
+                          else _l("This item is already the last of its day."))
+    first, second = sorted((item, same_day[neighbour_index]), key=lambda i: (i.starts_at, i.id))
+    if second.starts_at < first.ends_at:
+        raise DomainError(_l("These two items overlap; change their times instead."))
+    now = now or utcnow()
+    gap = second.starts_at - first.ends_at
+    span_start, span_end = first.starts_at, second.ends_at
+    old_first, old_second = first.starts_at, second.starts_at
+    second_duration = second.ends_at - second.starts_at
+    second.starts_at, second.ends_at = span_start, span_start + second_duration
+    first.starts_at, first.ends_at = second.ends_at + gap, span_end
+    changes = []
+    for moved, old in ((second, old_second), (first, old_first)):
+        moved.sequence += 1
+        moved.updated_at = now
+        changes.append(_log(event, moved, ChangeAction.RESCHEDULED, actor, now, old_starts_at=old))
+    db.session.flush()
+    _announce(event, changes)
+    return item
+
+
+# The peer-learning template: every MC2CM event follows these steps. Titles and descriptions are
+# content (stored in both languages, then edited by the organiser), not interface strings.
+TEMPLATE = (
+    (ItemKind.OPENING, "Opening", "Ouverture",
+     "Welcome by the host city and the network; aims of the two days and round of introductions.",
+     "Accueil par la ville hôte et le réseau ; objectifs des deux journées et tour de table."),
+    (ItemKind.CHALLENGES, "Common challenges and opportunities", "Défis et opportunités communs",
+     "Participants share the challenges and opportunities their cities meet on the theme, based on the "
+     "background document.",
+     "Les participants partagent les défis et les opportunités que leurs villes rencontrent sur le thème, à "
+     "partir du document de contexte."),
+    (ItemKind.LOCAL_SOLUTIONS, "Local solutions: case presentations", "Solutions locales : présentations de cas",
+     "Cities present a practice that works for them, followed by questions and discussion.",
+     "Des villes présentent une pratique qui fonctionne chez elles, suivie de questions et d'une discussion."),
+    (ItemKind.FIELD_VISIT, "Field visit", "Visite de terrain",
+     "A visit to a project of the host city, with the people who run it.",
+     "Visite d'un projet de la ville hôte, avec les personnes qui le mènent."),
+    (ItemKind.RECOMMENDATIONS, "Identification of recommendations", "Identification des recommandations",
+     "Working groups turn what was shared and seen into recommendations for cities and the network.",
+     "Des groupes de travail transforment ce qui a été partagé et vu en recommandations pour les villes et le "
+     "réseau."),
+    (ItemKind.CLOSING, "Closing", "Clôture",
+     "Summary of the recommendations, evaluation and next steps.",
+     "Synthèse des recommandations, évaluation et prochaines étapes."),
+)
+# (day index, start, end) for each template item: a two-day event, and the same steps in one day.
+TWO_DAY_TIMES = ((0, "09:00", "09:30"), (0, "09:30", "12:30"), (0, "14:00", "17:30"),
+                 (1, "09:00", "12:30"), (1, "14:00", "16:30"), (1, "16:30", "17:00"))
+ONE_DAY_TIMES = ((0, "09:00", "09:15"), (0, "09:15", "10:45"), (0, "11:00", "13:00"),
+                 (0, "14:00", "15:30"), (0, "15:45", "17:00"), (0, "17:00", "17:30"))
+
+
+def _wall_clock(day: date, hhmm: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(hhmm))
+
+
+def template_values(event: Event) -> list[dict]:
+    """The six template items for `event`, as column values (times converted to UTC)."""
+    times = TWO_DAY_TIMES if event.end_date > event.start_date else ONE_DAY_TIMES
+    online = event.online_url if event.format in (EventFormat.DIGITAL, EventFormat.HYBRID) else ""
+    values = []
+    for (kind, title_en, title_fr, text_en, text_fr), (day_index, start, end) in zip(TEMPLATE, times, strict=True):
+        day = event.start_date + timedelta(days=day_index)
+        values.append(dict(
+            kind=kind, title_en=title_en, title_fr=title_fr, description_en=text_en, description_fr=text_fr,
+            starts_at=local_to_utc(_wall_clock(day, start), event.timezone),
+            ends_at=local_to_utc(_wall_clock(day, end), event.timezone), track="", room="",
+            online_url="" if kind is ItemKind.FIELD_VISIT else online, presenters=[],
+        ))
+    return values
+
+
+def create_from_template(actor, event: Event, now: datetime | None = None) -> list[AgendaItem]:
+    """The six steps of a peer-learning event at sensible times, for the organiser to adjust."""
+    _check_permission(actor, event)
+    touch(event)
+    if event_items(event):
+        raise DomainError(_l("The agenda already has items. The template can only start an empty agenda."))
+    now = now or utcnow()
+    inserted = [_insert(actor, event, values, now) for values in template_values(event)]
+    # One announcement for the whole template, listing every item it added.
+    _announce(event, [change for _item, change in inserted])
+    return [item for item, _change in inserted]
