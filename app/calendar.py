@@ -6,10 +6,12 @@ one observance per clock change, each with a single DTSTART, no RRULE and no RDA
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import Event as IcsEvent
 
 PRODID = "-//MC2CM network//Peer-learning events//EN"
 # Clock changes written around the instants a calendar uses, so that recurring views and clients
@@ -114,3 +116,86 @@ def add_timezones(calendar: Calendar, instants_by_zone: dict[str, list[datetime]
 
 def to_ics(calendar: Calendar) -> bytes:
     return calendar.to_ical()
+
+
+# Invitations: one VEVENT sent to one attendee by email (iTIP, RFC 5546).
+
+UID_DOMAIN = "mc2cm-events"
+
+
+def item_uid(kind: str, item_id: int | str) -> str:
+    """The stable UID of one calendar item (an event, a session, a field visit). Feeds and
+    invitations use the same one, so that a calendar matches an update to what it already has."""
+    return f"{kind}-{item_id}@{UID_DOMAIN}"
+
+
+_PARAM_UNSAFE = str.maketrans(dict.fromkeys('"\r\n\t\x0b\x0c\x00\x85\u2028\u2029', " "))
+
+
+def safe_param(value: str) -> str:
+    """A value that can stand in an iCalendar parameter (CN): no double quote, no line break,
+    no control character, whatever a participant typed as their name."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in value.translate(_PARAM_UNSAFE))
+    return " ".join(cleaned.split())
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+def _address(person: Person, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    name = safe_param(person.name)
+    if name:
+        address.params["CN"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def invitation(method: str, uid: str, sequence: int, summary_by_lang: dict[str, str],
+               description_by_lang: dict[str, str], start: date | datetime, end: date | datetime, zone_name: str,
+               location: str, url: str, organizer: Person, attendee: Person, status: str | None = None,
+               languages: Iterable[str] = ("en", "fr"), dtstamp: datetime | None = None) -> Calendar:
+    """A METHOD:REQUEST (or CANCEL) calendar with one VEVENT for one attendee.
+
+    `start`/`end` are UTC instants (shown in `zone_name`, with its VTIMEZONE) or, for a whole-day
+    item, dates (`end` is the last day, inclusive). Texts come in the `languages` order, joined.
+    """
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    status = (status or ("CANCELLED" if method == "CANCEL" else "CONFIRMED")).upper()
+    languages = list(languages)
+    calendar = new_calendar(method=method)
+    vevent = IcsEvent()
+    vevent.add("uid", uid)
+    vevent.add("dtstamp", (dtstamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
+    vevent.add("sequence", sequence)
+    if isinstance(start, datetime):
+        vevent.add("dtstart", ical_time(start, zone_name))
+        vevent.add("dtend", ical_time(end, zone_name))
+        add_timezones(calendar, {zone_name: [start, end]})
+    else:
+        vevent.add("dtstart", start)
+        vevent.add("dtend", end + timedelta(days=1))
+    summary = " / ".join(dict.fromkeys(summary_by_lang[lang] for lang in languages if summary_by_lang.get(lang)))
+    vevent.add("summary", summary)
+    description = "\n\n".join(description_by_lang[lang] for lang in languages if description_by_lang.get(lang))
+    if description:
+        vevent.add("description", description)
+    if location:
+        vevent.add("location", location)
+    if url:
+        vevent.add("url", url)
+    vevent.add("status", status)
+    vevent.add("transp", "OPAQUE")
+    vevent.add("organizer", _address(organizer))
+    if method == "CANCEL":
+        vevent.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION"))
+    else:
+        vevent.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
+    calendar.add_component(vevent)
+    return calendar

@@ -6,6 +6,9 @@ from flask import url_for
 
 from app.auth.models import Role
 from app.events.models import EventState
+from app.extensions import db
+from app.mail.recipients import Recipient
+from app.mail.services import queue_message
 
 # endpoint → (method, who may use it)
 STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilitator"}
@@ -18,6 +21,10 @@ MATRIX = {
     "manage.change_state": ("POST", {"admin", "organiser"}),
     "manage.facilitators": ("GET", {"admin", "organiser"}),
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
+    "outbox.index": ("GET", {"admin", "organiser"}),
+    "outbox.preview": ("GET", {"admin", "organiser"}),
+    "outbox.preview_html": ("GET", {"admin", "organiser"}),
+    "outbox.resend": ("POST", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
@@ -45,11 +52,14 @@ def world(make):
         "disabled": make.user(Role.ADMIN, active=False),
     }
     make.assign(event, people["facilitator"])
+    message = queue_message("private_link_resent", Recipient("zoe@example.net", "Zoé", "fr"), event=event)
+    db.session.commit()
+    people["message_id"] = message.id
     return event, people
 
 
 def _url(app, endpoint: str, event, people) -> str:
-    values = {"slug": event.slug, "user_id": people["facilitator"].id}
+    values = {"slug": event.slug, "user_id": people["facilitator"].id, "message_id": people["message_id"]}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
