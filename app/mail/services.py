@@ -39,7 +39,7 @@ _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:
 
 def clean_header(value: str | None) -> str:
     """A value that cannot break out of its header line, whatever it contains."""
-    return " ".join(_HEADER_UNSAFE.sub(" ", value or "").split())
+    return re.sub(" {2,}", " ", _HEADER_UNSAFE.sub(" ", value or "")).strip(" ")
 
 
 def checked_email(address: str) -> str:
@@ -121,10 +121,13 @@ def calendar_sequence(invitation: Invitation) -> int:
     fingerprint = invitation.fingerprint()
     item = db.session.get(CalendarItem, invitation.uid, with_for_update=True)
     if item is None:
+        # A first cancellation must still outrank the invitation that calendars hold (SEQUENCE 0,
+        # sent before this item was tracked, or through a feed).
+        first = 1 if invitation.status == "CANCELLED" else 0
         try:
             with db.session.begin_nested():
-                db.session.add(CalendarItem(uid=invitation.uid, sequence=0, fingerprint=fingerprint))
-            return 0
+                db.session.add(CalendarItem(uid=invitation.uid, sequence=first, fingerprint=fingerprint))
+            return first
         except IntegrityError:  # another transaction created it first
             item = db.session.get(CalendarItem, invitation.uid, with_for_update=True, populate_existing=True)
     if item.fingerprint != fingerprint:
