@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 
 _wake = threading.Event()
+_stop = threading.Event()
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 
@@ -37,9 +38,11 @@ def _run(app: Flask) -> None:
     from app.mail.delivery import deliver_due
 
     interval = app.config["MAIL_POLL_SECONDS"]
-    while True:
+    while not _stop.is_set():
         _wake.wait(interval)
         _wake.clear()
+        if _stop.is_set():
+            break
         try:
             with app.app_context():
                 try:
@@ -62,9 +65,20 @@ def ensure_thread() -> None:
     with _lock:
         if _thread is not None and _thread.is_alive():
             return
+        _stop.clear()
         _thread = threading.Thread(target=_run, args=(app,), name="mail-delivery", daemon=True)
         _thread.start()
         app.logger.info("mail delivery thread started")
+
+
+def stop(timeout: float = 10) -> None:
+    """Stop this process's delivery thread (after its current round)."""
+    global _thread
+    _stop.set()
+    _wake.set()
+    if _thread is not None:
+        _thread.join(timeout)
+        _thread = None
 
 
 def install(app: Flask) -> None:
