@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint translations extract-messages migrate seed clean bench
+.PHONY: run test lint translations extract-messages migrate seed clean bench bench-mail
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: translations seed
 ## Install what the tests need and run the whole suite.
 test: $(VENV)/.dev-installed translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## How many bilingual invitations per second reach a local SMTP server (../shared/validators/mail-sink).
+bench-mail: $(BIN)/activate translations
+	$(BIN)/python bench/mail_throughput.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

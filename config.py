@@ -40,6 +40,20 @@ class Config:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "MC2CM events <events@localhost>"
+    # How queued mail goes out: "thread" (a background thread of the web process, woken by every
+    # commit that queued mail) or "worker" (only `flask mail deliver --loop` processes send).
+    MAIL_DELIVERY = "thread"
+    MAIL_POLL_SECONDS = 2
+    MAIL_BATCH_SIZE = 100
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_BASE_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    # A message left "sending" this long (its worker died) is queued again.
+    MAIL_SENDING_TIMEOUT = 600
+    # Seconds to wait for the SMTP server before giving up on this try.
+    MAIL_TIMEOUT = 30
+    # Where participants reach the app: the links in emails and invitations start with it.
+    PUBLIC_URL = "http://127.0.0.1:5000"
 
     # Demo accounts with published passwords exist only where nobody can be harmed by them.
     DEMO_ACCOUNTS = False
@@ -86,6 +100,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     PROXY_COUNT = 1
+    MAIL_DELIVERY = "worker"
 
     @staticmethod
     def check(config: dict) -> None:
@@ -120,12 +135,13 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
         if name in env:
             overrides[name] = env[name] or None
-    for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN"):
+    for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN", "MAIL_DELIVERY", "PUBLIC_URL"):
         if env.get(name):
-            overrides[name] = env[name]
+            overrides[name] = env[name].strip()
     for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "BACKGROUND_PDF_MAX_BYTES",
                  "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
-                 "REGISTRATION_LINK_DAYS_AFTER_EVENT"):
+                 "REGISTRATION_LINK_DAYS_AFTER_EVENT", "MAIL_MAX_ATTEMPTS", "MAIL_BATCH_SIZE",
+                 "MAIL_SENDING_TIMEOUT"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

@@ -9,7 +9,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import babel, csrf, db, login_manager, mail, migrate
+from app import extensions
+from app.extensions import babel, csrf, db, login_manager, migrate
 from config import CONFIGS, INSTANCE_DIR, ProductionConfig, environment_overrides
 
 ERROR_MESSAGES = {
@@ -52,7 +53,14 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     _register_error_pages(app)
     _register_templating(app)
     _register_cli(app)
+    _init_mail(app)
     return app
+
+
+def _init_mail(app: Flask) -> None:
+    from app.mail import init_app as init_mail_package
+
+    init_mail_package(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -63,7 +71,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), compare_type=True,
                      render_as_batch=True)
     csrf.init_app(app)
-    mail.init_app(app)
+    # `app.mail` is the mail package; the Flask-Mail extension is `app.extensions.mail`.
+    extensions.mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["page_cache"] = PageCache()
     login_manager.init_app(app)

@@ -6,10 +6,12 @@ one observance per clock change, each with a single DTSTART, no RRULE and no RDA
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from flask import current_app, has_app_context
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 
 PRODID = "-//MC2CM network//Peer-learning events//EN"
 # Clock changes written around the instants a calendar uses, so that recurring views and clients
@@ -142,12 +144,20 @@ def _lang_order(lang_order: Sequence[str]) -> tuple[str, ...]:
     return tuple(lang_order) + tuple(lang for lang in LANGUAGES if lang not in lang_order)
 
 
-def agenda_item_uid(item, uid_domain: str = DEFAULT_UID_DOMAIN) -> str:
-    return f"agenda-item-{item.id}@{uid_domain}"
+def item_uid(kind: str, item_id: int | str, uid_domain: str | None = None) -> str:
+    """The stable UID of one calendar item (an event, an agenda item, a field visit). Feeds and
+    invitations use the same one, so that a calendar matches an update to what it already has."""
+    if uid_domain is None:
+        uid_domain = current_app.config["ICAL_UID_DOMAIN"] if has_app_context() else DEFAULT_UID_DOMAIN
+    return f"{kind}-{item_id}@{uid_domain}"
 
 
-def event_uid(event, uid_domain: str = DEFAULT_UID_DOMAIN) -> str:
-    return f"event-{event.id}@{uid_domain}"
+def agenda_item_uid(item, uid_domain: str | None = None) -> str:
+    return item_uid("agenda-item", item.id, uid_domain)
+
+
+def event_uid(event, uid_domain: str | None = None) -> str:
+    return item_uid("event", event.id, uid_domain)
 
 
 def _item_location(item, event) -> str:
@@ -179,7 +189,7 @@ def _item_description(item, lang_order: Sequence[str], url: str | None) -> str:
     return "\n\n".join(parts)
 
 
-def agenda_item_vevent(item, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+def agenda_item_vevent(item, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
                        url: str | None = None, event=None) -> Event:
     """One agenda item as a VEVENT: stable UID, SEQUENCE from the item, times via ical_time().
 
@@ -212,7 +222,7 @@ def agenda_item_vevent(item, lang_order: Sequence[str] = LANGUAGES, *, uid_domai
     return vevent
 
 
-def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
                         url: str | None = None) -> Event:
     """A whole event as an all-day VEVENT over its days (dates, so no time zone is involved)."""
     from app.events.models import EventState
@@ -241,7 +251,7 @@ def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_dom
     return vevent
 
 
-def agenda_calendar(event, items, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+def agenda_calendar(event, items, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
                     url: str | None = None) -> Calendar:
     """An event's feed: every agenda item (the field visit among them), or the event over its days
     while it has no agenda yet."""
@@ -257,11 +267,85 @@ def agenda_calendar(event, items, lang_order: Sequence[str] = LANGUAGES, *, uid_
 
 
 def network_calendar(events, event_url: Callable[[object], str] | None = None,
-                     lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str = DEFAULT_UID_DOMAIN,
+                     lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
                      name: str = "MC2CM") -> Calendar:
     """Every public event of the network, each over its days."""
     calendar = new_calendar(name=name)
     for event in events:
         calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain,
                                                    url=event_url(event) if event_url else None))
+    return calendar
+
+
+# Invitations: one VEVENT sent to one attendee by email (iTIP, RFC 5546).
+
+_PARAM_UNSAFE = str.maketrans(dict.fromkeys('"\r\n\t\x0b\x0c\x00\x85\u2028\u2029', " "))
+
+
+def safe_param(value: str) -> str:
+    """A value that can stand in an iCalendar parameter (CN): no double quote, no line break,
+    no control character, whatever a participant typed as their name."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in value.translate(_PARAM_UNSAFE))
+    return " ".join(cleaned.split())
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+def _address(person: Person, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    name = safe_param(person.name)
+    if name:
+        address.params["CN"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def invitation(method: str, uid: str, sequence: int, summary_by_lang: dict[str, str],
+               description_by_lang: dict[str, str], start: date | datetime, end: date | datetime, zone_name: str,
+               location: str, url: str, organizer: Person, attendee: Person, status: str | None = None,
+               languages: Iterable[str] = ("en", "fr"), dtstamp: datetime | None = None) -> Calendar:
+    """A METHOD:REQUEST (or CANCEL) calendar with one VEVENT for one attendee.
+
+    `start`/`end` are UTC instants (shown in `zone_name`, with its VTIMEZONE) or, for a whole-day
+    item, dates (`end` is the last day, inclusive). Texts come in the `languages` order, joined.
+    """
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    status = (status or ("CANCELLED" if method == "CANCEL" else "CONFIRMED")).upper()
+    languages = list(languages)
+    calendar = new_calendar(method=method)
+    vevent = Event()
+    vevent.add("uid", uid)
+    vevent.add("dtstamp", (dtstamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
+    vevent.add("sequence", sequence)
+    if isinstance(start, datetime):
+        vevent.add("dtstart", ical_time(start, zone_name))
+        vevent.add("dtend", ical_time(end, zone_name))
+        add_timezones(calendar, {zone_name: [start, end]})
+    else:
+        vevent.add("dtstart", start)
+        vevent.add("dtend", end + timedelta(days=1))
+    summary = " / ".join(dict.fromkeys(summary_by_lang[lang] for lang in languages if summary_by_lang.get(lang)))
+    vevent.add("summary", summary)
+    description = "\n\n".join(description_by_lang[lang] for lang in languages if description_by_lang.get(lang))
+    if description:
+        vevent.add("description", description)
+    if location:
+        vevent.add("location", location)
+    if url:
+        vevent.add("url", url)
+    vevent.add("status", status)
+    vevent.add("transp", "OPAQUE")
+    vevent.add("organizer", _address(organizer))
+    if method == "CANCEL":
+        vevent.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION"))
+    else:
+        vevent.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
+    calendar.add_component(vevent)
     return calendar

@@ -7,6 +7,8 @@ from flask import url_for
 from app.auth.models import Role
 from app.events.models import EventState
 from app.extensions import db
+from app.mail.recipients import Recipient
+from app.mail.services import queue_message
 from app.registration import services
 from app.registration.models import Registration
 from app.registration.services import RegistrationInput
@@ -43,6 +45,10 @@ MATRIX = {
     "agenda.remove_item": ("POST", {"admin", "organiser"}),
     "agenda.move_item": ("POST", {"admin", "organiser"}),
     "agenda.start_from_template": ("POST", {"admin", "organiser"}),
+    "outbox.index": ("GET", {"admin", "organiser"}),
+    "outbox.preview": ("GET", {"admin", "organiser"}),
+    "outbox.preview_html": ("GET", {"admin", "organiser"}),
+    "outbox.resend": ("POST", {"admin", "organiser"}),
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
@@ -74,13 +80,16 @@ def world(make):
                       check_window=False)
     db.session.commit()
     people["item"] = make.agenda_item(event)
+    message = queue_message("private_link_resent", Recipient("zoe@example.net", "Zoé", "fr"), event=event)
+    db.session.commit()
+    people["message_id"] = message.id
     return event, people
 
 
 def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
-              "item_id": people["item"].id}
+              "item_id": people["item"].id, "message_id": people["message_id"]}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

@@ -1,0 +1,60 @@
+"""Who receives a message, and where the participants of an event come from.
+
+The registration stage owns the participants. It plugs them in with one call at start-up:
+
+    from app.mail.recipients import Recipient, register_participant_source
+
+    def confirmed_participants(event) -> list[Recipient]:
+        return [Recipient(r.email, r.name, r.language, private_link=r.private_url()) for r in ...]
+
+    register_participant_source(confirmed_participants)
+
+Event-wide messages (event cancelled, reminders) go to every recipient the sources return, once
+per email address.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+SUPPORTED_LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person a message goes to. `language` is their preferred language ("en" or "fr"), which
+    the message shows first; `private_link` is the absolute URL of their own page, when they have one."""
+
+    email: str
+    name: str = ""
+    language: str = "en"
+    private_link: str | None = None
+
+    @property
+    def languages(self) -> list[str]:
+        first = self.language if self.language in SUPPORTED_LANGUAGES else "en"
+        return [first, *(lang for lang in SUPPORTED_LANGUAGES if lang != first)]
+
+
+ParticipantSource = Callable[[object], list[Recipient]]
+_sources: list[ParticipantSource] = []
+
+
+def register_participant_source(source: ParticipantSource) -> Callable[[], None]:
+    """Add a function `source(event) -> list[Recipient]`; returns a function that removes it again."""
+    if source not in _sources:
+        _sources.append(source)
+
+    def unregister() -> None:
+        if source in _sources:
+            _sources.remove(source)
+
+    return unregister
+
+
+def participants_of(event) -> list[Recipient]:
+    """Everyone the registered sources list for the event, first entry per email address kept."""
+    seen: dict[str, Recipient] = {}
+    for source in _sources:
+        for recipient in source(event):
+            seen.setdefault(recipient.email.strip().lower(), recipient)
+    return list(seen.values())

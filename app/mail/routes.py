@@ -1,0 +1,105 @@
+"""The outbox of an event, for its organisers: what was sent, what waits, what failed; a preview of
+every message in both languages; sending one again."""
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from app.auth.permissions import can_manage_event, staff_required
+from app.events import queries
+from app.extensions import db
+from app.i18n import LANGUAGE_NAMES
+from app.mail.kinds import KIND_LABELS
+from app.mail.models import OutboxMessage, OutboxStatus
+from app.mail.rendering import TEXT_SEPARATOR
+from app.mail.services import resend as resend_message
+
+bp = Blueprint("outbox", __name__, url_prefix="/manage")
+
+PAGE_SIZE = 500
+# The HTML part is shown as sent, but cannot run scripts, load anything or submit anything.
+PREVIEW_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def _event(slug: str):
+    event = queries.event_by_slug(slug)
+    if event is None:
+        abort(404)
+    if not can_manage_event(current_user, event):
+        abort(403)
+    return event
+
+
+def _message(event, message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.event_id != event.id:
+        abort(404)
+    return message
+
+
+def status_label(status: OutboxStatus) -> str:
+    return {
+        OutboxStatus.QUEUED: _("Queued"),
+        OutboxStatus.SENDING: _("Sending"),
+        OutboxStatus.SENT: _("Sent"),
+        OutboxStatus.FAILED: _("Failed"),
+    }[status]
+
+
+def text_by_language(message: OutboxMessage) -> list[tuple[str, str]]:
+    """The text part cut into its language blocks, in the order the message shows them."""
+    blocks = message.text_body.split(TEXT_SEPARATOR)
+    languages = message.language_order
+    if len(blocks) == len(languages):
+        first, _sep, rest = blocks[0].partition("\n\n")
+        blocks[0] = rest if first.startswith("[") and rest else blocks[0]
+        return list(zip(languages, blocks, strict=True))
+    return [(languages[0], message.text_body)]
+
+
+@bp.get("/events/<slug>/outbox")
+@staff_required()
+def index(slug: str):
+    event = _event(slug)
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(PAGE_SIZE)
+    ).all()
+    return render_template("manage/outbox.html", event=event, messages=messages, KIND_LABELS=KIND_LABELS,
+                           status_label=status_label, form=FlaskForm())
+
+
+@bp.get("/events/<slug>/outbox/<int:message_id>")
+@staff_required()
+def preview(slug: str, message_id: int):
+    event = _event(slug)
+    message = _message(event, message_id)
+    return render_template("manage/outbox_message.html", event=event, message=message, blocks=text_by_language(message),
+                           LANGUAGE_NAMES=LANGUAGE_NAMES, KIND_LABELS=KIND_LABELS, status_label=status_label,
+                           form=FlaskForm())
+
+
+@bp.get("/events/<slug>/outbox/<int:message_id>/html")
+@staff_required()
+def preview_html(slug: str, message_id: int):
+    event = _event(slug)
+    message = _message(event, message_id)
+    response = make_response(message.html_body)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+@bp.post("/events/<slug>/outbox/<int:message_id>/resend")
+@staff_required()
+def resend(slug: str, message_id: int):
+    event = _event(slug)
+    message = _message(event, message_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    resend_message(message)
+    db.session.commit()
+    flash(_("The message to %(email)s will be sent again in a moment.", email=message.recipient_email), "success")
+    return redirect(url_for("outbox.index", slug=event.slug))

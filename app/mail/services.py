@@ -1,0 +1,253 @@
+"""Queueing messages: render now, write to the outbox in the caller's transaction (flush, never
+commit); `app.mail.delivery` sends them after that transaction has committed.
+
+Other stages call one function:
+
+    from app.mail.services import queue_message, event_invitation
+    queue_message("registration_confirmed", Recipient(email, name, "fr", private_link=url),
+                  event=event, context={"registration": registration},
+                  invitation=event_invitation(event))
+
+The kinds and the context each takes are listed in `app/mail/kinds.py`.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.utils import make_msgid, parseaddr
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.calendar import Person, item_uid, to_ics
+from app.calendar import invitation as build_invitation
+from app.db_types import utcnow
+from app.extensions import db
+from app.i18n import localized
+from app.mail.kinds import KINDS
+from app.mail.models import CalendarItem, OutboxMessage, OutboxStatus
+from app.mail.recipients import Recipient, participants_of
+from app.mail.rendering import public_url, render_message
+
+# Anything that could end a header line or smuggle one in: CR, LF and every other control or
+# line-separator character becomes a space.
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\]+$")
+
+
+def clean_header(value: str | None) -> str:
+    """A value that cannot break out of its header line, whatever it contains."""
+    return re.sub(" {2,}", " ", _HEADER_UNSAFE.sub(" ", value or "")).strip(" ")
+
+
+def checked_email(address: str) -> str:
+    address = (address or "").strip()
+    if not _EMAIL.match(address):
+        raise ValueError(f"not an email address we can send to: {address!r}")
+    return address
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What the calendar attachment of a message needs. `start`/`end` are UTC instants (a
+    session, the field visit) or dates (a whole event, `end` inclusive). `sequence` None means:
+    keep the item's SEQUENCE, raised automatically when its time, place or status changed since the
+    last invitation with this UID. `organizer` None means: the host city's organiser."""
+
+    uid: str
+    summary_by_lang: dict
+    start: date | datetime
+    end: date | datetime
+    zone_name: str
+    description_by_lang: dict = field(default_factory=dict)
+    location: str = ""
+    url: str = ""
+    method: str = "REQUEST"
+    sequence: int | None = None
+    organizer: Person | None = None
+
+    @property
+    def timed(self) -> bool:
+        return isinstance(self.start, datetime)
+
+    @property
+    def status(self) -> str:
+        return "CANCELLED" if self.method.upper() == "CANCEL" else "CONFIRMED"
+
+    def fingerprint(self) -> str:
+        what = "|".join([self.start.isoformat(), self.end.isoformat(), self.zone_name, self.location, self.status])
+        return hashlib.sha256(what.encode()).hexdigest()
+
+
+def event_invitation(event, *, cancelled: bool = False) -> Invitation:
+    """The invitation to a whole event: its days, its venue (or online link), its page."""
+    description = {lang: localized(event, "summary", lang).text for lang in ("en", "fr")}
+    location = event.venue or event.online_url
+    return Invitation(
+        uid=item_uid("event", event.id),
+        summary_by_lang={lang: localized(event, "theme", lang).text for lang in ("en", "fr")},
+        description_by_lang=description, start=event.start_date, end=event.end_date, zone_name=event.timezone,
+        location=location, url=public_url(f"/events/{event.slug}/"), method="CANCEL" if cancelled else "REQUEST",
+    )
+
+
+def sender_person() -> Person:
+    name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+    return Person(clean_header(name), address or "events@localhost")
+
+
+def host_organizer(event) -> Person:
+    """The organiser of the event's host city who answers replies: the first active organiser
+    account of that city, else the app's sender address."""
+    from app.auth.models import Role, User
+
+    if event is not None:
+        user = db.session.scalar(
+            select(User).where(User.city_id == event.host_city_id, User.role == Role.ORGANISER,
+                               User.active.is_(True)).order_by(User.id).limit(1)
+        )
+        if user is not None:
+            return Person(clean_header(user.name), user.email)
+    return sender_person()
+
+
+def calendar_sequence(invitation: Invitation) -> int:
+    """The SEQUENCE to send for this invitation: the same as last time for the same time, place and
+    status; one more when any of them changed."""
+    if invitation.sequence is not None:
+        return invitation.sequence
+    fingerprint = invitation.fingerprint()
+    item = db.session.get(CalendarItem, invitation.uid, with_for_update=True)
+    if item is None:
+        # A first cancellation must still outrank the invitation that calendars hold (SEQUENCE 0,
+        # sent before this item was tracked, or through a feed).
+        first = 1 if invitation.status == "CANCELLED" else 0
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarItem(uid=invitation.uid, sequence=first, fingerprint=fingerprint))
+            return first
+        except IntegrityError:  # another transaction created it first
+            item = db.session.get(CalendarItem, invitation.uid, with_for_update=True, populate_existing=True)
+    if item.fingerprint != fingerprint:
+        item.sequence += 1
+        item.fingerprint = fingerprint
+        db.session.flush()
+    return item.sequence
+
+
+def _message_id() -> str:
+    domain = sender_person().email.rpartition("@")[2] or "localhost"
+    return make_msgid(domain=domain)
+
+
+def queue_message(kind: str, recipient: Recipient, *, event=None, context: dict | None = None,
+                  invitation: Invitation | None = None, dedupe_key: str | None = None,
+                  now: datetime | None = None) -> OutboxMessage | None:
+    """Render `kind` for `recipient` in both languages (theirs first) and add it to the outbox in
+    the current transaction. Returns None, queueing nothing, when `dedupe_key` was used before."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    context = dict(context or {})
+    missing = [key for key in KINDS[kind].requires if key not in context]
+    if missing:
+        raise ValueError(f"{kind} needs {', '.join(missing)} in its context")
+    recipient = Recipient(checked_email(recipient.email), clean_header(recipient.name), recipient.language,
+                          recipient.private_link)
+    if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+        return None
+    organizer = (invitation.organizer if invitation and invitation.organizer else None) or host_organizer(event)
+    ics = None
+    if invitation is not None:
+        calendar = build_invitation(
+            invitation.method, invitation.uid, calendar_sequence(invitation), invitation.summary_by_lang,
+            invitation.description_by_lang, invitation.start, invitation.end, invitation.zone_name,
+            invitation.location, invitation.url, organizer, Person(recipient.name, recipient.email),
+            languages=recipient.languages, dtstamp=now,
+        )
+        ics = to_ics(calendar)
+    rendered = render_message(kind, recipient, event=event, context=context, invitation=invitation)
+    message = OutboxMessage(
+        kind=kind, event_id=event.id if event is not None else None, recipient_email=recipient.email,
+        recipient_name=recipient.name, languages=",".join(rendered.languages),
+        reply_to_email=organizer.email, reply_to_name=organizer.name, subject=clean_header(rendered.subject),
+        text_body=rendered.text, html_body=rendered.html, ics=ics,
+        ics_method=invitation.method.upper() if invitation else None, message_id=_message_id(),
+        dedupe_key=dedupe_key, status=OutboxStatus.QUEUED, next_attempt_at=now or utcnow(),
+        created_at=now or utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        if dedupe_key:  # queued meanwhile by another process
+            return None
+        raise
+    db.session.info["mail_queued"] = True
+    return message
+
+
+def resend(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
+    """Queue a copy of a message (same content, new Message-ID) to go out again."""
+    copy = OutboxMessage(
+        kind=message.kind, event_id=message.event_id, recipient_email=message.recipient_email,
+        recipient_name=message.recipient_name, languages=message.languages, reply_to_email=message.reply_to_email,
+        reply_to_name=message.reply_to_name, subject=message.subject, text_body=message.text_body,
+        html_body=message.html_body, ics=message.ics, ics_method=message.ics_method, message_id=_message_id(),
+        status=OutboxStatus.QUEUED, next_attempt_at=now or utcnow(), created_at=now or utcnow(),
+    )
+    db.session.add(copy)
+    db.session.flush()
+    db.session.info["mail_queued"] = True
+    return copy
+
+
+# Event-wide messages: to everyone the participant sources list.
+
+def queue_event_cancelled(event, reason: str = "", now: datetime | None = None) -> list[OutboxMessage]:
+    queued = []
+    for recipient in participants_of(event):
+        message = queue_message(
+            "event_cancelled", recipient, event=event, context={"reason": reason},
+            invitation=event_invitation(event, cancelled=True),
+            dedupe_key=f"event-cancelled:{event.id}:{recipient.email.lower()}", now=now,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+REMINDERS = (
+    # kind, dedupe prefix, days before the start (local dates): from, to
+    ("reminder_7_days", "reminder-7d", 7, 2),
+    ("reminder_1_day", "reminder-1d", 1, 1),
+)
+
+
+def send_reminders(now: datetime | None = None) -> list[OutboxMessage]:
+    """Queue the reminders that are due: a week before (sent from 7 down to 2 days before, so that
+    a missed run or a late registration still gets one) and the day before. Each goes to each
+    participant once, however often this runs (its dedupe key is `reminder-7d:<event>:<email>`)."""
+    from app.events.lifecycle import local_today
+    from app.events.models import Event, EventState
+
+    now = now or utcnow()
+    horizon = now.date() + timedelta(days=9)
+    events = db.session.scalars(
+        select(Event).where(Event.state.in_([EventState.OPEN, EventState.CLOSED]),
+                            Event.start_date <= horizon, Event.start_date >= now.date() - timedelta(days=1))
+    ).all()
+    queued = []
+    for event in events:
+        days = (event.start_date - local_today(event, now)).days
+        for kind, prefix, most, least in REMINDERS:
+            if not least <= days <= most:
+                continue
+            for recipient in participants_of(event):
+                message = queue_message(kind, recipient, event=event, context={"days": days},
+                                        invitation=event_invitation(event),
+                                        dedupe_key=f"{prefix}:{event.id}:{recipient.email.lower()}", now=now)
+                if message is not None:
+                    queued.append(message)
+    return queued

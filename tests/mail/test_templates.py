@@ -1,0 +1,124 @@
+"""Every kind of message, in both language orders, through a real SMTP server and check-mail."""
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from app.events.models import EventState
+from app.extensions import db
+from app.mail.delivery import deliver_due
+from app.mail.kinds import KINDS, ItemChange
+from app.mail.recipients import Recipient
+from app.mail.rendering import render_message
+from app.mail.services import event_invitation, queue_message
+from tests.mail.conftest import assert_passes
+
+REGISTRATION = SimpleNamespace(status="confirmed", attendance="in_person", position=3,
+                               reason="Le nombre de places est atteint.")
+CHANGES = [
+    ItemChange("Local solutions", "Solutions locales", datetime(2027, 10, 30, 8, 0, tzinfo=UTC),
+               datetime(2027, 10, 30, 10, 0, tzinfo=UTC), place="Salle Molière"),
+    ItemChange("Field visit", "Visite de terrain", cancelled=True),
+]
+CONTEXTS = {
+    "background_published": {"document_url": "http://127.0.0.1:5000/events/x/background"},
+    "learning_note_published": {"note_url": "http://127.0.0.1:5000/events/x/learning-note"},
+    "agenda_changed": {"changes": CHANGES},
+    "field_visit_changed": {"changes": CHANGES[:1]},
+    "event_cancelled": {"reason": "Grève des transports"},
+    "reminder_7_days": {"days": 7},
+}
+WITH_INVITATION = {"registration_confirmed", "registration_promoted", "registration_approved", "agenda_changed",
+                   "reminder_7_days", "reminder_1_day"}
+WITH_CANCEL = {"registration_cancelled", "event_cancelled"}
+
+
+def _context(kind: str) -> dict:
+    context = dict(CONTEXTS.get(kind, {}))
+    if kind.startswith("registration_"):
+        context["registration"] = REGISTRATION
+    return context
+
+
+def test_every_kind_has_both_templates(app):
+    for kind in KINDS:
+        for suffix in ("txt", "html"):
+            app.jinja_env.get_template(f"mail/{kind}.{suffix}")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_rendering_puts_the_recipient_language_first(app, make, kind):
+    event = make.event(state=EventState.OPEN, theme_en="Urban citizenship", theme_fr="Citoyenneté urbaine")
+    french = render_message(kind, Recipient("a@example.net", "Zoé", "fr"), event=event, context=_context(kind))
+    english = render_message(kind, Recipient("a@example.net", "Zoé", "en"), event=event, context=_context(kind))
+    assert french.subject.index("Citoyenneté urbaine") < french.subject.index("Urban citizenship")
+    assert english.subject.index("Urban citizenship") < english.subject.index("Citoyenneté urbaine")
+    assert french.text.index("Bonjour Zoé") < french.text.index("Hello Zoé")
+    assert english.text.index("Hello Zoé") < english.text.index("Bonjour Zoé")
+    assert french.html.index('<div lang="fr"') < french.html.index('<div lang="en"')
+    assert '<html lang="fr">' in french.html and '<html lang="en">' in english.html
+
+
+def test_every_kind_in_both_orders_passes_check_mail(app, make, mail_sink, host):
+    lyon, _organiser = host
+    event = make.event(lyon, EventState.OPEN, theme_en="Urban citizenship", theme_fr="Citoyenneté urbaine",
+                       venue="Hôtel de Ville, 1 place de la Comédie")
+    plain, invitations = [], []
+    for kind in sorted(KINDS):
+        for lang in ("en", "fr"):
+            recipient = Recipient(f"{kind}.{lang}@example.net", "Amélie Dupont", lang,
+                                  private_link="http://127.0.0.1:5000/r/token-of-amelie")
+            invitation = None
+            if kind in WITH_INVITATION or kind in WITH_CANCEL:
+                invitation = event_invitation(event, cancelled=kind in WITH_CANCEL)
+            message = queue_message(kind, recipient, event=event, context=_context(kind), invitation=invitation)
+            (invitations if invitation else plain).append(message.recipient_email)
+    db.session.commit()
+    report = deliver_due()
+    assert report.sent == 2 * len(KINDS)
+    files = mail_sink.wait(2 * len(KINDS))
+    by_recipient = {str(m["To"].addresses[0].addr_spec): path for m, path in zip(mail_sink.messages(), files,
+                                                                                   strict=True)}
+    assert_passes([by_recipient[email] for email in plain])
+    assert_passes([by_recipient[email] for email in invitations], expect_ics=True)
+
+
+def test_private_link_and_essential_details_stand_in_the_body(app, make, host):
+    lyon, _organiser = host
+    event = make.event(lyon, EventState.OPEN, venue="Hôtel de Ville", online_url="https://meet.example.org/x")
+    recipient = Recipient("a@example.net", "Amélie", "fr", private_link="http://127.0.0.1:5000/r/secret")
+    message = queue_message("reminder_1_day", recipient, event=event, invitation=event_invitation(event))
+    for body in (message.text_body, message.html_body):
+        assert "http://127.0.0.1:5000/r/secret" in body
+        assert "Hôtel de Ville" in body and "https://meet.example.org/x" in body
+        assert "Europe/Paris" in body
+    assert "Lieu\u00a0: Hôtel de Ville" in message.text_body
+
+
+def test_timed_invitation_shows_its_times_in_the_event_zone_named(app, make, host):
+    from app.calendar import item_uid
+    from app.mail.services import Invitation
+
+    lyon, _organiser = host
+    event = make.event(lyon, EventState.OPEN)
+    session = Invitation(item_uid("agenda-item", 7), {"en": "Local solutions", "fr": "Solutions locales"},
+                         datetime(2027, 10, 30, 8, 0, tzinfo=UTC), datetime(2027, 10, 30, 10, 0, tzinfo=UTC),
+                         "Europe/Paris", location="Salle Molière")
+    message = queue_message("agenda_changed", Recipient("a@example.net", "Amélie", "en"), event=event,
+                            context={"changes": CHANGES}, invitation=session)
+    # 08:00 UTC is 10:00 in Paris (summer time until the 31st).
+    assert "Starts: Oct 30, 2027, 10:00 (Europe/Paris)" in message.text_body
+    assert "Début\u00a0: 30 oct. 2027, 10:00 (Europe/Paris)" in message.text_body
+    assert "Place: Salle Molière" in message.text_body
+
+
+def test_unknown_kind_or_missing_context_is_refused(app, make):
+    event = make.event()
+    recipient = Recipient("a@example.net", "A", "en")
+    with pytest.raises(ValueError, match="unknown"):
+        queue_message("newsletter", recipient, event=event)
+    with pytest.raises(ValueError, match="registration"):
+        queue_message("registration_confirmed", recipient, event=event)
+    with pytest.raises(ValueError, match="email address"):
+        queue_message("private_link_resent", Recipient("not an address\r\nBcc: x@evil.example"), event=event)
