@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import Role
-from app.events.models import EventState
+from app.events.models import Event, EventState
 
 pytestmark = pytest.mark.browser
 CHECK_HTML = Path(__file__).resolve().parents[3] / "shared" / "validators" / "check-html"
@@ -78,4 +78,46 @@ def test_staff_pages_are_valid_and_accessible(live_server, demo, make):
     admin_pages = [f"{live_server}/manage/users?lang=fr", f"{live_server}/manage/users/new?lang=en",
                    f"{live_server}/manage/users/{organiser.id}/edit?lang=fr"]
     result = _check_html(admin_pages, admin_cookie)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+@pytest.fixture
+def full_demo(app):
+    """The demo data of `flask seed-demo`: an open event with its background document, agenda,
+    participants and staff accounts."""
+    from app.events.seed import DEMO_PASSWORDS, DEMO_SLUG, seed_all
+    from app.extensions import db
+    from app.mail.models import OutboxMessage
+    from app.mail.recipients import Recipient
+    from app.mail.services import queue_message
+    from app.registration.models import Registration
+    from app.registration.tokens import make_token
+
+    seed_all(with_demo_accounts=True)
+    event = db.session.scalar(db.select(Event).where(Event.slug == DEMO_SLUG))
+    queue_message("private_link_resent", Recipient("zoe@example.net", "Zoé Lefèvre-Ben Saïd", "fr"), event=event)
+    db.session.commit()
+    registration = db.session.scalar(db.select(Registration).where(Registration.event_id == event.id))
+    message = db.session.scalar(db.select(OutboxMessage))
+    item_id = db.session.scalar(db.text("SELECT min(id) FROM agenda_items"))
+    return event, make_token(registration), registration.id, message.id, item_id, DEMO_PASSWORDS
+
+
+def test_every_stage_page_is_valid_and_accessible(live_server, full_demo):
+    event, token, registration_id, message_id, item_id, passwords = full_demo
+    slug = event.slug
+    public = [f"{live_server}{path}?lang={lang}" for lang in ("en", "fr") for path in (
+        f"/events/{slug}/background", f"/events/{slug}/agenda", f"/events/{slug}/register",
+        f"/events/{slug}/participants", f"/r/{token}", f"/r/{token}/edit", f"/r/{token}/cancel",
+    )]
+    result = _check_html(public)
+    assert result.returncode == 0, result.stdout[-4000:]
+    cookie = _signed_in_cookie(live_server, "organiser.turin@example.org", passwords["organiser.turin@example.org"])
+    staff = [f"{live_server}/manage/events/{slug}{path}" for path in (
+        "/background?lang=fr", "/agenda?lang=en", "/agenda/items/new?lang=fr", f"/agenda/items/{item_id}?lang=en",
+        "/participants/?lang=fr", "/participants/settings?lang=en", f"/participants/{registration_id}?lang=fr",
+        "/participants/check-in?lang=en", f"/participants/{registration_id}/check-in?lang=fr",
+        "/outbox?lang=en", f"/outbox/{message_id}?lang=fr",
+    )]
+    result = _check_html(staff, cookie)
     assert result.returncode == 0, result.stdout[-4000:]
