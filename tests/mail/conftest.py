@@ -61,6 +61,7 @@ def assert_passes(files, expect_ics: bool = False) -> None:
 
 
 def _start_sink(directory: Path, state: Path) -> tuple[subprocess.Popen, int]:
+    _need_validators()
     port_file, pid_file = state / "port", state / "pid"
     process = subprocess.Popen(
         [str(VALIDATORS / "mail-sink"), "--dir", str(directory), "--port", "0", "--port-file", str(port_file),
