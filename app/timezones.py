@@ -1,7 +1,11 @@
 """Wall-clock times in an event's zone, to and from the UTC instants we store."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+
+from app.domain import DomainError
 
 
 class NonexistentLocalTime(ValueError):
@@ -34,3 +38,30 @@ def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
 
 def utc_to_local(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone_name))
+
+
+def start_of_day(day: date, zone_name: str) -> datetime:
+    """The first instant of a local calendar day, in UTC: local midnight, or the first minute after
+    it where a clock change skips midnight (Beirut, Amman in the past)."""
+    wall_clock = datetime.combine(day, time())
+    for _minute in range(3 * 60):
+        try:
+            return local_to_utc(wall_clock, zone_name)
+        except NonexistentLocalTime:
+            wall_clock += timedelta(minutes=1)
+    raise NonexistentLocalTime(f"{day} has no start in {zone_name}")
+
+
+def entered_time_to_utc(wall_clock: datetime | None, zone_name: str, field_name: str) -> datetime | None:
+    """A time an organiser typed, as a UTC instant; a time skipped by a clock change is refused
+    next to its form field."""
+    if wall_clock is None:
+        return None
+    try:
+        return local_to_utc(wall_clock, zone_name)
+    except NonexistentLocalTime:
+        raise DomainError(
+            _l("This time does not exist in %(zone)s: the clocks change that night. Choose another time.",
+               zone=zone_name),
+            field=field_name,
+        ) from None

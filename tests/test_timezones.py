@@ -49,3 +49,13 @@ def test_utc_datetime_column_round_trips_aware_values(app, make):
     db.session.expire_all()
     assert event.registration_opens_at == datetime(2030, 1, 1, 6, 0, tzinfo=UTC)
     assert event.registration_opens_at.tzinfo is not None
+
+
+def test_start_of_day_where_the_clocks_skip_midnight():
+    from datetime import date
+
+    from app.timezones import start_of_day
+
+    # Beirut springs forward at midnight: 28 March 2027 starts at 01:00 local (22:00 UTC the day before).
+    assert start_of_day(date(2027, 3, 28), "Asia/Beirut") == datetime(2027, 3, 27, 22, 0, tzinfo=UTC)
+    assert start_of_day(date(2027, 3, 29), "Asia/Beirut") == datetime(2027, 3, 28, 21, 0, tzinfo=UTC)

@@ -37,7 +37,8 @@ class ItemForm(FlaskForm):
     room = StringField(_l("Room or place"), validators=[Length(max=200)],
                        description=_l("Where it happens; for the field visit, the meeting point."))
     online_url = URLField(_l("Online link"), validators=[Optional(), URL(), Length(max=500)],
-                          description=_l("For participants who join online. Starts with https://"))
+                          description=_l("Shown on the public agenda. Leave empty for the event's private meeting "
+                                         "link, which participants receive with their registration."))
     presenters = FieldList(FormField(PresenterForm), label=_l("Presenters"), min_entries=BLANK_PRESENTER_ROWS)
 
     def set_zone_hint(self, zone_name: str) -> None:

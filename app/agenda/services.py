@@ -16,10 +16,10 @@ from app.agenda.signals import agenda_changed
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
-from app.events.models import Event, EventFormat, EventState
+from app.events.models import Event, EventState
 from app.events.services import touch
 from app.extensions import db
-from app.timezones import NonexistentLocalTime, local_to_utc, utc_to_local
+from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
 
 # From "open" on, the agenda is public and people plan around it: its changes are logged and announced.
 LOGGED_STATES = (EventState.OPEN, EventState.CLOSED)
@@ -68,17 +68,6 @@ def event_items(event: Event) -> list[AgendaItem]:
     ))
 
 
-def _to_utc(wall_clock: datetime, zone_name: str, field_name: str) -> datetime:
-    try:
-        return local_to_utc(wall_clock, zone_name)
-    except NonexistentLocalTime:
-        raise DomainError(
-            _l("This time does not exist in %(zone)s: the clocks change that night. Choose another time.",
-               zone=zone_name),
-            field=field_name,
-        ) from None
-
-
 def _validated(event: Event, data: ItemInput) -> dict:
     title_en, title_fr = data.title_en.strip(), data.title_fr.strip()
     if not (title_en or title_fr):
@@ -97,8 +86,8 @@ def _validated(event: Event, data: ItemInput) -> dict:
     if data.ends_local > datetime.combine(day_after, time()):
         raise DomainError(_l("The item must end by the end of the event's last day (%(last)s).",
                              last=event.end_date.isoformat()), field="ends_at")
-    starts_at = _to_utc(data.starts_local, event.timezone, "starts_at")
-    ends_at = _to_utc(data.ends_local, event.timezone, "ends_at")
+    starts_at = entered_time_to_utc(data.starts_local, event.timezone, "starts_at")
+    ends_at = entered_time_to_utc(data.ends_local, event.timezone, "ends_at")
     online_url = data.online_url.strip()
     if online_url and not online_url.lower().startswith(("https://", "http://")):
         raise DomainError(_l("Give a web address that starts with https://"), field="online_url")
@@ -337,7 +326,6 @@ def _wall_clock(day: date, hhmm: str) -> datetime:
 def template_values(event: Event) -> list[dict]:
     """The six template items for `event`, as column values (times converted to UTC)."""
     times = TWO_DAY_TIMES if event.end_date > event.start_date else ONE_DAY_TIMES
-    online = event.online_url if event.format in (EventFormat.DIGITAL, EventFormat.HYBRID) else ""
     values = []
     for (kind, title_en, title_fr, text_en, text_fr), (day_index, start, end) in zip(TEMPLATE, times, strict=True):
         day = event.start_date + timedelta(days=day_index)
@@ -345,7 +333,9 @@ def template_values(event: Event) -> list[dict]:
             kind=kind, title_en=title_en, title_fr=title_fr, description_en=text_en, description_fr=text_fr,
             starts_at=local_to_utc(_wall_clock(day, start), event.timezone),
             ends_at=local_to_utc(_wall_clock(day, end), event.timezone), track="", room="",
-            online_url="" if kind is ItemKind.FIELD_VISIT else online, presenters=[],
+            # The event's meeting link stays private (participants get it in their invitation);
+            # items shown on the public agenda start without it.
+            online_url="", presenters=[],
         ))
     return values
 

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
 from app.extensions import db
-from app.timezones import NonexistentLocalTime, local_to_utc
+from app.timezones import entered_time_to_utc, start_of_day
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 80
@@ -71,19 +71,6 @@ def _city(city_id: int) -> City:
     return city
 
 
-def _to_utc(wall_clock: datetime | None, zone_name: str, field_name: str) -> datetime | None:
-    if wall_clock is None:
-        return None
-    try:
-        return local_to_utc(wall_clock, zone_name)
-    except NonexistentLocalTime:
-        raise DomainError(
-            _l("This time does not exist in %(zone)s: the clocks change that night. Choose another time.",
-               zone=zone_name),
-            field=field_name,
-        ) from None
-
-
 def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None) -> dict:
     if not (data.theme_en.strip() or data.theme_fr.strip()):
         raise DomainError(_l("Give the theme in English, in French, or both."), field="theme_en")
@@ -91,11 +78,11 @@ def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None
         raise DomainError(_l("The event cannot end before it starts."), field="end_date")
     if (data.end_date - data.start_date) > timedelta(days=31):
         raise DomainError(_l("An event lasts at most a month; check the dates."), field="end_date")
-    opens = _to_utc(data.registration_opens_local, city.timezone, "registration_opens")
-    closes = _to_utc(data.registration_closes_local, city.timezone, "registration_closes")
+    opens = entered_time_to_utc(data.registration_opens_local, city.timezone, "registration_opens")
+    closes = entered_time_to_utc(data.registration_closes_local, city.timezone, "registration_closes")
     if opens and closes and closes <= opens:
         raise DomainError(_l("Registration must close after it opens."), field="registration_closes")
-    event_ends = local_to_utc(datetime.combine(data.end_date + timedelta(days=1), time()), city.timezone)
+    event_ends = start_of_day(data.end_date + timedelta(days=1), city.timezone)
     if closes and closes > event_ends:
         raise DomainError(_l("Registration must close before the event ends."), field="registration_closes")
     slug = data.slug.strip().lower()

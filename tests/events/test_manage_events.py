@@ -168,3 +168,12 @@ def test_an_over_long_reason_is_refused_next_to_the_field(client, organiser, mak
     assert 'id="reason-error"' in response.text
     db.session.refresh(event)
     assert event.state is EventState.OPEN
+
+
+def test_an_event_ending_the_day_before_a_midnight_clock_change_can_be_created(client, make):
+    beirut = make.city("Beirut", "Asia/Beirut", "LB")
+    make.login(client, make.user(Role.ORGANISER, beirut))
+    response = client.post("/manage/events/new", data=_form(
+        beirut.id, start_date="2027-03-26", end_date="2027-03-27", registration_opens="2027-02-01T09:00",
+        registration_closes="2027-03-20T18:00"))
+    assert response.status_code == 302
