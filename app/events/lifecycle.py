@@ -17,7 +17,7 @@ from app.events.labels import FIELD_LABELS, LANGUAGE_LABELS, STATE_LABELS
 from app.events.models import Event, EventFormat, EventState, EventStateChange
 from app.events.signals import event_state_changed
 from app.extensions import db
-from app.i18n import missing_translations
+from app.i18n import format_local_datetime, missing_translations
 from app.timezones import utc_to_local
 
 S = EventState
@@ -69,6 +69,12 @@ def check_transition(event: Event, target: EventState, now: datetime | None = No
             check.blockers.append(_l("Add the venue before opening an event that meets in person."))
         if event.format in (EventFormat.DIGITAL, EventFormat.HYBRID) and not event.online_url.strip():
             check.blockers.append(_l("Add the online meeting link before opening an event held online."))
+        closes = event.registration_closes_at
+        if closes is not None and closes <= (now or utcnow()):
+            check.blockers.append(
+                _l("Registration closed on %(when)s. Move the closing date in the event's settings before "
+                   "opening it again.", when=format_local_datetime(closes, event.timezone))
+            )
         for field_name, lang in missing_translations(event, Event.BILINGUAL_FIELDS):
             check.warnings.append(
                 _l("The %(field)s has no %(language)s version yet.",

@@ -1,7 +1,7 @@
 """Reads that pages need, each one eager-loaded so a page's query count does not grow with data."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import Role, User
 from app.events.models import City, Event, EventState, EventStateChange, FacilitatorAssignment, PolicyArea
 from app.extensions import db
+from app.timezones import utc_to_local
 
 
 def all_cities() -> list[City]:
@@ -25,16 +26,18 @@ class NetworkEvents:
     past: list[Event]
 
 
-def network_events(today: date) -> NetworkEvents:
-    """Every public event: what is still to come (soonest first) and what is over (latest first)."""
+def network_events(now: datetime) -> NetworkEvents:
+    """Every public event: what is still to come (soonest first) and what is over (latest first),
+    by the calendar of each host city."""
     events = db.session.scalars(
         select(Event)
         .options(joinedload(Event.host_city))
         .where(Event.state != EventState.DRAFT)
         .order_by(Event.start_date)
     ).all()
-    upcoming = [e for e in events if e.state is not EventState.FINISHED and e.end_date >= today]
-    past = [e for e in reversed(events) if e.state is EventState.FINISHED or e.end_date < today]
+    over = {e.id for e in events if e.state is EventState.FINISHED or e.end_date < utc_to_local(now, e.timezone).date()}
+    upcoming = [e for e in events if e.id not in over]
+    past = [e for e in reversed(events) if e.id in over]
     return NetworkEvents(upcoming, past)
 
 

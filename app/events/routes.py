@@ -22,7 +22,7 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
 @bp.get("/")
 @cached_page(lambda: (queries.network_fingerprint(), utcnow().date(), time_bucket()))
 def index():
-    return render_template("events/index.html", events=queries.network_events(utcnow().date()))
+    return render_template("events/index.html", events=queries.network_events(utcnow()))
 
 
 def _hub_fingerprint(slug: str):

@@ -143,3 +143,14 @@ def test_registrations_close_by_date(app, make):
     assert due.state is S.CLOSED and later.state is S.OPEN
     assert due.state_changes[-1].actor is None
     assert close_due_registrations(now) == []
+
+
+def test_an_event_whose_registration_window_has_passed_cannot_be_reopened(app, make, organiser):
+    now = datetime(2030, 1, 10, 12, tzinfo=UTC)
+    event = make.event(organiser.city, S.CLOSED, start_date=datetime(2030, 2, 1).date(),
+                       registration_closes_at=now - timedelta(hours=1))
+    with pytest.raises(TransitionRefused, match="Registration closed on"):
+        change_state(event, S.OPEN, organiser, now=now)
+    event.registration_closes_at = now + timedelta(days=7)
+    change_state(event, S.OPEN, organiser, now=now)
+    assert event.state is S.OPEN

@@ -185,3 +185,15 @@ def test_pages_fetch_nothing_from_outside(client, make):
         page = client.get(path).text
         assert "http://" not in page.replace("http://localhost", "")
         assert "https://" not in page
+
+
+def test_an_event_is_past_by_its_host_citys_calendar(app, make):
+    from datetime import UTC, date, datetime
+
+    from app.events.queries import network_events
+
+    amman = make.city("Amman", "Asia/Amman", "JO")
+    event = make.event(amman, EventState.CLOSED, start_date=date(2030, 3, 9), end_date=date(2030, 3, 10))
+    # 22:30 UTC on 10 March is already 11 March, 01:30, in Amman (+03): the meeting is over there.
+    assert network_events(datetime(2030, 3, 10, 20, 0, tzinfo=UTC)).upcoming == [event]
+    assert network_events(datetime(2030, 3, 10, 22, 30, tzinfo=UTC)).past == [event]
