@@ -1,5 +1,7 @@
 """What services raise when a rule refuses an action; routes show the message to the user."""
 
+from flask import flash
+
 
 class DomainError(Exception):
     """A rule refused the action. `message` is translatable text for the user; `field` names the
@@ -13,6 +15,12 @@ class DomainError(Exception):
 
 class PermissionDenied(DomainError):
     pass
+
+
+def show_error(form, error: DomainError) -> None:
+    """Next to its field when it has one, else as a message at the top of the page."""
+    if not attach_to_form(form, error):
+        flash(error.message, "error")
 
 
 def attach_to_form(form, error: DomainError) -> bool:

@@ -8,10 +8,10 @@ from app.agenda import queries, services
 from app.agenda.forms import ItemForm
 from app.agenda.labels import KIND_LABELS
 from app.agenda.models import AgendaItem
-from app.auth.permissions import can_manage_event, can_view_workspace, staff_required
-from app.domain import DomainError, PermissionDenied, attach_to_form
+from app.auth.permissions import staff_required
+from app.domain import DomainError, PermissionDenied, show_error
+from app.events.access import managed_event, public_event
 from app.events.models import Event
-from app.events.queries import event_by_slug
 from app.extensions import db
 from app.i18n import current_language, other_language
 from app.stages import StageStatus, register_stage_status
@@ -22,20 +22,7 @@ bp = Blueprint("agenda", __name__)
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def _public_event(slug: str) -> Event:
-    event = event_by_slug(slug)
-    if event is None or (not event.is_public and not can_view_workspace(current_user, event)):
-        abort(404)
-    return event
 
-
-def _managed_event(slug: str) -> Event:
-    event = event_by_slug(slug)
-    if event is None:
-        abort(404)
-    if not can_manage_event(current_user, event):
-        abort(403)
-    return event
 
 
 def _managed_item(event: Event, item_id: int) -> AgendaItem:
@@ -49,11 +36,12 @@ def _lang_order() -> tuple[str, str]:
     return current_language(), other_language()
 
 
-def _ics(cal, filename: str | None = None) -> Response:
+def _ics(cal, filename: str | None = None, public: bool = True) -> Response:
     response = Response(calendar.to_ics(cal), content_type=ICS_CONTENT_TYPE)
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
+    # A draft previewed by staff must never sit in a shared cache.
+    response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return response
 
 
@@ -66,28 +54,28 @@ def _render_page(template: str, event: Event, **context):
 
 @bp.get("/events/<slug>/agenda")
 def show(slug: str):
-    event = _public_event(slug)
+    event = public_event(slug)
     return _render_page("agenda/show.html", event)
 
 
 @bp.get("/events/<slug>/calendar.ics")
 def feed(slug: str):
-    event = _public_event(slug)
+    event = public_event(slug)
     cal = calendar.agenda_calendar(event, queries.items_of(event), _lang_order(),
                                    uid_domain=current_app.config["ICAL_UID_DOMAIN"],
                                    url=url_for("agenda.show", slug=event.slug, _external=True))
-    return _ics(cal)
+    return _ics(cal, public=event.is_public)
 
 
 @bp.get("/events/<slug>/agenda/<int:item_id>.ics")
 def item_ics(slug: str, item_id: int):
-    event = _public_event(slug)
+    event = public_event(slug)
     item = queries.item_of(event, item_id)
     if item is None:
         abort(404)
     cal = calendar.agenda_calendar(event, [item], _lang_order(), uid_domain=current_app.config["ICAL_UID_DOMAIN"],
                                    url=url_for("agenda.show", slug=event.slug, _external=True))
-    return _ics(cal, filename=f"{event.slug}-{item.id}.ics")
+    return _ics(cal, filename=f"{event.slug}-{item.id}.ics", public=event.is_public)
 
 
 @bp.get("/calendar.ics")
@@ -104,13 +92,8 @@ def network_feed():
 @bp.get("/manage/events/<slug>/agenda")
 @staff_required()
 def manage(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     return _render_page("agenda/manage.html", event)
-
-
-def _show_error(form, error: DomainError) -> None:
-    if not attach_to_form(form, error):
-        flash(error.message, "error")
 
 
 def _item_form_page(event: Event, form: ItemForm, item: AgendaItem | None):
@@ -121,7 +104,7 @@ def _item_form_page(event: Event, form: ItemForm, item: AgendaItem | None):
 @bp.route("/manage/events/<slug>/agenda/items/new", methods=["GET", "POST"])
 @staff_required()
 def new_item(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     form = ItemForm()
     form.set_zone_hint(event.timezone)
     if form.validate_on_submit():
@@ -131,7 +114,7 @@ def new_item(slug: str):
             abort(403)
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Item added to the agenda."), "success")
@@ -144,7 +127,7 @@ def new_item(slug: str):
 @bp.route("/manage/events/<slug>/agenda/items/<int:item_id>", methods=["GET", "POST"])
 @staff_required()
 def edit_item(slug: str, item_id: int):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     item = _managed_item(event, item_id)
     form = ItemForm()
     form.set_zone_hint(event.timezone)
@@ -157,7 +140,7 @@ def edit_item(slug: str, item_id: int):
             abort(403)
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
@@ -170,7 +153,7 @@ def edit_item(slug: str, item_id: int):
 @bp.post("/manage/events/<slug>/agenda/items/<int:item_id>/remove")
 @staff_required()
 def remove_item(slug: str, item_id: int):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     item = _managed_item(event, item_id)
     try:
         services.remove_item(current_user, event, item)
@@ -184,7 +167,7 @@ def remove_item(slug: str, item_id: int):
 @bp.post("/manage/events/<slug>/agenda/items/<int:item_id>/move")
 @staff_required()
 def move_item(slug: str, item_id: int):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     item = _managed_item(event, item_id)
     try:
         services.move_item(current_user, event, item, request.form.get("direction", ""))
@@ -202,7 +185,7 @@ def move_item(slug: str, item_id: int):
 @bp.post("/manage/events/<slug>/agenda/template")
 @staff_required()
 def start_from_template(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     try:
         services.create_from_template(current_user, event)
     except PermissionDenied:

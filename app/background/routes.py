@@ -4,12 +4,12 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from app import uploads
-from app.auth.permissions import can_manage_event, can_view_workspace, staff_required
+from app.auth.permissions import staff_required
 from app.background import queries, services
 from app.background.forms import BackgroundForm
-from app.domain import DomainError, PermissionDenied, attach_to_form
+from app.domain import DomainError, PermissionDenied, show_error
+from app.events.access import managed_event, public_event
 from app.events.models import Event
-from app.events.queries import event_by_slug
 from app.extensions import db
 from app.markdown import render_markdown, safe_html
 from app.stages import StageStatus, register_stage_status
@@ -17,20 +17,7 @@ from app.stages import StageStatus, register_stage_status
 bp = Blueprint("background", __name__)
 
 
-def _public_event(slug: str) -> Event:
-    event = event_by_slug(slug)
-    if event is None or (not event.is_public and not can_view_workspace(current_user, event)):
-        abort(404)
-    return event
 
-
-def _managed_event(slug: str) -> Event:
-    event = event_by_slug(slug)
-    if event is None:
-        abort(404)
-    if not can_manage_event(current_user, event):
-        abort(403)
-    return event
 
 
 def download_name(original: str, slug: str) -> str:
@@ -58,7 +45,7 @@ def _send_pdf(stored_name: str, original: str, slug: str, *, private: bool):
 
 @bp.get("/events/<slug>/background")
 def show(slug: str):
-    event = _public_event(slug)
+    event = public_event(slug)
     document = queries.document_of(event)
     if document is None or not document.is_published:
         return render_template("background/show.html", event=event, document=None), 404
@@ -67,17 +54,18 @@ def show(slug: str):
 
 @bp.get("/events/<slug>/background.pdf")
 def pdf(slug: str):
-    event = _public_event(slug)
+    event = public_event(slug)
     document = queries.document_of(event)
     if document is None or not document.is_published or not document.published_pdf_stored_name:
         abort(404)
-    return _send_pdf(document.published_pdf_stored_name, document.published_pdf_filename, event.slug, private=False)
+    return _send_pdf(document.published_pdf_stored_name, document.published_pdf_filename, event.slug,
+                     private=not event.is_public)
 
 
 @bp.route("/manage/events/<slug>/background", methods=["GET", "POST"])
 @staff_required()
 def edit(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     document = queries.document_of(event)
     form = BackgroundForm()
     form.set_limit_hint()
@@ -91,8 +79,7 @@ def edit(slug: str):
             abort(403)
         except DomainError as error:
             db.session.rollback()
-            if not attach_to_form(form, error):
-                flash(error.message, "error")
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The background document is published. Participants see this version.") if publish
@@ -108,7 +95,7 @@ def edit(slug: str):
 @bp.get("/manage/events/<slug>/background/draft.pdf")
 @staff_required()
 def draft_pdf(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     document = queries.document_of(event)
     if document is None or not document.draft_pdf_stored_name:
         flash(_("No PDF is attached to the draft."), "info")

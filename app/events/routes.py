@@ -5,11 +5,12 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied, attach_to_form
+from app.domain import DomainError, PermissionDenied, show_error
 from app.events import lifecycle, queries, services
+from app.events.access import event_for, public_event
 from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
 from app.events.labels import STATE_LABELS
-from app.events.models import Event, EventState
+from app.events.models import EventState
 from app.extensions import db
 from app.i18n import current_language
 from app.page_cache import cached_page, time_bucket
@@ -33,32 +34,16 @@ def _hub_fingerprint(slug: str):
 @bp.get("/events/<slug>/")
 @cached_page(_hub_fingerprint)
 def hub(slug: str):
-    event = queries.event_by_slug(slug)
-    if event is None or (not event.is_public and not can_view_workspace(current_user, event)):
-        abort(404)
+    event = public_event(slug)
     return render_template("events/hub.html", event=event, stages=stages_of(event))
 
 
 # Staff pages. Each view checks the role or the event-level permission before doing anything.
 
-def _event_for(slug: str, allowed) -> Event:
-    event = queries.event_workspace(slug)
-    if event is None:
-        abort(404)
-    if not allowed(current_user, event):
-        abort(403)
-    return event
-
-
 def _event_form() -> EventForm:
     form = EventForm()
     form.set_choices(queries.all_cities(), queries.all_policy_areas(), current_language())
     return form
-
-
-def _show_error(form, error: DomainError) -> None:
-    if not attach_to_form(form, error):
-        flash(error.message, "error")
 
 
 @manage_bp.get("/")
@@ -80,7 +65,7 @@ def new_event():
         try:
             event = services.create_event(current_user, form.to_input())
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Event created as a draft. Only staff can see it until you open it."), "success")
@@ -91,7 +76,7 @@ def new_event():
 @manage_bp.get("/events/<slug>/")
 @staff_required()
 def workspace(slug: str):
-    event = _event_for(slug, can_view_workspace)
+    event = event_for(slug, can_view_workspace, queries.event_workspace)
     can_manage = can_manage_event(current_user, event)
     transitions = [lifecycle.check_transition(event, target) for target in lifecycle.ALLOWED_TRANSITIONS[event.state]]
     return render_template("manage/workspace.html", event=event, can_manage=can_manage, transitions=transitions,
@@ -101,7 +86,7 @@ def workspace(slug: str):
 @manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 @staff_required()
 def edit_event(slug: str):
-    event = _event_for(slug, can_manage_event)
+    event = event_for(slug, can_manage_event, queries.event_workspace)
     form = _event_form()
     if request.method == "GET":
         form.fill_from(event)
@@ -110,7 +95,7 @@ def edit_event(slug: str):
             services.update_event(current_user, event, form.to_input())
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
@@ -121,7 +106,7 @@ def edit_event(slug: str):
 @manage_bp.post("/events/<slug>/state")
 @staff_required()
 def change_state(slug: str):
-    event = _event_for(slug, can_manage_event)
+    event = event_for(slug, can_manage_event, queries.event_workspace)
     form = StateChangeForm()
     try:
         target = EventState(form.target.data)
@@ -146,14 +131,14 @@ def change_state(slug: str):
 @manage_bp.route("/events/<slug>/facilitators", methods=["GET", "POST"])
 @staff_required()
 def facilitators(slug: str):
-    event = _event_for(slug, can_manage_event)
+    event = event_for(slug, can_manage_event, queries.event_workspace)
     form = AssignFacilitatorForm()
     form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in queries.assignable_facilitators(event)]
     if form.validate_on_submit():
         try:
             user = services.assign_facilitator(current_user, event, form.user_id.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s can now record what this event produces.", name=user.name), "success")
@@ -164,7 +149,7 @@ def facilitators(slug: str):
 @manage_bp.post("/events/<slug>/facilitators/<int:user_id>/remove")
 @staff_required()
 def remove_facilitator(slug: str, user_id: int):
-    event = _event_for(slug, can_manage_event)
+    event = event_for(slug, can_manage_event, queries.event_workspace)
     try:
         services.unassign_facilitator(current_user, event, user_id)
     except PermissionDenied:

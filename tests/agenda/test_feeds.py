@@ -161,3 +161,13 @@ def test_feed_dtstamp_is_utc(app, make):
     vevent = agenda_item_vevent(item)
     stamp = vevent["DTSTAMP"].dt
     assert stamp.utcoffset() == timedelta(0) and stamp == item.updated_at.astimezone(UTC)
+
+
+def test_a_previewed_draft_feed_is_never_stored_by_shared_caches(client, make):
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    draft = make.event(lyon, EventState.DRAFT)
+    public = make.event(lyon, EventState.OPEN)
+    assert client.get(f"/events/{public.slug}/calendar.ics").headers["Cache-Control"] == "public, max-age=300"
+    assert client.get(f"/events/{draft.slug}/calendar.ics").status_code == 404
+    make.login(client, make.user(Role.ORGANISER, lyon))
+    assert client.get(f"/events/{draft.slug}/calendar.ics").headers["Cache-Control"] == "private, no-store"
