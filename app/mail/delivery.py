@@ -165,6 +165,19 @@ def claim(batch_size: int, worker_id: str, now: datetime) -> list[int]:
     ))
 
 
+def renew_claim(message_id: int, owner: str) -> bool:
+    """Just before sending: still ours? Renews the claim's time so that another worker's
+    `recover_stuck` does not take back a message of a long batch and send it a second time."""
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.locked_by == owner)
+        .values(locked_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed == 1
+
+
 def _record_sent(message: OutboxMessage, note: str = "") -> None:
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
@@ -229,11 +242,15 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
             _record_sent(message, note="printed: no MAIL_SERVER configured")
             report.sent += 1
         return report
+    owners = {message.id: message.locked_by for message in messages}
     pending = list(messages)
     try:
         with smtp_connection() as connection:
             while pending:
                 message = pending[0]
+                if not renew_claim(message.id, owners[message.id]):
+                    pending.pop(0)  # taken back meanwhile: whoever holds it now sends it
+                    continue
                 try:
                     connection.send(build_mail(message))
                 except CONNECTION_ERRORS:

@@ -205,3 +205,19 @@ def test_a_rolled_back_action_queues_nothing(app, make, host, participants):
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
     db.session.rollback()
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_a_message_taken_back_from_a_slow_worker_is_not_sent_by_it(app, make):
+    from app.mail.delivery import claim, recover_stuck, renew_claim
+
+    event = make.event(state=EventState.OPEN)
+    queue_message("private_link_resent", Recipient("a@example.net", "A", "en"), event=event)
+    db.session.commit()
+    start = utcnow()
+    (message_id,) = claim(10, "slow-worker", start)
+    owner = db.session.get(OutboxMessage, message_id).locked_by
+    assert renew_claim(message_id, owner), "a live claim is renewed"
+    # Much later, another worker finds the message still "sending" and queues it again.
+    later = utcnow() + timedelta(seconds=app.config["MAIL_SENDING_TIMEOUT"] + 1)
+    assert recover_stuck(later) == 1
+    assert not renew_claim(message_id, owner), "the slow worker must not send it now"
