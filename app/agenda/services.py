@@ -16,8 +16,8 @@ from app.agenda.signals import agenda_changed
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
-from app.events.models import Event, EventState
-from app.events.services import touch
+from app.events.models import City, Event, EventState
+from app.events.services import register_edit_check, touch
 from app.extensions import db
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
 
@@ -351,3 +351,22 @@ def create_from_template(actor, event: Event, now: datetime | None = None) -> li
     # One announcement for the whole template, listing every item it added.
     _announce(event, [change for _item, change in inserted])
     return [item for item, _change in inserted]
+
+
+def _agenda_fits_the_new_dates(event: Event, values: dict) -> None:
+    """An event's edit may not leave agenda items outside its days or move them to another zone."""
+    items = event_items(event)
+    if not items:
+        return
+    new_city = db.session.get(City, values["host_city_id"])
+    if new_city.timezone != event.timezone:
+        raise DomainError(_l("The agenda's times are set in %(zone)s. Remove its items before moving the event "
+                             "to a city in another time zone.", zone=event.timezone), field="host_city_id")
+    outside = [item for item in items
+               if not values["start_date"] <= utc_to_local(item.starts_at, event.timezone).date() <= values["end_date"]]
+    if outside:
+        raise DomainError(_l("%(count)d agenda item(s) would fall outside the new dates. Move or remove them in the "
+                             "agenda first.", count=len(outside)), field="start_date")
+
+
+register_edit_check(_agenda_fits_the_new_dates)

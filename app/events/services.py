@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -107,6 +108,16 @@ def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None
     )
 
 
+# Stages that hold data tied to an event's dates, place or format refuse an edit that would strand
+# it: fn(event, new_values) raises DomainError (next to a field) when the edit cannot be made.
+EditCheck = Callable[[Event, dict], None]
+_edit_checks: list[EditCheck] = []
+
+
+def register_edit_check(check: EditCheck) -> None:
+    _edit_checks.append(check)
+
+
 def create_event(actor, data: EventInput) -> Event:
     if not can_create_events(actor):
         raise PermissionDenied(_l("Only organisers and administrators can create events."))
@@ -125,7 +136,10 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     city = _city(data.host_city_id)
     if not can_host_in(actor, city.id):
         raise DomainError(_l("You can host events in your own city only."), field="host_city_id")
-    for name, value in _validated_fields(data, city, event.id).items():
+    values = _validated_fields(data, city, event.id)
+    for check in _edit_checks:
+        check(event, values)
+    for name, value in values.items():
         setattr(event, name, value)
     touch(event)
     db.session.flush()

@@ -281,3 +281,29 @@ def test_template_on_an_open_event_is_one_announcement_of_six_additions(app, mak
     with agenda_changed.connected_to(lambda sender, changes: received.append([c.action for c in changes])):
         services.create_from_template(make.user(Role.ADMIN), event)
     assert received == [[ChangeAction.ADDED] * 6]
+
+
+def test_an_event_edit_cannot_strand_its_agenda(app, make, event, lyon):
+    from app.domain import DomainError
+    from app.events.services import EventInput, update_event
+
+    organiser = make.user(Role.ADMIN)  # an administrator may move an event to another city
+    services.create_from_template(organiser, event)
+    db.session.commit()
+
+    def edit(**changes):
+        values = dict(theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+                      start_date=event.start_date, end_date=event.end_date, venue=event.venue,
+                      format=event.format, online_url=event.online_url, slug=event.slug)
+        values.update(changes)
+        return update_event(organiser, event, EventInput(**values))
+
+    with pytest.raises(DomainError, match="would fall outside the new dates") as refused:
+        edit(start_date=DAY + timedelta(days=1))
+    assert refused.value.field == "start_date"
+    db.session.rollback()
+    with pytest.raises(DomainError, match="another time zone"):
+        edit(host_city_id=make.city("Amman", "Asia/Amman", "JO").id)
+    db.session.rollback()
+    edit(end_date=DAY + timedelta(days=2), theme_en="Longer now")  # items still inside: fine
+    assert event.theme_en == "Longer now"
