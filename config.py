@@ -69,7 +69,8 @@ class Config:
     REGISTRATION_RATE_WINDOW = 600
     # `flask registrations purge` anonymises participants this many days after their event ended.
     REGISTRATION_RETENTION_DAYS = 365
-    # Development only: show the private link after registering, as no email is sent there yet.
+    # Development only: also show the private link after registering (it is emailed, or printed to
+    # the console when no MAIL_SERVER is set).
     REGISTRATION_SHOW_LINK = False
     # Where uploaded files (the background documents' PDFs) are kept; None: instance/uploads.
     # Several hosts behind one database need this on storage they all share.

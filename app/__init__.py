@@ -59,8 +59,10 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
 
 def _init_mail(app: Flask) -> None:
     from app.mail import init_app as init_mail_package
+    from app.registration.recipients import install as install_participant_source
 
     init_mail_package(app)
+    install_participant_source()  # the registrations are whom event-wide messages go to
 
 
 def _init_extensions(app: Flask) -> None:

@@ -9,8 +9,8 @@ template receives, besides what the caller passes in `context`:
 - `event_url`: the event's public page; `invitation`: the Invitation attached, if any, whose time
   and place the message repeats in its body (Outlook shows the body, not the invitation).
 
-Context keys by kind (`registration` is any object with these attributes, e.g. the registration
-stage's model):
+Context keys by kind (`registration` is any object with these attributes: `app/mail/subscribers.py`
+builds a `RegistrationFacts` from the registration stage's model):
 
 | kind | context |
 |---|---|
@@ -18,10 +18,12 @@ stage's model):
 | registration_confirmed | registration (.attendance) ; send with an invitation |
 | registration_waitlisted | registration (.position: place on the waiting list, int or None) |
 | registration_promoted | registration (.attendance) ; send with an invitation |
+| registration_offered | registration (.offer_expires_at: the UTC deadline, shown in the event's zone) |
+| registration_offer_expired | registration ; the offered place passed to the next on the waiting list |
 | registration_approved | registration (.attendance) ; send with an invitation |
-| registration_rejected | registration (.reason: str, may be empty) |
-| registration_cancelled | registration ; send with a METHOD:CANCEL invitation |
-| background_published | document_url |
+| registration_rejected | registration (.reason: str, may be empty) ; METHOD:CANCEL if a confirmed place is taken away |
+| registration_cancelled | registration ; send with a METHOD:CANCEL invitation (when a confirmed place is given up) |
+| background_published | document_url ; optionally first_publication (False: "has been updated") |
 | agenda_changed | changes: list[ItemChange] ; optionally an invitation per changed session |
 | field_visit_changed | changes: list[ItemChange] ; optionally an invitation |
 | reminder_7_days | days: how many days before the start (2 to 7); queued by `flask mail send-reminders` |
@@ -63,6 +65,8 @@ _KINDS = [
     Kind("registration_confirmed", _l("Registration confirmed: %(event)s"), ("registration",)),
     Kind("registration_waitlisted", _l("On the waiting list: %(event)s"), ("registration",)),
     Kind("registration_promoted", _l("A place is now yours: %(event)s"), ("registration",)),
+    Kind("registration_offered", _l("A place is offered to you: %(event)s"), ("registration",)),
+    Kind("registration_offer_expired", _l("The offered place has passed on: %(event)s"), ("registration",)),
     Kind("registration_approved", _l("Registration approved: %(event)s"), ("registration",)),
     Kind("registration_rejected", _l("Registration not accepted: %(event)s"), ("registration",)),
     Kind("registration_cancelled", _l("Registration cancelled: %(event)s"), ("registration",)),
@@ -82,6 +86,8 @@ KIND_LABELS = {
     "registration_confirmed": _l("Registration confirmed"),
     "registration_waitlisted": _l("Waiting list"),
     "registration_promoted": _l("Promoted from the waiting list"),
+    "registration_offered": _l("Place offered from the waiting list"),
+    "registration_offer_expired": _l("Offered place not accepted in time"),
     "registration_approved": _l("Registration approved"),
     "registration_rejected": _l("Registration not accepted"),
     "registration_cancelled": _l("Registration cancelled"),

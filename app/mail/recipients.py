@@ -4,15 +4,18 @@ The registration stage owns the participants. It plugs them in with one call at 
 
     from app.mail.recipients import Recipient, register_participant_source
 
-    def confirmed_participants(event) -> list[Recipient]:
+    def participants(event, audience: Audience) -> list[Recipient]:
         return [Recipient(r.email, r.name, r.language, private_link=r.private_url()) for r in ...]
 
-    register_participant_source(confirmed_participants)
+    register_participant_source(participants)
 
-Event-wide messages (event cancelled, reminders) go to every recipient the sources return, once
-per email address.
+(`app/registration/recipients.py` does so.) Event-wide messages go to every recipient the sources
+return for the audience, once per email address: `Audience.ATTENDING` (confirmed participants:
+reminders, background document, agenda changes) or `Audience.ACTIVE` (everyone still hoping to
+attend, on the waiting list or waiting for approval too: the event is cancelled).
 """
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,12 +38,17 @@ class Recipient:
         return [first, *(lang for lang in SUPPORTED_LANGUAGES if lang != first)]
 
 
-ParticipantSource = Callable[[object], list[Recipient]]
+class Audience(enum.StrEnum):
+    ATTENDING = "attending"  # holds a confirmed place
+    ACTIVE = "active"  # still hoping to attend: confirmed, offered a place, waiting list, awaiting approval
+
+
+ParticipantSource = Callable[[object, Audience], list[Recipient]]
 _sources: list[ParticipantSource] = []
 
 
 def register_participant_source(source: ParticipantSource) -> Callable[[], None]:
-    """Add a function `source(event) -> list[Recipient]`; returns a function that removes it again."""
+    """Add a function `source(event, audience) -> list[Recipient]`; returns a function that removes it again."""
     if source not in _sources:
         _sources.append(source)
 
@@ -51,10 +59,11 @@ def register_participant_source(source: ParticipantSource) -> Callable[[], None]
     return unregister
 
 
-def participants_of(event) -> list[Recipient]:
-    """Everyone the registered sources list for the event, first entry per email address kept."""
+def participants_of(event, audience: Audience = Audience.ATTENDING) -> list[Recipient]:
+    """Everyone the registered sources list for the event and audience, first entry per email
+    address kept."""
     seen: dict[str, Recipient] = {}
     for source in _sources:
-        for recipient in source(event):
+        for recipient in source(event, audience):
             seen.setdefault(recipient.email.strip().lower(), recipient)
     return list(seen.values())

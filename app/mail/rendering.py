@@ -40,6 +40,14 @@ def public_url(path: str) -> str:
     return f"{base}/{path.lstrip('/')}"
 
 
+def link_to(endpoint: str, **values) -> str:
+    """The absolute URL of one of our pages for a message: its path, built from the URL map
+    (which works in a request, in a `flask` command or in cron alike), under PUBLIC_URL. Every
+    link in a message starts with PUBLIC_URL, whoever caused the message and from wherever."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return public_url(path)
+
+
 def event_title(event, lang: str) -> str:
     return localized(event, "theme", lang).text if event is not None else ""
 

@@ -13,7 +13,7 @@ The kinds and the context each takes are listed in `app/mail/kinds.py`.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
@@ -28,7 +28,7 @@ from app.extensions import db
 from app.i18n import localized
 from app.mail.kinds import KINDS
 from app.mail.models import CalendarItem, OutboxMessage, OutboxStatus
-from app.mail.recipients import Recipient, participants_of
+from app.mail.recipients import Audience, Recipient, participants_of
 from app.mail.rendering import public_url, render_message
 
 # Anything that could end a header line or smuggle one in: CR, LF and every other control or
@@ -91,6 +91,16 @@ def event_invitation(event, *, cancelled: bool = False) -> Invitation:
         description_by_lang=description, start=event.start_date, end=event.end_date, zone_name=event.timezone,
         location=location, url=public_url(f"/events/{event.slug}/"), method="CANCEL" if cancelled else "REQUEST",
     )
+
+
+def participant_cancellation(event) -> Invitation:
+    """The METHOD:CANCEL for one participant who gives up their place: the event's UID, one more
+    than the SEQUENCE the others hold. The event's own tracked SEQUENCE is left as it is (the event
+    did not change for anyone else), and nothing is locked, so that a cancellation never waits on the
+    registrations going on meanwhile."""
+    cancel = event_invitation(event, cancelled=True)
+    item = db.session.get(CalendarItem, cancel.uid)
+    return replace(cancel, sequence=(item.sequence if item is not None else 0) + 1)
 
 
 def sender_person() -> Person:
@@ -207,7 +217,7 @@ def resend(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage
 
 def queue_event_cancelled(event, reason: str = "", now: datetime | None = None) -> list[OutboxMessage]:
     queued = []
-    for recipient in participants_of(event):
+    for recipient in participants_of(event, Audience.ACTIVE):
         message = queue_message(
             "event_cancelled", recipient, event=event, context={"reason": reason},
             invitation=event_invitation(event, cancelled=True),
@@ -244,7 +254,7 @@ def send_reminders(now: datetime | None = None) -> list[OutboxMessage]:
         for kind, prefix, most, least in REMINDERS:
             if not least <= days <= most:
                 continue
-            for recipient in participants_of(event):
+            for recipient in participants_of(event, Audience.ATTENDING):
                 message = queue_message(kind, recipient, event=event, context={"days": days},
                                         invitation=event_invitation(event),
                                         dedupe_key=f"{prefix}:{event.id}:{recipient.email.lower()}", now=now)

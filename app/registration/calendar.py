@@ -1,36 +1,35 @@
-"""A participant's personal calendar file: the event's days, all-day, in the participant's language.
+"""A participant's personal calendar file: what they attend, in their language first.
 
-All-day dates (VALUE=DATE) need no time zone, so the file holds no VTIMEZONE to get wrong."""
+Built with the shared builders of `app/calendar.py`, so that it carries the same UIDs as the event's
+feed and the invitations they were emailed: the sessions of the agenda (the field visit left out for
+someone taking part online), or the event over its days while it has no agenda yet. Until their
+place is confirmed, its items are marked TENTATIVE."""
 
-from datetime import timedelta
-
-from flask import request, url_for
+from flask import current_app, url_for
 from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
-from app.db_types import utcnow
-from app.i18n import localized
-from app.registration.models import Registration, RegistrationStatus
+from app import calendar
+from app.agenda.models import ItemKind
+from app.agenda.queries import items_of
+from app.registration.models import AttendanceMode, Registration, RegistrationStatus
+
+
+def registration_calendar(registration: Registration) -> Calendar:
+    event = registration.event
+    items = items_of(event)
+    if registration.attendance is AttendanceMode.ONLINE:
+        items = [item for item in items if item.kind is not ItemKind.FIELD_VISIT]
+    cal = calendar.agenda_calendar(event, items, [registration.preferred_language],
+                                   uid_domain=current_app.config["ICAL_UID_DOMAIN"],
+                                   url=url_for("agenda.show" if items else "events.hub", slug=event.slug,
+                                               _external=True))
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        for vevent in cal.walk("VEVENT"):
+            if str(vevent["STATUS"]) == "CONFIRMED":
+                del vevent["STATUS"]
+                vevent.add("status", "TENTATIVE")
+    return cal
 
 
 def registration_ics(registration: Registration) -> bytes:
-    event = registration.event
-    lang = registration.preferred_language
-    calendar = Calendar()
-    calendar.add("prodid", "-//MC2CM//Peer learning events//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    item = CalendarEvent()
-    item.add("uid", f"registration-{registration.id}-event-{event.id}@{request.host.split(':')[0]}")
-    item.add("dtstamp", utcnow())
-    item.add("dtstart", event.start_date)
-    item.add("dtend", event.end_date + timedelta(days=1))
-    item.add("summary", localized(event, "theme", lang).text)
-    place = event.venue if registration.attendance.value == "in_person" else event.online_url
-    if place:
-        item.add("location", place)
-    item.add("url", url_for("events.hub", slug=event.slug, _external=True))
-    item.add("status", "CONFIRMED" if registration.status is RegistrationStatus.CONFIRMED else "TENTATIVE")
-    item.add("transp", "TRANSPARENT")
-    calendar.add_component(item)
-    return calendar.to_ical()
+    return calendar.to_ics(registration_calendar(registration))

@@ -93,8 +93,8 @@ def register(slug: str):
                 link = tokens.participant_url(outcome.registration)
                 db.session.commit()
                 if current_app.config["REGISTRATION_SHOW_LINK"]:
-                    flash(_("Development only (no email is sent here): your private link is %(url)s", url=link),
-                          "info")
+                    flash(_("Development only: your private link is %(url)s (it is emailed as well, or printed "
+                            "to the console when no MAIL_SERVER is set).", url=link), "info")
                 return redirect(url_for("registration.sent", slug=event.slug))
         db.session.commit()  # the attempt counts even when the form has errors
         status = 422

@@ -148,8 +148,8 @@ def _transition(registration: Registration, allowed: tuple[RegistrationStatus, .
     return result.rowcount == 1
 
 
-def _announce(registration: Registration, change: str) -> None:
-    registration_changed.send(registration, change=change)
+def _announce(registration: Registration, change: str, previous: RegistrationStatus | None = None) -> None:
+    registration_changed.send(registration, change=change, previous=previous)
 
 
 def _first_waiting(event: Event, mode: AttendanceMode) -> Registration | None:
@@ -372,10 +372,10 @@ def cancel(registration: Registration, now: datetime | None = None, actor=None) 
     now = now or utcnow()
     if actor is not None and not can_manage_event(actor, registration.event):
         raise PermissionDenied(_l("Only the organisers of this event can change its registrations."))
-    held_seat = registration.holds_seat
+    held_seat, previous = registration.holds_seat, registration.status
     if not _transition(registration, ACTIVE, S.CANCELLED, now, offer_expires_at=None):
         raise DomainError(_l("This registration is already cancelled or closed."))
-    _announce(registration, "cancelled")
+    _announce(registration, "cancelled", previous)
     if held_seat:
         _free_seat_of(registration, now)
     return registration
@@ -432,10 +432,10 @@ def approve(actor, registration: Registration, now: datetime | None = None) -> R
 def reject(actor, registration: Registration, now: datetime | None = None) -> Registration:
     now = now or utcnow()
     _require_manager(actor, registration.event)
-    held_seat = registration.holds_seat
+    held_seat, previous = registration.holds_seat, registration.status
     if not _transition(registration, ACTIVE, S.REJECTED, now, offer_expires_at=None):
         raise DomainError(_l("This registration is already cancelled or closed."))
-    _announce(registration, "rejected")
+    _announce(registration, "rejected", previous)
     if held_seat:
         _free_seat_of(registration, now)
     return registration

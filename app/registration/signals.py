@@ -3,7 +3,9 @@
 `registration_changed` is sent by the services in app/registration/services.py inside the
 request's transaction, after the change is flushed: a receiver that writes to the outbox commits
 or rolls back together with the change. Sender: the Registration (read its status, event,
-preferred_language and email there). Keyword `change`: what happened, one of
+preferred_language and email there). Keyword `previous`: the status before a cancellation or a
+rejection (None for the other changes), so that whoever held a confirmed place gets a calendar
+cancellation. Keyword `change`: what happened, one of
 
     received     a registration for a moderated event waits for the organiser's approval
     confirmed    a seat is confirmed (on registering, or on accepting an offered seat)
@@ -19,6 +21,7 @@ preferred_language and email there). Keyword `change`: what happened, one of
                  link: send the private link (`app.registration.tokens.participant_url`)
 
 Nothing is sent when a registration's personal data is erased (there is nobody to write to).
+`app/mail/subscribers.py` queues the message of each change.
 """
 
 from blinker import Namespace

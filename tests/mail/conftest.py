@@ -112,7 +112,7 @@ def participants():
     """A participant source, as the registration stage will register one, filled by the test."""
     people: dict[int, list[Recipient]] = {}
 
-    def source(event):
+    def source(event, audience):
         return people.get(event.id, [])
 
     unregister = register_participant_source(source)

@@ -15,7 +15,8 @@ from app.mail.services import event_invitation, queue_message
 from tests.mail.conftest import assert_passes
 
 REGISTRATION = SimpleNamespace(status="confirmed", attendance="in_person", position=3,
-                               reason="Le nombre de places est atteint.")
+                               reason="Le nombre de places est atteint.",
+                               offer_expires_at=datetime(2027, 10, 20, 16, 0, tzinfo=UTC))
 CHANGES = [
     ItemChange("Local solutions", "Solutions locales", datetime(2027, 10, 30, 8, 0, tzinfo=UTC),
                datetime(2027, 10, 30, 10, 0, tzinfo=UTC), place="Salle Molière"),

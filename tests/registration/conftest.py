@@ -22,7 +22,7 @@ def changes(app):
     """(email, change) for every registration_changed sent during the test."""
     recorded: list[tuple[str | None, str]] = []
 
-    def receiver(registration, change):
+    def receiver(registration, change, **_extra):
         recorded.append((registration.email, change))
 
     registration_changed.connect(receiver)

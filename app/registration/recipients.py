@@ -1,0 +1,44 @@
+"""The registrations as the mail outbox sees them: one Recipient per participant, with their
+preferred language and their private link, and the participant source that event-wide messages
+(event cancelled, reminders, background document, agenda changes) draw their recipients from."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.mail.recipients import Audience, Recipient, register_participant_source
+from app.mail.rendering import link_to
+from app.registration.models import ACTIVE, Registration, RegistrationStatus
+from app.registration.tokens import make_token
+
+STATUSES = {
+    Audience.ATTENDING: (RegistrationStatus.CONFIRMED,),
+    Audience.ACTIVE: ACTIVE,
+}
+
+
+def private_link(registration: Registration) -> str:
+    """The participant's own page `/r/<token>`, absolute, for a message."""
+    return link_to("registration.participant", token=make_token(registration))
+
+
+def recipient_for(registration: Registration) -> Recipient | None:
+    """Whom to write to about this registration; None once its personal data is erased."""
+    if registration.is_erased or not registration.email:
+        return None
+    return Recipient(registration.email, registration.name, registration.preferred_language,
+                     private_link=private_link(registration))
+
+
+def participants(event, audience: Audience) -> list[Recipient]:
+    """The participant source: the event's registrations in the audience's statuses, in the order
+    they registered."""
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.status.in_(STATUSES[audience]),
+                                   Registration.erased_at.is_(None), Registration.email.is_not(None))
+        .order_by(Registration.created_at, Registration.id)
+    )
+    return [recipient for registration in registrations if (recipient := recipient_for(registration))]
+
+
+def install() -> None:
+    register_participant_source(participants)
