@@ -31,6 +31,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Failed staff sign-ins allowed per account, and per client address, within the window (seconds).
+    LOGIN_FAILURE_LIMIT = 10
+    LOGIN_CLIENT_FAILURE_LIMIT = 50
+    LOGIN_FAILURE_WINDOW = 900
     PASSWORD_HASH_METHOD = "scrypt"
 
     MAIL_SERVER = ""
@@ -142,7 +146,8 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "BACKGROUND_PDF_MAX_BYTES",
                  "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
                  "REGISTRATION_LINK_DAYS_AFTER_EVENT", "MAIL_MAX_ATTEMPTS", "MAIL_BATCH_SIZE",
-                 "MAIL_SENDING_TIMEOUT"):
+                 "MAIL_SENDING_TIMEOUT", "LOGIN_FAILURE_LIMIT", "LOGIN_CLIENT_FAILURE_LIMIT",
+                 "LOGIN_FAILURE_WINDOW"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

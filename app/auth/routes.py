@@ -29,14 +29,23 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("Wrong email address or password, or the account is disabled."))
+        try:
+            services.check_sign_in_allowed(form.email.data, request.remote_addr or "")
+        except services.TooManySignInFailures as error:
+            attach_to_form(form, error)
+            status = 429
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
-    status = 401 if form.errors and request.method == "POST" else 200
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
+            services.record_sign_in_failure(form.email.data, request.remote_addr or "")
+            db.session.commit()
+            form.password.errors.append(_("Wrong email address or password, or the account is disabled."))
+    if status == 200 and form.errors and request.method == "POST":
+        status = 401
     return render_template("auth/login.html", form=form, next_url=next_url if is_safe_next(next_url) else None), status
 
 

@@ -1,6 +1,7 @@
 """Staff accounts: sign-in checks and the admin's account management."""
 
 import secrets
+from datetime import datetime
 from functools import cache
 
 from flask import current_app
@@ -12,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.models import Role, User
 from app.domain import DomainError, PermissionDenied
 from app.extensions import db
+from app.ratelimit import recent_hits, record_hit
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -28,6 +30,28 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+class TooManySignInFailures(DomainError):
+    pass
+
+
+def check_sign_in_allowed(email: str, client: str, now: datetime | None = None) -> None:
+    """Refuse to check any password after too many recent failures for this account or from this
+    client, so that passwords cannot be guessed by trying many."""
+    config = current_app.config
+    window = config["LOGIN_FAILURE_WINDOW"]
+    if (recent_hits("login-email", normalise_email(email), window, now) >= config["LOGIN_FAILURE_LIMIT"]
+            or recent_hits("login-client", client, window, now) >= config["LOGIN_CLIENT_FAILURE_LIMIT"]):
+        raise TooManySignInFailures(
+            _l("Too many failed sign-ins. Wait %(minutes)d minutes and try again, or ask an administrator to "
+               "reset your password.", minutes=max(1, window // 60)), field="password")
+
+
+def record_sign_in_failure(email: str, client: str, now: datetime | None = None) -> None:
+    window = current_app.config["LOGIN_FAILURE_WINDOW"]
+    record_hit("login-email", normalise_email(email), window, now)
+    record_hit("login-client", client, window, now)
 
 
 def authenticate(email: str, password: str) -> User | None:

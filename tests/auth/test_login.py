@@ -100,3 +100,36 @@ def test_login_form_has_csrf_protection_when_enabled(database_url):
     response = app.test_client().post("/manage/login?lang=en", data={"email": "x@example.org", "password": "y"})
     assert response.status_code == 400
     assert "This form has expired" in response.text
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, make):
+    app.config["LOGIN_FAILURE_LIMIT"] = 3
+    try:
+        user = make.user(Role.ORGANISER, make.city())
+        for _ in range(3):
+            response = client.post("/manage/login?lang=en", data={"email": user.email, "password": "guess"})
+            assert response.status_code == 401
+        # Even the right password is not checked now: guessing cannot go on.
+        response = client.post("/manage/login?lang=fr", data={"email": user.email, "password": make.PASSWORD})
+        assert response.status_code == 429
+        assert "Trop de tentatives" in response.text
+        assert client.get("/manage/").status_code == 302
+        other = make.user(Role.ADMIN)
+        assert make.login(client, other).status_code == 302, "other accounts are not locked"
+    finally:
+        app.config["LOGIN_FAILURE_LIMIT"] = 10
+
+
+def test_the_lock_ends_with_the_window(app, make):
+    from datetime import timedelta
+
+    from app.auth.services import TooManySignInFailures, check_sign_in_allowed, record_sign_in_failure
+    from app.db_types import utcnow
+
+    now = utcnow()
+    for _ in range(app.config["LOGIN_FAILURE_LIMIT"]):
+        record_sign_in_failure("Someone@Example.org", "10.1.2.3", now)
+    with pytest.raises(TooManySignInFailures):
+        check_sign_in_allowed("someone@example.org", "192.0.2.1", now)
+    later = now + timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW"] + 1)
+    check_sign_in_allowed("someone@example.org", "192.0.2.1", later)
