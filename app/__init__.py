@@ -40,8 +40,10 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.update(overrides or {})
     if config_class is ProductionConfig:
         ProductionConfig.check(app.config)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         INSTANCE_DIR.mkdir(exist_ok=True)
+        # A file on this machine does not drop connections: no ping before every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

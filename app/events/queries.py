@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role, User
@@ -41,13 +41,18 @@ def network_events(now: datetime) -> NetworkEvents:
     return NetworkEvents(upcoming, past)
 
 
+# Built once: these run on every hit of a cached public page (see app/page_cache.py).
+_NETWORK_FINGERPRINT = select(func.count(Event.id), func.max(Event.updated_at))
+_EVENT_FINGERPRINT = select(Event.updated_at).where(Event.slug == bindparam("slug"))
+
+
 def network_fingerprint() -> tuple:
-    """Changes whenever an event is added, removed or changed (see app/page_cache.py)."""
-    return tuple(db.session.execute(select(func.count(Event.id), func.max(Event.updated_at))).one())
+    """Changes whenever an event is added, removed or changed."""
+    return tuple(db.session.execute(_NETWORK_FINGERPRINT).one())
 
 
 def event_fingerprint(slug: str) -> datetime | None:
-    return db.session.scalar(select(Event.updated_at).where(Event.slug == slug))
+    return db.session.scalar(_EVENT_FINGERPRINT, {"slug": slug})
 
 
 def event_by_slug(slug: str) -> Event | None:
