@@ -43,7 +43,7 @@ class Config:
     MAIL_USE_SSL = False
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
-    MAIL_DEFAULT_SENDER = "MC2CM events <events@localhost>"
+    MAIL_DEFAULT_SENDER = "MC2CM events <events@mc2cm-events.local>"
     # How queued mail goes out: "thread" (a background thread of the web process, woken by every
     # commit that queued mail) or "worker" (only `flask mail deliver --loop` processes send).
     MAIL_DELIVERY = "thread"

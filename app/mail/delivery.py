@@ -90,7 +90,7 @@ def smtp_connection() -> Connection:
 
 
 def build_mail(message: OutboxMessage) -> OutboxMail:
-    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "events@localhost"
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "events@mc2cm-events.local"
     reply_to = None
     if message.reply_to_email:
         reply_to = (clean_header(message.reply_to_name), message.reply_to_email.strip())

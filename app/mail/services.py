@@ -105,7 +105,7 @@ def participant_cancellation(event) -> Invitation:
 
 def sender_person() -> Person:
     name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
-    return Person(clean_header(name), address or "events@localhost")
+    return Person(clean_header(name), address or "events@mc2cm-events.local")
 
 
 def host_organizer(event) -> Person:

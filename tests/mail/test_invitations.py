@@ -88,8 +88,8 @@ def test_organiser_falls_back_to_the_sender_address(app, make):
     message = queue_message("reminder_1_day", ZOE, event=event, invitation=_session(start, start.replace(hour=9),
                                                                                     zone="Africa/Tunis"))
     organizer = next(iter(Calendar.from_ical(message.ics).walk("VEVENT")))["ORGANIZER"]
-    assert (str(organizer), organizer.params["CN"]) == ("mailto:events@localhost", "MC2CM events")
-    assert (message.reply_to_email, message.reply_to_name) == ("events@localhost", "MC2CM events")
+    assert (str(organizer), organizer.params["CN"]) == ("mailto:events@mc2cm-events.local", "MC2CM events")
+    assert (message.reply_to_email, message.reply_to_name) == ("events@mc2cm-events.local", "MC2CM events")
 
 
 def test_casablanca_session_is_written_in_utc_and_read_right(app, tmp_path):
