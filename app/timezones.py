@@ -1,6 +1,6 @@
 """Wall-clock times in an event's zone, to and from the UTC instants we store."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 
@@ -34,3 +34,17 @@ def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
 
 def utc_to_local(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone_name))
+
+
+def start_of_day(day: date, zone_name: str) -> datetime:
+    """The first instant of a local calendar day, in UTC: local midnight, or the first minute after it
+    where a clock change skips midnight (Beirut, Amman in the past)."""
+    midnight = datetime.combine(day, time())
+    wall_clock = midnight
+    while True:
+        try:
+            return local_to_utc(wall_clock, zone_name)
+        except NonexistentLocalTime:
+            wall_clock += timedelta(minutes=1)
+            if wall_clock - midnight > timedelta(hours=3):
+                raise

@@ -6,7 +6,7 @@ value) revokes every link sent before. Nothing secret is stored beyond that vers
 """
 
 import enum
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app.db_types import utcnow
 from app.extensions import db
 from app.registration.models import Registration
-from app.timezones import local_to_utc
+from app.timezones import start_of_day
 
 SALT = "registration.participant-link"
 
@@ -39,8 +39,7 @@ def link_expires_at(registration: Registration) -> datetime:
     """The end of the event's last day in its host city, plus REGISTRATION_LINK_DAYS_AFTER_EVENT."""
     event = registration.event
     days = current_app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"]
-    day_after = datetime.combine(event.end_date + timedelta(days=1), time())
-    return local_to_utc(day_after, event.timezone) + timedelta(days=days)
+    return start_of_day(event.end_date + timedelta(days=1), event.timezone) + timedelta(days=days)
 
 
 def make_token(registration: Registration) -> str:

@@ -1,14 +1,16 @@
 """Participant links: signed, expiring, revocable."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
 
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
 from app.registration import services, tokens
+from app.registration.models import Registration, RegistrationStatus
 from app.registration.tokens import BadLink, LinkProblem
 from app.timezones import utc_to_local
 
@@ -65,3 +67,24 @@ def test_erasure_revokes_the_link(open_event, register, make):
     db.session.commit()
     with pytest.raises(BadLink):
         tokens.read_token(token)
+
+
+def test_registering_for_an_event_in_beirut_ending_before_a_midnight_clock_change(app, client, open_event, make):
+    """Beirut's clocks jump from 00:00 to 01:00 on 28 March 2027: the link of an event ending on the
+    27th expires from 01:00 (+03) on the 28th, plus the configured days; registering works."""
+    beirut = make.city("Beirut", "Asia/Beirut", "LB")
+    event = open_event(capacity=5, host=beirut, start_date=date(2027, 3, 26), end_date=date(2027, 3, 27))
+    response = client.post(f"/events/{event.slug}/register?lang=en",
+                           data={"name": "Rana Haddad", "email": "rana@example.org", "preferred_language": "en",
+                                 "consent_processing": "y", "website": ""})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register/sent")
+    registration = db.session.scalar(select(Registration).where(Registration.email == "rana@example.org"))
+    assert registration.status is RegistrationStatus.CONFIRMED
+    days = app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"]
+    expires = tokens.link_expires_at(registration)
+    assert expires == datetime(2027, 3, 27, 22, 0, tzinfo=UTC) + timedelta(days=days)
+    token = tokens.make_token(registration)
+    assert tokens.read_token(token, datetime(2027, 3, 20, tzinfo=UTC)) == registration
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token, expires)
+    assert raised.value.problem is LinkProblem.EXPIRED
