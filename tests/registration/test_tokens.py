@@ -88,3 +88,47 @@ def test_registering_for_an_event_in_beirut_ending_before_a_midnight_clock_chang
     with pytest.raises(BadLink) as raised:
         tokens.read_token(token, expires)
     assert raised.value.problem is LinkProblem.EXPIRED
+
+
+def test_a_link_follows_the_events_current_dates(app, open_event, register):
+    """The expiry is not written into the link: it is computed, when the link is read, from the
+    event's dates as they are then."""
+    event = open_event()
+    registration = register(event)
+    token = tokens.make_token(registration)
+    first_expiry = tokens.link_expires_at(registration)
+    # The event is postponed by 60 days: the link made before still opens after its first expiry.
+    event.start_date += timedelta(days=60)
+    event.end_date += timedelta(days=60)
+    db.session.commit()
+    assert tokens.link_expires_at(registration) == first_expiry + timedelta(days=60)
+    assert tokens.read_token(token, first_expiry + timedelta(days=30)) == registration
+    # Moved earlier, into the past (beyond the days a link stays valid after the event): expired now.
+    days_after = app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"]
+    event.start_date = utcnow().date() - timedelta(days=days_after + 10)
+    event.end_date = event.start_date + timedelta(days=1)
+    db.session.commit()
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token)
+    assert raised.value.problem is LinkProblem.EXPIRED
+
+
+def test_a_link_never_outlives_its_maximum_age(app, open_event, register):
+    registration = register(open_event())
+    token = tokens.make_token(registration)
+    made = utcnow()
+    max_age = timedelta(seconds=app.config["REGISTRATION_LINK_MAX_AGE"])
+    registration.event.start_date = (made + max_age + timedelta(days=30)).date()  # an event far ahead
+    registration.event.end_date = registration.event.start_date
+    db.session.commit()
+    assert tokens.read_token(token, made + max_age - timedelta(days=1)) == registration
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token, made + max_age + timedelta(seconds=2))
+    assert raised.value.problem is LinkProblem.EXPIRED
+
+
+def test_the_link_holds_only_the_id_the_version_and_the_signing_time(app, open_event, register):
+    registration = register(open_event())
+    payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.SALT).loads(
+        tokens.make_token(registration))
+    assert payload == {"r": registration.id, "v": registration.token_version}
