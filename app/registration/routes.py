@@ -139,6 +139,14 @@ def _private(response):
     return response
 
 
+def _unless_event_over(registration: Registration, token: str):
+    """Back to the participant's page, which says why, when their event (cancelled, finished) no
+    longer lets them edit, cancel or accept a place. The services refuse it too."""
+    if services.registrations_can_change(registration.event):
+        return None
+    return _private(redirect(url_for("registration.participant", token=token)))
+
+
 def _registration_from(token: str) -> Registration:
     try:
         return tokens.read_token(token)
@@ -158,7 +166,8 @@ def participant(token: str):
         "registration/participant.html", registration=registration, event=event, token=token,
         position=services.waiting_list_position(registration), qr=qr, check_in_url=check_in_url,
         offer_expired=services.offer_has_expired(registration), form=EmptyForm(),
-        can_change=registration.status in services.ACTIVE and services.availability(event) is not A.FINISHED,
+        can_change=registration.status in services.ACTIVE and services.registrations_can_change(event),
+        event_message=services.why_registrations_cannot_change(event),
         public_list=services.settings_for(event).public_list,
     )
     return _private(Response(page))
@@ -167,6 +176,8 @@ def participant(token: str):
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
     registration = _registration_from(token)
+    if back := _unless_event_over(registration, token):
+        return back
     event = registration.event
     form = DetailsForm()
     form.configure(event, current_language())
@@ -189,6 +200,8 @@ def edit(token: str):
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
     registration = _registration_from(token)
+    if back := _unless_event_over(registration, token):
+        return back
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -208,6 +221,8 @@ def cancel(token: str):
 @bp.post("/r/<token>/accept")
 def accept(token: str):
     registration = _registration_from(token)
+    if back := _unless_event_over(registration, token):
+        return back
     if EmptyForm().validate_on_submit():
         try:
             services.accept_offer(registration)

@@ -72,6 +72,32 @@ def availability(event: Event, now: datetime | None = None) -> Availability:
     return Availability.OPEN
 
 
+# The event states in which registrations still change: participants edit, cancel and accept
+# offers, and freed seats go to the waiting list. Never once the event is cancelled or finished.
+RUNNING = (EventState.OPEN, EventState.CLOSED)
+OVER = (EventState.CANCELLED, EventState.FINISHED)
+
+EVENT_STATE_MESSAGES = {
+    EventState.CANCELLED: _l("This event has been cancelled: registrations can no longer be changed."),
+    EventState.FINISHED: _l("This event is over: registrations can no longer be changed."),
+    EventState.DRAFT: _l("This event is not open at the moment: registrations cannot be changed."),
+}
+
+
+def registrations_can_change(event: Event) -> bool:
+    return event.state in RUNNING
+
+
+def why_registrations_cannot_change(event: Event):
+    """The message for participants when their event no longer lets them act; None when it does."""
+    return None if registrations_can_change(event) else EVENT_STATE_MESSAGES[event.state]
+
+
+def _require_running(event: Event) -> None:
+    if (message := why_registrations_cannot_change(event)) is not None:
+        raise DomainError(message)
+
+
 # --- Settings and seats --------------------------------------------------------------------
 
 
@@ -165,6 +191,8 @@ def fill_from_waiting_list(event: Event, mode: AttendanceMode, now: datetime | N
     """Give free seats to the waiting list in order: confirmed at once, or offered for a set
     time, as the organiser chose."""
     now = now or utcnow()
+    if event.state in OVER:  # nobody is promoted to an event that is cancelled or over
+        return []
     settings = settings_for(event)
     moved = []
     while (candidate := _first_waiting(event, mode)) is not None:
@@ -329,6 +357,7 @@ def update_details(registration: Registration, data: RegistrationInput, now: dat
     """Edit what a participant told us. A change of attendance mode needs a seat in the other
     mode (or a new place at the end of its waiting list)."""
     now = now or utcnow()
+    _require_running(registration.event)
     if registration.is_erased or registration.status not in ACTIVE:
         raise DomainError(_l("This registration can no longer be changed."))
     for name, value in _clean(data).items():
@@ -372,6 +401,7 @@ def cancel(registration: Registration, now: datetime | None = None, actor=None) 
     now = now or utcnow()
     if actor is not None and not can_manage_event(actor, registration.event):
         raise PermissionDenied(_l("Only the organisers of this event can change its registrations."))
+    _require_running(registration.event)
     held_seat = registration.holds_seat
     if not _transition(registration, ACTIVE, S.CANCELLED, now, offer_expires_at=None):
         raise DomainError(_l("This registration is already cancelled or closed."))
@@ -388,6 +418,7 @@ def offer_has_expired(registration: Registration, now: datetime | None = None) -
 
 def accept_offer(registration: Registration, now: datetime | None = None) -> Registration:
     now = now or utcnow()
+    _require_running(registration.event)
     if offer_has_expired(registration, now):
         expire_offers(now, event=registration.event)
         raise DomainError(_l("This offer has expired and passed to the next person on the waiting list."))
@@ -398,9 +429,13 @@ def accept_offer(registration: Registration, now: datetime | None = None) -> Reg
 
 
 def expire_offers(now: datetime | None = None, event: Event | None = None) -> list[Registration]:
-    """Offers not accepted in time pass to the next on the waiting list. Safe to run from cron."""
+    """Offers not accepted in time pass to the next on the waiting list. Safe to run from cron.
+    Events that are cancelled or over are left alone: there is nothing to pass on any more."""
     now = now or utcnow()
-    query = select(Registration).where(Registration.status == S.OFFERED, Registration.offer_expires_at <= now)
+    query = (
+        select(Registration).join(Event, Registration.event_id == Event.id)
+        .where(Registration.status == S.OFFERED, Registration.offer_expires_at <= now, Event.state.not_in(OVER))
+    )
     if event is not None:
         query = query.where(Registration.event_id == event.id)
     expired = []

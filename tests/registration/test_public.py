@@ -316,3 +316,50 @@ def test_the_hub_links_to_the_open_registration(client, open_event):
     event = open_event(capacity=5)
     page = client.get(f"/events/{event.slug}/?lang=en").text
     assert f'href="/events/{event.slug}/register"' in page
+
+
+@pytest.mark.parametrize(("state", "lang", "message"), [
+    (EventState.CANCELLED, "en", "This event has been cancelled: registrations can no longer be changed."),
+    (EventState.CANCELLED, "fr", "Cet événement a été annulé : les inscriptions ne peuvent plus être modifiées."),
+    (EventState.FINISHED, "en", "This event is over: registrations can no longer be changed."),
+    (EventState.FINISHED, "fr", "Cet événement est terminé : les inscriptions ne peuvent plus être modifiées."),
+])
+def test_after_the_event_is_cancelled_or_over_the_private_page_only_shows(
+        client, open_event, register, changes, state, lang, message):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    event.state = state
+    db.session.commit()
+    before = list(changes)
+    token = tokens.make_token(holder)
+    page = client.get(f"/r/{token}?lang={lang}")
+    assert page.status_code == 200
+    text = html.unescape(page.text).replace("\u00a0", " ")
+    assert message in text
+    assert f"/r/{token}/edit" not in text and f"/r/{token}/cancel" not in text
+    for path, data in (("/edit", None), ("/cancel", None), ("/edit", {"name": "New Name", "preferred_language": "en"}),
+                       ("/cancel", {"confirmed": "y"})):
+        response = client.post(f"/r/{token}{path}?lang={lang}", data=data) if data else \
+            client.get(f"/r/{token}{path}?lang={lang}")
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/r/{token}")
+    db.session.refresh(holder)
+    db.session.refresh(waiting)
+    assert (holder.status, holder.name, waiting.status) == (S.CONFIRMED, holder.name, S.WAITLISTED)
+    assert holder.name != "New Name" and changes == before
+    assert_seats_consistent(event)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_offered_place_cannot_be_accepted_once_the_event_is_cancelled(client, open_event, register, lang):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=12))
+    holder, offered = register(event), register(event)
+    services.cancel(holder)
+    event.state = EventState.CANCELLED
+    db.session.commit()
+    token = tokens.make_token(offered)
+    page = html.unescape(client.get(f"/r/{token}?lang={lang}").text)
+    assert "Accept the place" not in page and "Accepter la place" not in page
+    response = client.post(f"/r/{token}/accept?lang={lang}")
+    assert response.status_code == 302
+    db.session.refresh(offered)
+    assert offered.status is S.OFFERED

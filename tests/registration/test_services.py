@@ -290,3 +290,102 @@ def test_expire_offers_command(runner, open_event, register):
     db.session.refresh(offered)
     assert offered.status is S.EXPIRED
     assert_seats_consistent(event)
+
+
+# --- Nothing moves once the event is cancelled or over ------------------------------------------
+
+
+def _set_state(event, state):
+    event.state = state
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    (EventState.CANCELLED, "This event has been cancelled: registrations can no longer be changed."),
+    (EventState.FINISHED, "This event is over: registrations can no longer be changed."),
+    (EventState.DRAFT, "This event is not open at the moment: registrations cannot be changed."),
+])
+def test_participants_cannot_edit_or_cancel_unless_the_event_is_open_or_closed(
+        open_event, register, changes, state, message):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    _set_state(event, state)
+    before = list(changes)
+    with pytest.raises(DomainError) as raised:
+        services.cancel(holder)
+    assert str(raised.value.message) == message
+    db.session.rollback()
+    with pytest.raises(DomainError) as raised:
+        services.update_details(holder, person(holder.email, name="New Name"))
+    assert str(raised.value.message) == message
+    db.session.rollback()
+    db.session.refresh(holder)
+    db.session.refresh(waiting)
+    assert (holder.status, holder.name, waiting.status) == (S.CONFIRMED, holder.name, S.WAITLISTED)
+    assert holder.name != "New Name"
+    assert changes == before, "nobody is told anything, nobody is promoted"
+    assert_seats_consistent(event)
+
+
+@pytest.mark.parametrize("state", [EventState.OPEN, EventState.CLOSED])
+def test_participants_can_still_cancel_while_the_event_is_open_or_closed(open_event, register, state):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    _set_state(event, state)
+    services.cancel(holder)
+    db.session.commit()
+    assert (holder.status, waiting.status) == (S.CANCELLED, S.CONFIRMED)
+
+
+@pytest.mark.parametrize("state", [EventState.CANCELLED, EventState.FINISHED])
+def test_an_offer_cannot_be_accepted_on_a_cancelled_or_finished_event(open_event, register, changes, state):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=24))
+    holder, offered, third = register(event), register(event), register(event)
+    services.cancel(holder)
+    db.session.commit()
+    _set_state(event, state)
+    before = list(changes)
+    with pytest.raises(DomainError):
+        services.accept_offer(offered)
+    db.session.rollback()
+    # Even once the offer's time is up, it does not pass to the next person.
+    with pytest.raises(DomainError):
+        services.accept_offer(offered, utcnow() + timedelta(hours=25))
+    db.session.commit()
+    db.session.refresh(offered)
+    db.session.refresh(third)
+    assert (offered.status, third.status) == (S.OFFERED, S.WAITLISTED)
+    assert changes == before
+    assert_seats_consistent(event)
+
+
+@pytest.mark.parametrize("state", [EventState.CANCELLED, EventState.FINISHED])
+def test_expiring_offers_never_fills_a_cancelled_or_finished_event(open_event, register, changes, state):
+    running = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    over = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    people = {}
+    for event in (running, over):
+        holder, offered, third = register(event), register(event), register(event)
+        services.cancel(holder)
+        db.session.commit()
+        people[event.id] = (offered, third)
+    _set_state(over, state)
+    expired = services.expire_offers(utcnow() + timedelta(hours=2))
+    db.session.commit()
+    assert expired == [people[running.id][0]], "only the running event's offer passes on"
+    assert [p.status for p in people[running.id]] == [S.EXPIRED, S.OFFERED]
+    assert [p.status for p in people[over.id]] == [S.OFFERED, S.WAITLISTED]
+    for event in (running, over):
+        assert_seats_consistent(event)
+
+
+def test_no_one_is_promoted_on_a_cancelled_event_even_when_an_organiser_frees_a_seat(open_event, register, make):
+    event = open_event(capacity=1)
+    organiser = make.user(Role.ORGANISER, event.host_city)
+    holder, waiting = register(event), register(event)
+    _set_state(event, EventState.CANCELLED)
+    services.reject(organiser, holder)
+    assert services.fill_free_places(organiser, event) == []
+    db.session.commit()
+    assert (holder.status, waiting.status) == (S.REJECTED, S.WAITLISTED)
+    assert_seats_consistent(event)
