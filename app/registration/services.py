@@ -295,8 +295,10 @@ def _clean(data: RegistrationInput) -> dict:
 
 
 def find_registration(event: Event, email: str) -> Registration | None:
+    """The registration of that email for the event; erased (anonymised) ones are nobody's."""
     return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.email == normalise_email(email))
+        select(Registration).where(Registration.event_id == event.id, Registration.email == normalise_email(email),
+                                   Registration.erased_at.is_(None))
     )
 
 
@@ -304,6 +306,8 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
              check_window: bool = True) -> Outcome:
     """Register someone for an event, or, when that email is registered already, re-send their
     link (the caller shows the same page either way, so as not to reveal who is registered).
+    Someone whose registration ended (cancelled, rejected, offer let go) registers again: see
+    `_register_again`.
 
     A concurrent registration with the same email makes the flush raise IntegrityError; the
     caller rolls back and calls again, which then finds the existing registration."""
@@ -317,6 +321,8 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
     if not email:
         raise DomainError(_l("Enter your email address."), field="email")
     existing = find_registration(event, email)
+    if existing is not None and existing.status not in ACTIVE:
+        return _register_again(existing, data, now)
     if existing is not None:
         _announce(existing, "link_resent")
         return Outcome(existing, created=False)
@@ -331,6 +337,27 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
         _announce(registration, "received")
         return Outcome(registration, created=True)
     _admit(registration, now, change_if_confirmed="confirmed")
+    return Outcome(registration, created=True)
+
+
+def _register_again(registration: Registration, data: RegistrationInput, now: datetime) -> Outcome:
+    """Someone whose registration ended registers again with the same email: the same row takes
+    the new details and consents and a new link version (the links sent before stop working), and
+    goes through admission as a new registration would, at the end of the waiting list."""
+    event = registration.event
+    mode = _attendance_for(event, data.attendance)
+    reopened = _transition(
+        registration, (S.CANCELLED, S.REJECTED, S.EXPIRED), S.PENDING, now, attendance=mode,
+        consent_processing_at=now, token_version=secrets.token_hex(16), queued_at=None, offer_expires_at=None,
+        checked_in_at=None, **_clean(data),
+    )
+    if not reopened:  # the same email registered again at the same moment by another request: that one won
+        _announce(registration, "link_resent")
+        return Outcome(registration, created=False)
+    if settings_for(event).moderated:
+        _announce(registration, "received")
+    else:
+        _admit(registration, now, change_if_confirmed="confirmed")
     return Outcome(registration, created=True)
 
 

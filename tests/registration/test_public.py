@@ -147,6 +147,24 @@ def test_the_same_email_again_looks_the_same_to_a_stranger_and_resends_the_link(
     assert [c for _e, c in changes] == ["confirmed", "link_resent", "confirmed"]
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_participant_who_cancelled_registers_again_through_the_form(client, open_event, changes, lang):
+    event = open_event(capacity=1)
+    assert client.post(f"/events/{event.slug}/register?lang={lang}", data=_form()).status_code == 302
+    registration = db.session.scalar(select(Registration))
+    old_token = tokens.make_token(registration)
+    assert client.post(f"/r/{old_token}/cancel?lang={lang}", data={"confirmed": "y"}).status_code == 302
+    again = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(organisation="Ville de Sousse"))
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/events/{event.slug}/register/sent")
+    db.session.refresh(registration)
+    assert (registration.status, registration.organisation) == (S.CONFIRMED, "Ville de Sousse")
+    assert _count() == 1
+    assert [c for _e, c in changes] == ["confirmed", "cancelled", "confirmed"]
+    assert client.get(f"/r/{old_token}?lang={lang}").status_code == 404, "the old link is revoked"
+    page = client.get(f"/r/{tokens.make_token(registration)}?lang={lang}")
+    assert page.status_code == 200 and ("Confirmed" if lang == "en" else "Confirmée") in page.text
+
+
 def test_double_submitting_creates_one_registration(client, open_event):
     event = open_event(capacity=5)
     for _ in range(2):

@@ -10,7 +10,7 @@ from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import EventFormat, EventState
 from app.extensions import db
-from app.registration import services
+from app.registration import services, tokens
 from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationStatus
 from tests.registration.conftest import assert_seats_consistent, person, statuses
 
@@ -389,3 +389,87 @@ def test_no_one_is_promoted_on_a_cancelled_event_even_when_an_organiser_frees_a_
     db.session.commit()
     assert (holder.status, waiting.status) == (S.REJECTED, S.WAITLISTED)
     assert_seats_consistent(event)
+
+
+# --- Registering again after the registration ended -----------------------------------------------
+
+
+def test_someone_who_cancelled_can_register_again_with_new_details(open_event, register, changes):
+    event = open_event(capacity=5)
+    registration = register(event, "back@example.org", dietary_needs="vegan", consent_public_list=True)
+    old_link = tokens.make_token(registration)
+    old_version = registration.token_version
+    services.cancel(registration)
+    db.session.commit()
+    outcome = services.register(event, person("Back@Example.org", name="New Name", dietary_needs="",
+                                              organisation="Ville de Sfax", consent_public_list=False))
+    db.session.commit()
+    assert outcome.created and outcome.registration.id == registration.id
+    db.session.refresh(registration)
+    assert (registration.status, registration.name, registration.organisation, registration.dietary_needs,
+            registration.consent_public_list) == (S.CONFIRMED, "New Name", "Ville de Sfax", "", False)
+    assert registration.token_version != old_version
+    with pytest.raises(tokens.BadLink) as raised:
+        tokens.read_token(old_link)
+    assert raised.value.problem is tokens.LinkProblem.REVOKED
+    assert tokens.read_token(tokens.make_token(registration)) == registration
+    assert changes == [("back@example.org", "confirmed"), ("back@example.org", "cancelled"),
+                       ("back@example.org", "confirmed")]
+    assert statuses(event) == {"confirmed": 1}
+    assert_seats_consistent(event)
+
+
+def test_registering_again_on_a_full_event_joins_the_end_of_the_waiting_list(open_event, register, changes):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    holder, offered, waiting = register(event), register(event), register(event)
+    now = utcnow()
+    services.cancel(holder, now=now)  # `offered` is offered the seat, and lets the offer go by
+    services.expire_offers(now + timedelta(hours=2))
+    db.session.commit()
+    assert (offered.status, waiting.status) == (S.EXPIRED, S.OFFERED)
+    later = register(event)
+    again = services.register(event, person(offered.email), now=now + timedelta(hours=3)).registration
+    db.session.commit()
+    assert again.id == offered.id and again.status is S.WAITLISTED
+    assert [services.waiting_list_position(p) for p in (later, again)] == [1, 2]
+    assert changes[-1] == (offered.email, "waitlisted")
+    assert_seats_consistent(event)
+
+
+def test_someone_rejected_goes_back_to_the_organisers_approval(open_event, make, changes):
+    event = open_event(capacity=5, settings=dict(moderated=True))
+    organiser = make.user(Role.ORGANISER, event.host_city)
+    registration = services.register(event, person("turned@example.org")).registration
+    services.reject(organiser, registration)
+    db.session.commit()
+    outcome = services.register(event, person("turned@example.org", name="Second Try"))
+    db.session.commit()
+    assert outcome.registration.id == registration.id
+    assert (registration.status, registration.name) == (S.PENDING, "Second Try")
+    assert [c for _e, c in changes] == ["received", "rejected", "received"]
+
+
+def test_an_active_registration_is_not_reopened_only_its_link_resent(open_event, register, changes):
+    event = open_event(capacity=1)
+    register(event)
+    waiting = register(event, "wait@example.org")
+    version = waiting.token_version
+    outcome = services.register(event, person("wait@example.org", name="Changed"))
+    db.session.commit()
+    assert not outcome.created and outcome.registration.id == waiting.id
+    assert (waiting.status, waiting.token_version, waiting.name) == (S.WAITLISTED, version, waiting.name)
+    assert waiting.name != "Changed" and changes[-1] == ("wait@example.org", "link_resent")
+
+
+def test_an_erased_registration_is_never_matched_nor_reopened(open_event, register, make, changes):
+    event = open_event(capacity=5)
+    erased = register(event, "gone@example.org")
+    services.cancel(erased)
+    services.erase(make.user(Role.ADMIN), erased)
+    db.session.commit()
+    fresh = services.register(event, person("gone@example.org")).registration
+    db.session.commit()
+    assert fresh.id != erased.id and fresh.status is S.CONFIRMED
+    db.session.refresh(erased)
+    assert erased.is_erased and erased.email is None and erased.status is S.CANCELLED
+    assert statuses(event) == {"cancelled": 1, "confirmed": 1}
