@@ -65,6 +65,14 @@ def _capacities(event: Event) -> dict[AttendanceMode, int | None]:
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
+    rate_limited = None
+    if request.method == "POST":
+        # First of all: the attempt is committed at once, on a database connection of its own that
+        # it gives back before this request's session takes one, whatever becomes of this form.
+        try:
+            services.record_attempt(request.remote_addr or "")
+        except services.RateLimited as error:
+            rate_limited = error
     event = _public_event(slug)
     state = services.availability(event)
     if state is not A.OPEN:
@@ -74,15 +82,12 @@ def register(slug: str):
     form.configure(event, current_language())
     status = 200
     if request.method == "POST":
-        try:
-            services.record_attempt(request.remote_addr or "")
-        except services.RateLimited as error:
+        if rate_limited is not None:
             form.validate()
-            flash(error.message, "error")
+            flash(rate_limited.message, "error")
             return _registration_page(event, form), 429
         if form.validate_on_submit():
             if form.website.data:  # the honeypot: a bot; answer as for anybody, register nobody
-                db.session.commit()
                 return redirect(url_for("registration.sent", slug=event.slug))
             try:
                 outcome = _register(event, form)
@@ -96,7 +101,6 @@ def register(slug: str):
                     flash(_("Development only (no email is sent here): your private link is %(url)s", url=link),
                           "info")
                 return redirect(url_for("registration.sent", slug=event.slug))
-        db.session.commit()  # the attempt counts even when the form has errors
         status = 422
     return _registration_page(event, form), status
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.permissions import can_manage_event
@@ -644,19 +644,28 @@ def client_hash(address: str) -> str:
 
 def record_attempt(address: str, now: datetime | None = None) -> None:
     """Count one submission of the public form from this client address, or raise RateLimited.
-    Kept in the database, so that every worker on every host counts the same attempts."""
+
+    The attempt is written and committed first, in its own short transaction, so that it counts
+    whatever becomes of the form (refused, rolled back, rate-limited); it is kept in the database,
+    so that every worker on every host counts the same attempts. Then the attempts in the window
+    are counted, our own included, and more than the limit is refused: of simultaneous attempts,
+    the k-th to commit counts at least k rows, so no more than the limit get through, on SQLite
+    (writes serialised) and PostgreSQL (each statement sees what was committed before it) alike.
+    Call it before the request's session uses the database: with every pooled connection held by
+    a session, simultaneous requests would wait for one more."""
     now = now or utcnow()
     key = client_hash(address)
     window_start = now - timedelta(seconds=current_app.config["REGISTRATION_RATE_WINDOW"])
-    recent = db.session.scalar(
-        select(func.count(RegistrationAttempt.id))
-        .where(RegistrationAttempt.client_hash == key, RegistrationAttempt.attempted_at > window_start)
-    )
-    if recent >= current_app.config["REGISTRATION_RATE_LIMIT"]:
+    attempts = RegistrationAttempt.__table__
+    ours = attempts.c.client_hash == key
+    with db.engine.begin() as connection:
+        connection.execute(delete(attempts).where(ours, attempts.c.attempted_at <= window_start))
+        connection.execute(insert(attempts).values(client_hash=key, attempted_at=now))
+    with db.engine.connect() as connection:
+        recent = connection.scalar(
+            select(func.count()).select_from(attempts).where(ours, attempts.c.attempted_at > window_start)
+        )
+    if recent > current_app.config["REGISTRATION_RATE_LIMIT"]:
         raise RateLimited(_l("Too many registrations have come from your network in the last few minutes. "
                              "Please wait %(minutes)d minutes and send the form again; what you entered is kept.",
                              minutes=max(1, current_app.config["REGISTRATION_RATE_WINDOW"] // 60)))
-    db.session.execute(delete(RegistrationAttempt).where(RegistrationAttempt.client_hash == key,
-                                                         RegistrationAttempt.attempted_at <= window_start))
-    db.session.add(RegistrationAttempt(client_hash=key, attempted_at=now))
-    db.session.flush()

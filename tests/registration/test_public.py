@@ -199,6 +199,29 @@ def test_rate_limit_tells_a_human_and_keeps_the_form(app, client, open_event, la
     assert _count() == 2
 
 
+@pytest.mark.parametrize(("lang", "refused", "message"), [
+    # Refused by the rules after the form was read (the request's transaction is rolled back) …
+    ("en", dict(name="   "), "Too many registrations have come from your network"),
+    ("fr", dict(name="   "), "Trop d'inscriptions sont venues de votre réseau"),
+    # … or by the form itself.
+    ("en", dict(email="not-an-email"), "Too many registrations have come from your network"),
+])
+def test_refused_submissions_count_towards_the_rate_limit(app, client, open_event, lang, refused, message):
+    event = open_event(capacity=50)
+    app.config["REGISTRATION_RATE_LIMIT"] = 2
+    try:
+        for number in range(2):
+            response = client.post(f"/events/{event.slug}/register?lang={lang}",
+                                   data=_form(**{"email": f"p{number}@example.org", **refused}))
+            assert response.status_code == 422
+        response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="third@example.org"))
+    finally:
+        app.config["REGISTRATION_RATE_LIMIT"] = 20
+    assert response.status_code == 429
+    assert message in response.text.replace("&#39;", "'")
+    assert _count() == 0
+
+
 # --- The participant's page ----------------------------------------------------------------------
 
 

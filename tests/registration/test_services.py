@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.db_types import utcnow
@@ -11,7 +11,13 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import EventFormat, EventState
 from app.extensions import db
 from app.registration import services, tokens
-from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationStatus
+from app.registration.models import (
+    AttendanceMode,
+    PromotionPolicy,
+    Registration,
+    RegistrationAttempt,
+    RegistrationStatus,
+)
 from tests.registration.conftest import assert_seats_consistent, person, statuses
 
 S = RegistrationStatus
@@ -263,6 +269,23 @@ def test_rate_limit_counts_attempts_per_client_in_the_database(app):
             services.record_attempt("203.0.113.5", now)
         services.record_attempt("198.51.100.7", now)  # another client is not affected
         services.record_attempt("203.0.113.5", now + timedelta(seconds=app.config["REGISTRATION_RATE_WINDOW"] + 1))
+    finally:
+        app.config["REGISTRATION_RATE_LIMIT"] = 20
+
+
+def test_an_attempt_is_kept_when_the_request_is_rolled_back(app, open_event):
+    event = open_event(capacity=5)
+    app.config["REGISTRATION_RATE_LIMIT"] = 2
+    try:
+        now = utcnow()
+        for _ in range(2):
+            services.record_attempt("203.0.113.9", now)
+            with pytest.raises(DomainError):
+                services.register(event, person(name="   "), now)  # refused: the request rolls back
+            db.session.rollback()
+        assert db.session.scalar(select(func.count(RegistrationAttempt.id))) == 2
+        with pytest.raises(services.RateLimited):
+            services.record_attempt("203.0.113.9", now)
     finally:
         app.config["REGISTRATION_RATE_LIMIT"] = 20
 
