@@ -37,14 +37,12 @@ def utc_to_local(instant: datetime, zone_name: str) -> datetime:
 
 
 def start_of_day(day: date, zone_name: str) -> datetime:
-    """The first instant of a local calendar day, in UTC: local midnight, or the first minute after it
-    where a clock change skips midnight (Beirut, Amman in the past)."""
-    midnight = datetime.combine(day, time())
-    wall_clock = midnight
-    while True:
+    """The first instant of a local calendar day, in UTC: local midnight, or the first minute after
+    it where a clock change skips midnight (Beirut, Amman in the past)."""
+    wall_clock = datetime.combine(day, time())
+    for _minute in range(3 * 60):
         try:
             return local_to_utc(wall_clock, zone_name)
         except NonexistentLocalTime:
             wall_clock += timedelta(minutes=1)
-            if wall_clock - midnight > timedelta(hours=3):
-                raise
+    raise NonexistentLocalTime(f"{day} has no start in {zone_name}")

@@ -30,27 +30,6 @@ def test_a_repeated_autumn_time_is_read_as_its_first_occurrence():
     assert local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris") == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
 
 
-def test_utc_datetime_column_refuses_naive_values(app, make):
-    from app.extensions import db
-
-    event = make.event()
-    event.registration_opens_at = datetime(2030, 1, 1, 9, 0)
-    with pytest.raises(Exception, match="naive datetime"):
-        db.session.flush()
-    db.session.rollback()
-
-
-def test_utc_datetime_column_round_trips_aware_values(app, make):
-    from zoneinfo import ZoneInfo
-
-    from app.extensions import db
-
-    event = make.event(registration_opens_at=datetime(2030, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Amman")))
-    db.session.expire_all()
-    assert event.registration_opens_at == datetime(2030, 1, 1, 6, 0, tzinfo=UTC)
-    assert event.registration_opens_at.tzinfo is not None
-
-
 @pytest.mark.parametrize(("zone", "day", "expected_utc"), [
     # An ordinary midnight, and one on the day Paris changes its clocks at 02:00.
     ("Europe/Paris", date(2027, 1, 15), datetime(2027, 1, 14, 23, 0, tzinfo=UTC)),
@@ -71,3 +50,24 @@ def test_the_start_of_a_day_is_its_first_real_instant(zone, day, expected_utc):
 def test_beirut_midnight_really_does_not_exist_on_the_day_of_the_change():
     with pytest.raises(NonexistentLocalTime):
         local_to_utc(datetime(2027, 3, 28, 0, 0), "Asia/Beirut")
+
+
+def test_utc_datetime_column_refuses_naive_values(app, make):
+    from app.extensions import db
+
+    event = make.event()
+    event.registration_opens_at = datetime(2030, 1, 1, 9, 0)
+    with pytest.raises(Exception, match="naive datetime"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_utc_datetime_column_round_trips_aware_values(app, make):
+    from zoneinfo import ZoneInfo
+
+    from app.extensions import db
+
+    event = make.event(registration_opens_at=datetime(2030, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Amman")))
+    db.session.expire_all()
+    assert event.registration_opens_at == datetime(2030, 1, 1, 6, 0, tzinfo=UTC)
+    assert event.registration_opens_at.tzinfo is not None
