@@ -132,3 +132,11 @@ def test_the_link_holds_only_the_id_the_version_and_the_signing_time(app, open_e
     payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.SALT).loads(
         tokens.make_token(registration))
     assert payload == {"r": registration.id, "v": registration.token_version}
+
+
+def test_links_sent_before_this_change_keep_working_and_follow_the_event(app, open_event, register):
+    """Links already in participants' mailboxes carry an expiry ("x"): it is ignored now."""
+    registration = register(open_event())
+    old_style = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.SALT).dumps(
+        {"r": registration.id, "v": registration.token_version, "x": int(utcnow().timestamp()) - 60})
+    assert tokens.read_token(old_style) == registration
