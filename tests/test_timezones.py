@@ -1,8 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
-from app.timezones import NonexistentLocalTime, local_to_utc, utc_to_local
+from app.timezones import NonexistentLocalTime, local_to_utc, start_of_day, utc_to_local
 
 
 @pytest.mark.parametrize(("zone", "wall_clock", "expected_utc"), [
@@ -28,6 +28,28 @@ def test_a_time_skipped_by_the_spring_change_is_refused():
 
 def test_a_repeated_autumn_time_is_read_as_its_first_occurrence():
     assert local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris") == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("zone", "day", "expected_utc"), [
+    # An ordinary midnight, and one on the day Paris changes its clocks at 02:00.
+    ("Europe/Paris", date(2027, 1, 15), datetime(2027, 1, 14, 23, 0, tzinfo=UTC)),
+    ("Europe/Paris", date(2027, 3, 28), datetime(2027, 3, 27, 23, 0, tzinfo=UTC)),
+    # Beirut moves its clocks from 00:00 to 01:00 on the last Sunday of March: midnight never
+    # happens, the day starts at 01:00 (+03).
+    ("Asia/Beirut", date(2027, 3, 28), datetime(2027, 3, 27, 22, 0, tzinfo=UTC)),
+    # Beirut goes back from 00:00 to 23:00 in October: the 31st starts once, at 00:00 (+02).
+    ("Asia/Beirut", date(2027, 10, 31), datetime(2027, 10, 30, 22, 0, tzinfo=UTC)),
+    # Amman skipped midnight too, before its permanent +03 (2014, and the last change in 2022).
+    ("Asia/Amman", date(2014, 3, 28), datetime(2014, 3, 27, 22, 0, tzinfo=UTC)),
+    ("Asia/Amman", date(2022, 2, 25), datetime(2022, 2, 24, 22, 0, tzinfo=UTC)),
+])
+def test_the_start_of_a_day_is_its_first_real_instant(zone, day, expected_utc):
+    assert start_of_day(day, zone) == expected_utc
+
+
+def test_beirut_midnight_really_does_not_exist_on_the_day_of_the_change():
+    with pytest.raises(NonexistentLocalTime):
+        local_to_utc(datetime(2027, 3, 28, 0, 0), "Asia/Beirut")
 
 
 def test_utc_datetime_column_refuses_naive_values(app, make):

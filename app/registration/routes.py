@@ -65,6 +65,14 @@ def _capacities(event: Event) -> dict[AttendanceMode, int | None]:
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
+    rate_limited = None
+    if request.method == "POST":
+        # First of all: the attempt is committed at once, on a database connection of its own that
+        # it gives back before this request's session takes one, whatever becomes of this form.
+        try:
+            services.record_attempt(request.remote_addr or "")
+        except services.RateLimited as error:
+            rate_limited = error
     event = _public_event(slug)
     state = services.availability(event)
     if state is not A.OPEN:
@@ -74,15 +82,12 @@ def register(slug: str):
     form.configure(event, current_language())
     status = 200
     if request.method == "POST":
-        try:
-            services.record_attempt(request.remote_addr or "")
-        except services.RateLimited as error:
+        if rate_limited is not None:
             form.validate()
-            flash(error.message, "error")
+            flash(rate_limited.message, "error")
             return _registration_page(event, form), 429
         if form.validate_on_submit():
             if form.website.data:  # the honeypot: a bot; answer as for anybody, register nobody
-                db.session.commit()
                 return redirect(url_for("registration.sent", slug=event.slug))
             try:
                 outcome = _register(event, form)
@@ -96,7 +101,6 @@ def register(slug: str):
                     flash(_("Development only: your private link is %(url)s (it is emailed as well, or printed "
                             "to the console when no MAIL_SERVER is set).", url=link), "info")
                 return redirect(url_for("registration.sent", slug=event.slug))
-        db.session.commit()  # the attempt counts even when the form has errors
         status = 422
     return _registration_page(event, form), status
 
@@ -139,6 +143,14 @@ def _private(response):
     return response
 
 
+def _unless_event_over(registration: Registration, token: str):
+    """Back to the participant's page, which says why, when their event (cancelled, finished) no
+    longer lets them edit, cancel or accept a place. The services refuse it too."""
+    if services.registrations_can_change(registration.event):
+        return None
+    return _private(redirect(url_for("registration.participant", token=token)))
+
+
 def _registration_from(token: str) -> Registration:
     try:
         return tokens.read_token(token)
@@ -158,7 +170,8 @@ def participant(token: str):
         "registration/participant.html", registration=registration, event=event, token=token,
         position=services.waiting_list_position(registration), qr=qr, check_in_url=check_in_url,
         offer_expired=services.offer_has_expired(registration), form=EmptyForm(),
-        can_change=registration.status in services.ACTIVE and services.availability(event) is not A.FINISHED,
+        can_change=registration.status in services.ACTIVE and services.registrations_can_change(event),
+        event_message=services.why_registrations_cannot_change(event),
         public_list=services.settings_for(event).public_list,
     )
     return _private(Response(page))
@@ -167,6 +180,8 @@ def participant(token: str):
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
     registration = _registration_from(token)
+    if back := _unless_event_over(registration, token):
+        return back
     event = registration.event
     form = DetailsForm()
     form.configure(event, current_language())
@@ -189,6 +204,8 @@ def edit(token: str):
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
     registration = _registration_from(token)
+    if back := _unless_event_over(registration, token):
+        return back
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -208,6 +225,8 @@ def cancel(token: str):
 @bp.post("/r/<token>/accept")
 def accept(token: str):
     registration = _registration_from(token)
+    if back := _unless_event_over(registration, token):
+        return back
     if EmptyForm().validate_on_submit():
         try:
             services.accept_offer(registration)

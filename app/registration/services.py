@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.permissions import can_manage_event
@@ -70,6 +70,32 @@ def availability(event: Event, now: datetime | None = None) -> Availability:
     if event.registration_closes_at and now >= event.registration_closes_at:
         return Availability.ENDED
     return Availability.OPEN
+
+
+# The event states in which registrations still change: participants edit, cancel and accept
+# offers, and freed seats go to the waiting list. Never once the event is cancelled or finished.
+RUNNING = (EventState.OPEN, EventState.CLOSED)
+OVER = (EventState.CANCELLED, EventState.FINISHED)
+
+EVENT_STATE_MESSAGES = {
+    EventState.CANCELLED: _l("This event has been cancelled: registrations can no longer be changed."),
+    EventState.FINISHED: _l("This event is over: registrations can no longer be changed."),
+    EventState.DRAFT: _l("This event is not open at the moment: registrations cannot be changed."),
+}
+
+
+def registrations_can_change(event: Event) -> bool:
+    return event.state in RUNNING
+
+
+def why_registrations_cannot_change(event: Event):
+    """The message for participants when their event no longer lets them act; None when it does."""
+    return None if registrations_can_change(event) else EVENT_STATE_MESSAGES[event.state]
+
+
+def _require_running(event: Event) -> None:
+    if (message := why_registrations_cannot_change(event)) is not None:
+        raise DomainError(message)
 
 
 # --- Settings and seats --------------------------------------------------------------------
@@ -165,6 +191,8 @@ def fill_from_waiting_list(event: Event, mode: AttendanceMode, now: datetime | N
     """Give free seats to the waiting list in order: confirmed at once, or offered for a set
     time, as the organiser chose."""
     now = now or utcnow()
+    if event.state in OVER:  # nobody is promoted to an event that is cancelled or over
+        return []
     settings = settings_for(event)
     moved = []
     while (candidate := _first_waiting(event, mode)) is not None:
@@ -267,8 +295,10 @@ def _clean(data: RegistrationInput) -> dict:
 
 
 def find_registration(event: Event, email: str) -> Registration | None:
+    """The registration of that email for the event; erased (anonymised) ones are nobody's."""
     return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.email == normalise_email(email))
+        select(Registration).where(Registration.event_id == event.id, Registration.email == normalise_email(email),
+                                   Registration.erased_at.is_(None))
     )
 
 
@@ -276,6 +306,8 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
              check_window: bool = True) -> Outcome:
     """Register someone for an event, or, when that email is registered already, re-send their
     link (the caller shows the same page either way, so as not to reveal who is registered).
+    Someone whose registration ended (cancelled, rejected, offer let go) registers again: see
+    `_register_again`.
 
     A concurrent registration with the same email makes the flush raise IntegrityError; the
     caller rolls back and calls again, which then finds the existing registration."""
@@ -289,6 +321,8 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
     if not email:
         raise DomainError(_l("Enter your email address."), field="email")
     existing = find_registration(event, email)
+    if existing is not None and existing.status not in ACTIVE:
+        return _register_again(existing, data, now)
     if existing is not None:
         _announce(existing, "link_resent")
         return Outcome(existing, created=False)
@@ -303,6 +337,27 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
         _announce(registration, "received")
         return Outcome(registration, created=True)
     _admit(registration, now, change_if_confirmed="confirmed")
+    return Outcome(registration, created=True)
+
+
+def _register_again(registration: Registration, data: RegistrationInput, now: datetime) -> Outcome:
+    """Someone whose registration ended registers again with the same email: the same row takes
+    the new details and consents and a new link version (the links sent before stop working), and
+    goes through admission as a new registration would, at the end of the waiting list."""
+    event = registration.event
+    mode = _attendance_for(event, data.attendance)
+    reopened = _transition(
+        registration, (S.CANCELLED, S.REJECTED, S.EXPIRED), S.PENDING, now, attendance=mode,
+        consent_processing_at=now, token_version=secrets.token_hex(16), queued_at=None, offer_expires_at=None,
+        checked_in_at=None, **_clean(data),
+    )
+    if not reopened:  # the same email registered again at the same moment by another request: that one won
+        _announce(registration, "link_resent")
+        return Outcome(registration, created=False)
+    if settings_for(event).moderated:
+        _announce(registration, "received")
+    else:
+        _admit(registration, now, change_if_confirmed="confirmed")
     return Outcome(registration, created=True)
 
 
@@ -329,6 +384,7 @@ def update_details(registration: Registration, data: RegistrationInput, now: dat
     """Edit what a participant told us. A change of attendance mode needs a seat in the other
     mode (or a new place at the end of its waiting list)."""
     now = now or utcnow()
+    _require_running(registration.event)
     if registration.is_erased or registration.status not in ACTIVE:
         raise DomainError(_l("This registration can no longer be changed."))
     for name, value in _clean(data).items():
@@ -372,6 +428,7 @@ def cancel(registration: Registration, now: datetime | None = None, actor=None) 
     now = now or utcnow()
     if actor is not None and not can_manage_event(actor, registration.event):
         raise PermissionDenied(_l("Only the organisers of this event can change its registrations."))
+    _require_running(registration.event)
     held_seat, previous = registration.holds_seat, registration.status
     if not _transition(registration, ACTIVE, S.CANCELLED, now, offer_expires_at=None):
         raise DomainError(_l("This registration is already cancelled or closed."))
@@ -388,6 +445,7 @@ def offer_has_expired(registration: Registration, now: datetime | None = None) -
 
 def accept_offer(registration: Registration, now: datetime | None = None) -> Registration:
     now = now or utcnow()
+    _require_running(registration.event)
     if offer_has_expired(registration, now):
         expire_offers(now, event=registration.event)
         raise DomainError(_l("This offer has expired and passed to the next person on the waiting list."))
@@ -398,9 +456,13 @@ def accept_offer(registration: Registration, now: datetime | None = None) -> Reg
 
 
 def expire_offers(now: datetime | None = None, event: Event | None = None) -> list[Registration]:
-    """Offers not accepted in time pass to the next on the waiting list. Safe to run from cron."""
+    """Offers not accepted in time pass to the next on the waiting list. Safe to run from cron.
+    Events that are cancelled or over are left alone: there is nothing to pass on any more."""
     now = now or utcnow()
-    query = select(Registration).where(Registration.status == S.OFFERED, Registration.offer_expires_at <= now)
+    query = (
+        select(Registration).join(Event, Registration.event_id == Event.id)
+        .where(Registration.status == S.OFFERED, Registration.offer_expires_at <= now, Event.state.not_in(OVER))
+    )
     if event is not None:
         query = query.where(Registration.event_id == event.id)
     expired = []
@@ -582,19 +644,28 @@ def client_hash(address: str) -> str:
 
 def record_attempt(address: str, now: datetime | None = None) -> None:
     """Count one submission of the public form from this client address, or raise RateLimited.
-    Kept in the database, so that every worker on every host counts the same attempts."""
+
+    The attempt is written and committed first, in its own short transaction, so that it counts
+    whatever becomes of the form (refused, rolled back, rate-limited); it is kept in the database,
+    so that every worker on every host counts the same attempts. Then the attempts in the window
+    are counted, our own included, and more than the limit is refused: of simultaneous attempts,
+    the k-th to commit counts at least k rows, so no more than the limit get through, on SQLite
+    (writes serialised) and PostgreSQL (each statement sees what was committed before it) alike.
+    Call it before the request's session uses the database: with every pooled connection held by
+    a session, simultaneous requests would wait for one more."""
     now = now or utcnow()
     key = client_hash(address)
     window_start = now - timedelta(seconds=current_app.config["REGISTRATION_RATE_WINDOW"])
-    recent = db.session.scalar(
-        select(func.count(RegistrationAttempt.id))
-        .where(RegistrationAttempt.client_hash == key, RegistrationAttempt.attempted_at > window_start)
-    )
-    if recent >= current_app.config["REGISTRATION_RATE_LIMIT"]:
+    attempts = RegistrationAttempt.__table__
+    ours = attempts.c.client_hash == key
+    with db.engine.begin() as connection:
+        connection.execute(delete(attempts).where(ours, attempts.c.attempted_at <= window_start))
+        connection.execute(insert(attempts).values(client_hash=key, attempted_at=now))
+    with db.engine.connect() as connection:
+        recent = connection.scalar(
+            select(func.count()).select_from(attempts).where(ours, attempts.c.attempted_at > window_start)
+        )
+    if recent > current_app.config["REGISTRATION_RATE_LIMIT"]:
         raise RateLimited(_l("Too many registrations have come from your network in the last few minutes. "
                              "Please wait %(minutes)d minutes and send the form again; what you entered is kept.",
                              minutes=max(1, current_app.config["REGISTRATION_RATE_WINDOW"] // 60)))
-    db.session.execute(delete(RegistrationAttempt).where(RegistrationAttempt.client_hash == key,
-                                                         RegistrationAttempt.attempted_at <= window_start))
-    db.session.add(RegistrationAttempt(client_hash=key, attempted_at=now))
-    db.session.flush()

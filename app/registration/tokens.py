@@ -1,20 +1,23 @@
 """The participant's private link `/r/<token>`: signed, expiring, revocable.
 
-The token carries the registration's id, its random `token_version` and the moment the link
-expires, signed with the app's SECRET_KEY (itsdangerous). Raising the version (a new random
-value) revokes every link sent before. Nothing secret is stored beyond that version.
+The token carries only the registration's id and its random `token_version`, signed with the
+app's SECRET_KEY (itsdangerous, which adds the signing time). When a link is read, it expires at
+the end of the event's last day in its host city as the event's dates are NOW, plus
+REGISTRATION_LINK_DAYS_AFTER_EVENT, and in any case REGISTRATION_LINK_MAX_AGE after it was made:
+an event moved later keeps its links working. Raising the version (a new random value) revokes
+every link sent before. Nothing secret is stored beyond that version.
 """
 
 import enum
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.db_types import utcnow
 from app.extensions import db
 from app.registration.models import Registration
-from app.timezones import local_to_utc
+from app.timezones import start_of_day
 
 SALT = "registration.participant-link"
 
@@ -39,13 +42,11 @@ def link_expires_at(registration: Registration) -> datetime:
     """The end of the event's last day in its host city, plus REGISTRATION_LINK_DAYS_AFTER_EVENT."""
     event = registration.event
     days = current_app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"]
-    day_after = datetime.combine(event.end_date + timedelta(days=1), time())
-    return local_to_utc(day_after, event.timezone) + timedelta(days=days)
+    return start_of_day(event.end_date + timedelta(days=1), event.timezone) + timedelta(days=days)
 
 
 def make_token(registration: Registration) -> str:
-    expires = int(link_expires_at(registration).timestamp())
-    return _serializer().dumps({"r": registration.id, "v": registration.token_version, "x": expires})
+    return _serializer().dumps({"r": registration.id, "v": registration.token_version})
 
 
 def participant_url(registration: Registration, external: bool = True) -> str:
@@ -55,20 +56,19 @@ def participant_url(registration: Registration, external: bool = True) -> str:
 def read_token(token: str, now: datetime | None = None) -> Registration:
     """The registration a token opens, or BadLink saying why not."""
     now = now or utcnow()
-    serializer = _serializer()
     try:
-        payload = serializer.loads(token, max_age=current_app.config["REGISTRATION_LINK_MAX_AGE"])
-    except SignatureExpired:
-        raise BadLink(LinkProblem.EXPIRED) from None
+        payload, signed_at = _serializer().loads(token, return_timestamp=True)
     except BadSignature:
         raise BadLink(LinkProblem.INVALID) from None
-    if not isinstance(payload, dict) or not {"r", "v", "x"} <= payload.keys():
+    if not isinstance(payload, dict) or not {"r", "v"} <= payload.keys():
         raise BadLink(LinkProblem.INVALID)
+    if now >= signed_at + timedelta(seconds=current_app.config["REGISTRATION_LINK_MAX_AGE"]):
+        raise BadLink(LinkProblem.EXPIRED)
     registration = db.session.get(Registration, payload["r"]) if isinstance(payload["r"], int) else None
     if registration is None:
         raise BadLink(LinkProblem.INVALID)
     if registration.token_version != payload["v"] or registration.is_erased:
         raise BadLink(LinkProblem.REVOKED)
-    if not isinstance(payload["x"], int) or now.timestamp() >= payload["x"]:
+    if now >= link_expires_at(registration):  # the event's dates as they are now
         raise BadLink(LinkProblem.EXPIRED)
     return registration

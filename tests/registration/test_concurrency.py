@@ -6,12 +6,12 @@ import threading
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.registration import tokens
-from app.registration.models import Registration, RegistrationStatus
+from app.registration.models import Registration, RegistrationAttempt, RegistrationStatus
 from tests.registration.conftest import assert_seats_consistent, statuses
 
 
@@ -94,3 +94,18 @@ def test_simultaneous_cancellations_promote_each_waiting_person_once(live_server
     assert statuses(event) == {"cancelled": 4, "confirmed": 4, "waitlisted": 2}
     assert [db.session.get(Registration, w.id).status for w in waiting[:4]] == [RegistrationStatus.CONFIRMED] * 4
     assert_seats_consistent(event)
+
+
+def test_simultaneous_submissions_never_exceed_the_rate_limit(app, live_server, open_event):
+    """Each attempt is committed before it is counted, own row included: of twelve simultaneous
+    submissions from one address with a limit of four, four at most get through (fewer when an
+    early attempt counts after later ones were committed: the limit errs on the safe side)."""
+    event = open_event(capacity=50)
+    app.config["REGISTRATION_RATE_LIMIT"] = 4  # the fixture restores its own value afterwards
+    path = f"/events/{event.slug}/register"
+    results = _fire(live_server, [(path, _body(n)) for n in range(12)])
+    assert set(results) <= {302, 429}, results
+    assert results.count(302) <= 4, results
+    db.session.expire_all()
+    assert statuses(event).get("confirmed", 0) == results.count(302)
+    assert db.session.scalar(select(func.count(RegistrationAttempt.id))) == 12, "every attempt is kept"

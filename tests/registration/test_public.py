@@ -145,6 +145,24 @@ def test_the_same_email_again_looks_the_same_to_a_stranger_and_resends_the_link(
     assert [c for _e, c in changes] == ["confirmed", "link_resent", "confirmed"]
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_participant_who_cancelled_registers_again_through_the_form(client, open_event, changes, lang):
+    event = open_event(capacity=1)
+    assert client.post(f"/events/{event.slug}/register?lang={lang}", data=_form()).status_code == 302
+    registration = db.session.scalar(select(Registration))
+    old_token = tokens.make_token(registration)
+    assert client.post(f"/r/{old_token}/cancel?lang={lang}", data={"confirmed": "y"}).status_code == 302
+    again = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(organisation="Ville de Sousse"))
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/events/{event.slug}/register/sent")
+    db.session.refresh(registration)
+    assert (registration.status, registration.organisation) == (S.CONFIRMED, "Ville de Sousse")
+    assert _count() == 1
+    assert [c for _e, c in changes] == ["confirmed", "cancelled", "confirmed"]
+    assert client.get(f"/r/{old_token}?lang={lang}").status_code == 404, "the old link is revoked"
+    page = client.get(f"/r/{tokens.make_token(registration)}?lang={lang}")
+    assert page.status_code == 200 and ("Confirmed" if lang == "en" else "Confirmée") in page.text
+
+
 def test_double_submitting_creates_one_registration(client, open_event):
     event = open_event(capacity=5)
     for _ in range(2):
@@ -177,6 +195,29 @@ def test_rate_limit_tells_a_human_and_keeps_the_form(app, client, open_event, la
     assert message in response.text.replace("&#39;", "'")
     assert 'value="third@example.org"' in response.text
     assert _count() == 2
+
+
+@pytest.mark.parametrize(("lang", "refused", "message"), [
+    # Refused by the rules after the form was read (the request's transaction is rolled back) …
+    ("en", dict(name="   "), "Too many registrations have come from your network"),
+    ("fr", dict(name="   "), "Trop d'inscriptions sont venues de votre réseau"),
+    # … or by the form itself.
+    ("en", dict(email="not-an-email"), "Too many registrations have come from your network"),
+])
+def test_refused_submissions_count_towards_the_rate_limit(app, client, open_event, lang, refused, message):
+    event = open_event(capacity=50)
+    app.config["REGISTRATION_RATE_LIMIT"] = 2
+    try:
+        for number in range(2):
+            response = client.post(f"/events/{event.slug}/register?lang={lang}",
+                                   data=_form(**{"email": f"p{number}@example.org", **refused}))
+            assert response.status_code == 422
+        response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="third@example.org"))
+    finally:
+        app.config["REGISTRATION_RATE_LIMIT"] = 20
+    assert response.status_code == 429
+    assert message in response.text.replace("&#39;", "'")
+    assert _count() == 0
 
 
 # --- The participant's page ----------------------------------------------------------------------
@@ -278,13 +319,16 @@ def test_forged_expired_and_revoked_links_are_refused(client, app, open_event, r
     response = client.get(f"/r/{forged}?lang=en")
     assert response.status_code == 404 and registration.name not in response.text
     assert "This link is not valid" in response.text
-    app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"] = -400
-    try:
-        expired = tokens.make_token(registration)
-    finally:
-        app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"] = 90
-    response = client.get(f"/r/{expired}?lang=fr")
-    assert response.status_code == 410 and "Ce lien a expiré" in response.text
+    event = registration.event
+    start, end = event.start_date, event.end_date
+    event.start_date, event.end_date = start - timedelta(days=400), end - timedelta(days=400)  # moved to the past
+    db.session.commit()
+    for lang, text in (("en", "This link has expired"), ("fr", "Ce lien a expiré")):
+        response = client.get(f"/r/{token}?lang={lang}")
+        assert response.status_code == 410 and text in response.text
+    event.start_date, event.end_date = start, end
+    db.session.commit()
+    assert client.get(f"/r/{token}").status_code == 200
     services.new_link(make.user(), registration)
     db.session.commit()
     for path in ("", "/edit", "/cancel", "/calendar.ics"):
@@ -309,3 +353,50 @@ def test_the_hub_links_to_the_open_registration(client, open_event):
     event = open_event(capacity=5)
     page = client.get(f"/events/{event.slug}/?lang=en").text
     assert f'href="/events/{event.slug}/register"' in page
+
+
+@pytest.mark.parametrize(("state", "lang", "message"), [
+    (EventState.CANCELLED, "en", "This event has been cancelled: registrations can no longer be changed."),
+    (EventState.CANCELLED, "fr", "Cet événement a été annulé : les inscriptions ne peuvent plus être modifiées."),
+    (EventState.FINISHED, "en", "This event is over: registrations can no longer be changed."),
+    (EventState.FINISHED, "fr", "Cet événement est terminé : les inscriptions ne peuvent plus être modifiées."),
+])
+def test_after_the_event_is_cancelled_or_over_the_private_page_only_shows(
+        client, open_event, register, changes, state, lang, message):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    event.state = state
+    db.session.commit()
+    before = list(changes)
+    token = tokens.make_token(holder)
+    page = client.get(f"/r/{token}?lang={lang}")
+    assert page.status_code == 200
+    text = html.unescape(page.text).replace("\u00a0", " ")
+    assert message in text
+    assert f"/r/{token}/edit" not in text and f"/r/{token}/cancel" not in text
+    for path, data in (("/edit", None), ("/cancel", None), ("/edit", {"name": "New Name", "preferred_language": "en"}),
+                       ("/cancel", {"confirmed": "y"})):
+        response = client.post(f"/r/{token}{path}?lang={lang}", data=data) if data else \
+            client.get(f"/r/{token}{path}?lang={lang}")
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/r/{token}")
+    db.session.refresh(holder)
+    db.session.refresh(waiting)
+    assert (holder.status, holder.name, waiting.status) == (S.CONFIRMED, holder.name, S.WAITLISTED)
+    assert holder.name != "New Name" and changes == before
+    assert_seats_consistent(event)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_offered_place_cannot_be_accepted_once_the_event_is_cancelled(client, open_event, register, lang):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=12))
+    holder, offered = register(event), register(event)
+    services.cancel(holder)
+    event.state = EventState.CANCELLED
+    db.session.commit()
+    token = tokens.make_token(offered)
+    page = html.unescape(client.get(f"/r/{token}?lang={lang}").text)
+    assert "Accept the place" not in page and "Accepter la place" not in page
+    response = client.post(f"/r/{token}/accept?lang={lang}")
+    assert response.status_code == 302
+    db.session.refresh(offered)
+    assert offered.status is S.OFFERED

@@ -3,15 +3,21 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import EventFormat, EventState
 from app.extensions import db
-from app.registration import services
-from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationStatus
+from app.registration import services, tokens
+from app.registration.models import (
+    AttendanceMode,
+    PromotionPolicy,
+    Registration,
+    RegistrationAttempt,
+    RegistrationStatus,
+)
 from tests.registration.conftest import assert_seats_consistent, person, statuses
 
 S = RegistrationStatus
@@ -267,6 +273,23 @@ def test_rate_limit_counts_attempts_per_client_in_the_database(app):
         app.config["REGISTRATION_RATE_LIMIT"] = 20
 
 
+def test_an_attempt_is_kept_when_the_request_is_rolled_back(app, open_event):
+    event = open_event(capacity=5)
+    app.config["REGISTRATION_RATE_LIMIT"] = 2
+    try:
+        now = utcnow()
+        for _ in range(2):
+            services.record_attempt("203.0.113.9", now)
+            with pytest.raises(DomainError):
+                services.register(event, person(name="   "), now)  # refused: the request rolls back
+            db.session.rollback()
+        assert db.session.scalar(select(func.count(RegistrationAttempt.id))) == 2
+        with pytest.raises(services.RateLimited):
+            services.record_attempt("203.0.113.9", now)
+    finally:
+        app.config["REGISTRATION_RATE_LIMIT"] = 20
+
+
 def test_purge_command_is_safe_to_repeat(runner, open_event, register):
     event = open_event(start_date=utcnow().date() - timedelta(days=40))
     registration = register(event)
@@ -290,3 +313,186 @@ def test_expire_offers_command(runner, open_event, register):
     db.session.refresh(offered)
     assert offered.status is S.EXPIRED
     assert_seats_consistent(event)
+
+
+# --- Nothing moves once the event is cancelled or over ------------------------------------------
+
+
+def _set_state(event, state):
+    event.state = state
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    (EventState.CANCELLED, "This event has been cancelled: registrations can no longer be changed."),
+    (EventState.FINISHED, "This event is over: registrations can no longer be changed."),
+    (EventState.DRAFT, "This event is not open at the moment: registrations cannot be changed."),
+])
+def test_participants_cannot_edit_or_cancel_unless_the_event_is_open_or_closed(
+        open_event, register, changes, state, message):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    _set_state(event, state)
+    before = list(changes)
+    with pytest.raises(DomainError) as raised:
+        services.cancel(holder)
+    assert str(raised.value.message) == message
+    db.session.rollback()
+    with pytest.raises(DomainError) as raised:
+        services.update_details(holder, person(holder.email, name="New Name"))
+    assert str(raised.value.message) == message
+    db.session.rollback()
+    db.session.refresh(holder)
+    db.session.refresh(waiting)
+    assert (holder.status, holder.name, waiting.status) == (S.CONFIRMED, holder.name, S.WAITLISTED)
+    assert holder.name != "New Name"
+    assert changes == before, "nobody is told anything, nobody is promoted"
+    assert_seats_consistent(event)
+
+
+@pytest.mark.parametrize("state", [EventState.OPEN, EventState.CLOSED])
+def test_participants_can_still_cancel_while_the_event_is_open_or_closed(open_event, register, state):
+    event = open_event(capacity=1)
+    holder, waiting = register(event), register(event)
+    _set_state(event, state)
+    services.cancel(holder)
+    db.session.commit()
+    assert (holder.status, waiting.status) == (S.CANCELLED, S.CONFIRMED)
+
+
+@pytest.mark.parametrize("state", [EventState.CANCELLED, EventState.FINISHED])
+def test_an_offer_cannot_be_accepted_on_a_cancelled_or_finished_event(open_event, register, changes, state):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=24))
+    holder, offered, third = register(event), register(event), register(event)
+    services.cancel(holder)
+    db.session.commit()
+    _set_state(event, state)
+    before = list(changes)
+    with pytest.raises(DomainError):
+        services.accept_offer(offered)
+    db.session.rollback()
+    # Even once the offer's time is up, it does not pass to the next person.
+    with pytest.raises(DomainError):
+        services.accept_offer(offered, utcnow() + timedelta(hours=25))
+    db.session.commit()
+    db.session.refresh(offered)
+    db.session.refresh(third)
+    assert (offered.status, third.status) == (S.OFFERED, S.WAITLISTED)
+    assert changes == before
+    assert_seats_consistent(event)
+
+
+@pytest.mark.parametrize("state", [EventState.CANCELLED, EventState.FINISHED])
+def test_expiring_offers_never_fills_a_cancelled_or_finished_event(open_event, register, changes, state):
+    running = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    over = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    people = {}
+    for event in (running, over):
+        holder, offered, third = register(event), register(event), register(event)
+        services.cancel(holder)
+        db.session.commit()
+        people[event.id] = (offered, third)
+    _set_state(over, state)
+    expired = services.expire_offers(utcnow() + timedelta(hours=2))
+    db.session.commit()
+    assert expired == [people[running.id][0]], "only the running event's offer passes on"
+    assert [p.status for p in people[running.id]] == [S.EXPIRED, S.OFFERED]
+    assert [p.status for p in people[over.id]] == [S.OFFERED, S.WAITLISTED]
+    for event in (running, over):
+        assert_seats_consistent(event)
+
+
+def test_no_one_is_promoted_on_a_cancelled_event_even_when_an_organiser_frees_a_seat(open_event, register, make):
+    event = open_event(capacity=1)
+    organiser = make.user(Role.ORGANISER, event.host_city)
+    holder, waiting = register(event), register(event)
+    _set_state(event, EventState.CANCELLED)
+    services.reject(organiser, holder)
+    assert services.fill_free_places(organiser, event) == []
+    db.session.commit()
+    assert (holder.status, waiting.status) == (S.REJECTED, S.WAITLISTED)
+    assert_seats_consistent(event)
+
+
+# --- Registering again after the registration ended -----------------------------------------------
+
+
+def test_someone_who_cancelled_can_register_again_with_new_details(open_event, register, changes):
+    event = open_event(capacity=5)
+    registration = register(event, "back@example.org", dietary_needs="vegan", consent_public_list=True)
+    old_link = tokens.make_token(registration)
+    old_version = registration.token_version
+    services.cancel(registration)
+    db.session.commit()
+    outcome = services.register(event, person("Back@Example.org", name="New Name", dietary_needs="",
+                                              organisation="Ville de Sfax", consent_public_list=False))
+    db.session.commit()
+    assert outcome.created and outcome.registration.id == registration.id
+    db.session.refresh(registration)
+    assert (registration.status, registration.name, registration.organisation, registration.dietary_needs,
+            registration.consent_public_list) == (S.CONFIRMED, "New Name", "Ville de Sfax", "", False)
+    assert registration.token_version != old_version
+    with pytest.raises(tokens.BadLink) as raised:
+        tokens.read_token(old_link)
+    assert raised.value.problem is tokens.LinkProblem.REVOKED
+    assert tokens.read_token(tokens.make_token(registration)) == registration
+    assert changes == [("back@example.org", "confirmed"), ("back@example.org", "cancelled"),
+                       ("back@example.org", "confirmed")]
+    assert statuses(event) == {"confirmed": 1}
+    assert_seats_consistent(event)
+
+
+def test_registering_again_on_a_full_event_joins_the_end_of_the_waiting_list(open_event, register, changes):
+    event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=1))
+    holder, offered, waiting = register(event), register(event), register(event)
+    now = utcnow()
+    services.cancel(holder, now=now)  # `offered` is offered the seat, and lets the offer go by
+    services.expire_offers(now + timedelta(hours=2))
+    db.session.commit()
+    assert (offered.status, waiting.status) == (S.EXPIRED, S.OFFERED)
+    later = register(event)
+    again = services.register(event, person(offered.email), now=now + timedelta(hours=3)).registration
+    db.session.commit()
+    assert again.id == offered.id and again.status is S.WAITLISTED
+    assert [services.waiting_list_position(p) for p in (later, again)] == [1, 2]
+    assert changes[-1] == (offered.email, "waitlisted")
+    assert_seats_consistent(event)
+
+
+def test_someone_rejected_goes_back_to_the_organisers_approval(open_event, make, changes):
+    event = open_event(capacity=5, settings=dict(moderated=True))
+    organiser = make.user(Role.ORGANISER, event.host_city)
+    registration = services.register(event, person("turned@example.org")).registration
+    services.reject(organiser, registration)
+    db.session.commit()
+    outcome = services.register(event, person("turned@example.org", name="Second Try"))
+    db.session.commit()
+    assert outcome.registration.id == registration.id
+    assert (registration.status, registration.name) == (S.PENDING, "Second Try")
+    assert [c for _e, c in changes] == ["received", "rejected", "received"]
+
+
+def test_an_active_registration_is_not_reopened_only_its_link_resent(open_event, register, changes):
+    event = open_event(capacity=1)
+    register(event)
+    waiting = register(event, "wait@example.org")
+    version = waiting.token_version
+    outcome = services.register(event, person("wait@example.org", name="Changed"))
+    db.session.commit()
+    assert not outcome.created and outcome.registration.id == waiting.id
+    assert (waiting.status, waiting.token_version, waiting.name) == (S.WAITLISTED, version, waiting.name)
+    assert waiting.name != "Changed" and changes[-1] == ("wait@example.org", "link_resent")
+
+
+def test_an_erased_registration_is_never_matched_nor_reopened(open_event, register, make, changes):
+    event = open_event(capacity=5)
+    erased = register(event, "gone@example.org")
+    services.cancel(erased)
+    services.erase(make.user(Role.ADMIN), erased)
+    db.session.commit()
+    fresh = services.register(event, person("gone@example.org")).registration
+    db.session.commit()
+    assert fresh.id != erased.id and fresh.status is S.CONFIRMED
+    db.session.refresh(erased)
+    assert erased.is_erased and erased.email is None and erased.status is S.CANCELLED
+    assert statuses(event) == {"cancelled": 1, "confirmed": 1}

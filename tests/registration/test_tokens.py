@@ -1,14 +1,16 @@
 """Participant links: signed, expiring, revocable."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
 
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
 from app.registration import services, tokens
+from app.registration.models import Registration, RegistrationStatus
 from app.registration.tokens import BadLink, LinkProblem
 from app.timezones import utc_to_local
 
@@ -65,3 +67,76 @@ def test_erasure_revokes_the_link(open_event, register, make):
     db.session.commit()
     with pytest.raises(BadLink):
         tokens.read_token(token)
+
+
+def test_registering_for_an_event_in_beirut_ending_before_a_midnight_clock_change(app, client, open_event, make):
+    """Beirut's clocks jump from 00:00 to 01:00 on 28 March 2027: the link of an event ending on the
+    27th expires from 01:00 (+03) on the 28th, plus the configured days; registering works."""
+    beirut = make.city("Beirut", "Asia/Beirut", "LB")
+    event = open_event(capacity=5, host=beirut, start_date=date(2027, 3, 26), end_date=date(2027, 3, 27))
+    response = client.post(f"/events/{event.slug}/register?lang=en",
+                           data={"name": "Rana Haddad", "email": "rana@example.org", "preferred_language": "en",
+                                 "consent_processing": "y", "website": ""})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register/sent")
+    registration = db.session.scalar(select(Registration).where(Registration.email == "rana@example.org"))
+    assert registration.status is RegistrationStatus.CONFIRMED
+    days = app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"]
+    expires = tokens.link_expires_at(registration)
+    assert expires == datetime(2027, 3, 27, 22, 0, tzinfo=UTC) + timedelta(days=days)
+    token = tokens.make_token(registration)
+    assert tokens.read_token(token, datetime(2027, 3, 20, tzinfo=UTC)) == registration
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token, expires)
+    assert raised.value.problem is LinkProblem.EXPIRED
+
+
+def test_a_link_follows_the_events_current_dates(app, open_event, register):
+    """The expiry is not written into the link: it is computed, when the link is read, from the
+    event's dates as they are then."""
+    event = open_event()
+    registration = register(event)
+    token = tokens.make_token(registration)
+    first_expiry = tokens.link_expires_at(registration)
+    # The event is postponed by 60 days: the link made before still opens after its first expiry.
+    event.start_date += timedelta(days=60)
+    event.end_date += timedelta(days=60)
+    db.session.commit()
+    assert tokens.link_expires_at(registration) == first_expiry + timedelta(days=60)
+    assert tokens.read_token(token, first_expiry + timedelta(days=30)) == registration
+    # Moved earlier, into the past (beyond the days a link stays valid after the event): expired now.
+    days_after = app.config["REGISTRATION_LINK_DAYS_AFTER_EVENT"]
+    event.start_date = utcnow().date() - timedelta(days=days_after + 10)
+    event.end_date = event.start_date + timedelta(days=1)
+    db.session.commit()
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token)
+    assert raised.value.problem is LinkProblem.EXPIRED
+
+
+def test_a_link_never_outlives_its_maximum_age(app, open_event, register):
+    registration = register(open_event())
+    token = tokens.make_token(registration)
+    made = utcnow()
+    max_age = timedelta(seconds=app.config["REGISTRATION_LINK_MAX_AGE"])
+    registration.event.start_date = (made + max_age + timedelta(days=30)).date()  # an event far ahead
+    registration.event.end_date = registration.event.start_date
+    db.session.commit()
+    assert tokens.read_token(token, made + max_age - timedelta(days=1)) == registration
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token, made + max_age + timedelta(seconds=2))
+    assert raised.value.problem is LinkProblem.EXPIRED
+
+
+def test_the_link_holds_only_the_id_the_version_and_the_signing_time(app, open_event, register):
+    registration = register(open_event())
+    payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.SALT).loads(
+        tokens.make_token(registration))
+    assert payload == {"r": registration.id, "v": registration.token_version}
+
+
+def test_links_sent_before_this_change_keep_working_and_follow_the_event(app, open_event, register):
+    """Links already in participants' mailboxes carry an expiry ("x"): it is ignored now."""
+    registration = register(open_event())
+    old_style = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.SALT).dumps(
+        {"r": registration.id, "v": registration.token_version, "x": int(utcnow().timestamp()) - 60})
+    assert tokens.read_token(old_style) == registration
