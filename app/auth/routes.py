@@ -42,7 +42,6 @@ def login():
                 login_user(user, remember=form.remember.data)
                 return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
             services.record_sign_in_failure(form.email.data, request.remote_addr or "")
-            db.session.commit()
             form.password.errors.append(_("Wrong email address or password, or the account is disabled."))
     if status == 200 and form.errors and request.method == "POST":
         status = 401

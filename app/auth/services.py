@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.models import Role, User
 from app.domain import DomainError, PermissionDenied
 from app.extensions import db
-from app.ratelimit import recent_hits, record_hit
+from app.ratelimit import count_hit, recent_hits
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -50,8 +50,8 @@ def check_sign_in_allowed(email: str, client: str, now: datetime | None = None) 
 
 def record_sign_in_failure(email: str, client: str, now: datetime | None = None) -> None:
     window = current_app.config["LOGIN_FAILURE_WINDOW"]
-    record_hit("login-email", normalise_email(email), window, now)
-    record_hit("login-client", client, window, now)
+    count_hit("login-email", normalise_email(email), window, now)
+    count_hit("login-client", client, window, now)
 
 
 def authenticate(email: str, password: str) -> User | None:

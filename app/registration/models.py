@@ -112,15 +112,3 @@ class RegistrationSettings(db.Model):
     # event's capacity.
     online_capacity: Mapped[int | None] = mapped_column()
     public_list: Mapped[bool] = mapped_column(default=True)
-
-
-class RegistrationAttempt(db.Model):
-    """One submission of the public form, for the rate limit: a keyed hash of the client address,
-    never the address itself. Old rows are deleted as new ones come in and by the purge command."""
-
-    __tablename__ = "registration_attempts"
-    __table_args__ = (Index("ix_registration_attempts_client_at", "client_hash", "attempted_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_hash: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,15 +9,13 @@ seats). Every change is announced with `registration_changed` (see signals.py).
 """
 
 import enum
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.permissions import can_manage_event
@@ -25,13 +23,13 @@ from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import Event, EventFormat, EventState
 from app.extensions import db
+from app.ratelimit import count_hit, forget_expired
 from app.registration.models import (
     ACTIVE,
     SEAT_HOLDING,
     AttendanceMode,
     PromotionPolicy,
     Registration,
-    RegistrationAttempt,
     RegistrationSettings,
     RegistrationStatus,
     SeatPool,
@@ -595,8 +593,7 @@ def purge_personal_data(now: datetime | None = None, retention_days: int | None 
     ).all()
     for registration in due:
         _anonymise(registration, now)
-    window = timedelta(seconds=current_app.config["REGISTRATION_RATE_WINDOW"])
-    db.session.execute(delete(RegistrationAttempt).where(RegistrationAttempt.attempted_at < now - window))
+    forget_expired(RATE_LIMIT_SCOPE, current_app.config["REGISTRATION_RATE_WINDOW"], now)
     db.session.flush()
     return len(due)
 
@@ -633,38 +630,18 @@ def update_settings(actor, event: Event, data: SettingsInput, now: datetime | No
 # --- Rate limit of the public form -----------------------------------------------------------
 
 
+RATE_LIMIT_SCOPE = "registration"
+
+
 class RateLimited(DomainError):
     pass
 
 
-def client_hash(address: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, (address or "unknown").encode(), hashlib.sha256).hexdigest()
-
-
 def record_attempt(address: str, now: datetime | None = None) -> None:
     """Count one submission of the public form from this client address, or raise RateLimited.
-
-    The attempt is written and committed first, in its own short transaction, so that it counts
-    whatever becomes of the form (refused, rolled back, rate-limited); it is kept in the database,
-    so that every worker on every host counts the same attempts. Then the attempts in the window
-    are counted, our own included, and more than the limit is refused: of simultaneous attempts,
-    the k-th to commit counts at least k rows, so no more than the limit get through, on SQLite
-    (writes serialised) and PostgreSQL (each statement sees what was committed before it) alike.
-    Call it before the request's session uses the database: with every pooled connection held by
-    a session, simultaneous requests would wait for one more."""
-    now = now or utcnow()
-    key = client_hash(address)
-    window_start = now - timedelta(seconds=current_app.config["REGISTRATION_RATE_WINDOW"])
-    attempts = RegistrationAttempt.__table__
-    ours = attempts.c.client_hash == key
-    with db.engine.begin() as connection:
-        connection.execute(delete(attempts).where(ours, attempts.c.attempted_at <= window_start))
-        connection.execute(insert(attempts).values(client_hash=key, attempted_at=now))
-    with db.engine.connect() as connection:
-        recent = connection.scalar(
-            select(func.count()).select_from(attempts).where(ours, attempts.c.attempted_at > window_start)
-        )
+    Counted in the database before anything else (see app.ratelimit.count_hit), so that refused
+    and rolled-back submissions count too. Call it before the request's session uses the database."""
+    recent = count_hit(RATE_LIMIT_SCOPE, address, current_app.config["REGISTRATION_RATE_WINDOW"], now)
     if recent > current_app.config["REGISTRATION_RATE_LIMIT"]:
         raise RateLimited(_l("Too many registrations have come from your network in the last few minutes. "
                              "Please wait %(minutes)d minutes and send the form again; what you entered is kept.",

@@ -1,4 +1,4 @@
-"""rate limit hits
+"""rate limit hits: attempts counted per scope (registration form, staff sign-in)
 
 Revision ID: 0050_rate_limit_hits
 Revises: 0030_mail_outbox

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app.extensions import db
+from app.ratelimit import RateLimitHit
 from app.registration import tokens
-from app.registration.models import Registration, RegistrationAttempt, RegistrationStatus
+from app.registration.models import Registration, RegistrationStatus
 from tests.registration.conftest import assert_seats_consistent, statuses
 
 
@@ -108,4 +109,4 @@ def test_simultaneous_submissions_never_exceed_the_rate_limit(app, live_server, 
     assert results.count(302) <= 4, results
     db.session.expire_all()
     assert statuses(event).get("confirmed", 0) == results.count(302)
-    assert db.session.scalar(select(func.count(RegistrationAttempt.id))) == 12, "every attempt is kept"
+    assert db.session.scalar(select(func.count(RateLimitHit.id))) == 12, "every attempt is kept"

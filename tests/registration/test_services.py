@@ -10,12 +10,12 @@ from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import EventFormat, EventState
 from app.extensions import db
+from app.ratelimit import RateLimitHit
 from app.registration import services, tokens
 from app.registration.models import (
     AttendanceMode,
     PromotionPolicy,
     Registration,
-    RegistrationAttempt,
     RegistrationStatus,
 )
 from tests.registration.conftest import assert_seats_consistent, person, statuses
@@ -283,7 +283,7 @@ def test_an_attempt_is_kept_when_the_request_is_rolled_back(app, open_event):
             with pytest.raises(DomainError):
                 services.register(event, person(name="   "), now)  # refused: the request rolls back
             db.session.rollback()
-        assert db.session.scalar(select(func.count(RegistrationAttempt.id))) == 2
+        assert db.session.scalar(select(func.count(RateLimitHit.id))) == 2
         with pytest.raises(services.RateLimited):
             services.record_attempt("203.0.113.9", now)
     finally:
