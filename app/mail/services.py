@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.calendar import Person, item_uid, to_ics
@@ -261,3 +261,25 @@ def send_reminders(now: datetime | None = None) -> list[OutboxMessage]:
                 if message is not None:
                     queued.append(message)
     return queued
+
+
+ERASED = "(erased)"
+
+
+def forget_recipient(event_id: int, email: str) -> int:
+    """Erase a person's copies in the outbox of one event: what was sent stays counted, not who it
+    went to nor what it said. Messages not yet sent are dropped (there is nobody to send them to)."""
+    address = email.strip().lower()
+    rows = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.event_id == event_id, func.lower(OutboxMessage.recipient_email) == address)).all()
+    for message in rows:
+        if message.status in (OutboxStatus.QUEUED, OutboxStatus.SENDING):
+            message.status = OutboxStatus.FAILED
+            message.last_error = "recipient erased before delivery"
+        message.recipient_email = "erased@invalid"
+        message.recipient_name = ""
+        message.subject = message.text_body = message.html_body = ERASED
+        message.ics = None
+        message.ics_method = None
+    db.session.flush()
+    return len(rows)

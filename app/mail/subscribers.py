@@ -12,6 +12,8 @@ nothing). Every signal-to-email rule of the app is here; the messages themselves
   one that changes the document (one message per version, so a double click sends nothing twice).
 - agenda_changed (open or closed events, before they finish): the confirmed participants and the
   presenters of the changed items who have an email, one message per person per change batch.
+- registration_erased: the outbox forgets that person's messages for the event (address, name,
+  texts, invitation), keeping only that a message of that kind was sent, for the counts.
 """
 
 import hashlib
@@ -147,12 +149,20 @@ def _on_agenda_changed(event, changes=(), **_extra) -> None:
         queue_message("agenda_changed", recipient, event=event, context={"changes": item_changes})
 
 
+def _on_registration_erased(registration, email=None, **_extra) -> None:
+    from app.mail.services import forget_recipient
+
+    if email:
+        forget_recipient(registration.event_id, email)
+
+
 def connect() -> None:
     from app.agenda.signals import agenda_changed
     from app.background.signals import background_published
-    from app.registration.signals import registration_changed
+    from app.registration.signals import registration_changed, registration_erased
 
     event_state_changed.connect(_on_event_state_changed)
     registration_changed.connect(_on_registration_changed)
     background_published.connect(_on_background_published)
     agenda_changed.connect(_on_agenda_changed)
+    registration_erased.connect(_on_registration_erased)

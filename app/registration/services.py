@@ -34,7 +34,7 @@ from app.registration.models import (
     RegistrationStatus,
     SeatPool,
 )
-from app.registration.signals import registration_changed
+from app.registration.signals import registration_changed, registration_erased
 
 S = RegistrationStatus
 LANGUAGES = ("en", "fr")
@@ -554,6 +554,7 @@ def new_link(actor, registration: Registration) -> Registration:
 
 
 def _anonymise(registration: Registration, now: datetime) -> None:
+    registration_erased.send(registration, email=registration.email)
     for name in ("name", "organisation", "position", "city", "dietary_needs", "accessibility_needs"):
         setattr(registration, name, "")
     registration.email = None

@@ -32,3 +32,7 @@ CHANGES = ("received", "confirmed", "waitlisted", "promoted", "offered", "expire
            "cancelled", "link_resent")
 
 registration_changed = _signals.signal("registration-changed")
+
+# Sent just before a registration's personal data is erased (on request, or by the retention
+# purge), with keyword `email`: whoever keeps copies of it (the outbox) forgets them too.
+registration_erased = _signals.signal("registration-erased")

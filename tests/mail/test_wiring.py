@@ -16,7 +16,7 @@ from app.events.lifecycle import change_state
 from app.events.models import EventState
 from app.extensions import db
 from app.mail.delivery import deliver_due
-from app.mail.models import OutboxMessage
+from app.mail.models import OutboxMessage, OutboxStatus
 from app.mail.services import send_reminders
 from app.registration import services, tokens
 from app.registration.models import PromotionPolicy, RegistrationSettings, RegistrationStatus
@@ -332,3 +332,24 @@ def test_personal_calendar_of_someone_waiting_is_tentative_and_online_skips_the_
     personal = Calendar.from_ical(client.get(f"/r/{tokens.make_token(registration)}/calendar.ics").data)
     assert [str(v["STATUS"]) for v in personal.walk("VEVENT")] == ["TENTATIVE"]
 
+
+
+def test_erasure_leaves_no_personal_data_in_the_outbox(event, organiser):
+    registration = _register(event, "Erase.Me@example.org", name="Erase Me")
+    other = _register(event, "keep@example.org", name="Keep Me")
+    mine = _messages(recipient_email="erase.me@example.org")
+    assert mine and "Erase Me" in mine[0].text_body
+    kept = len(_messages(recipient_email="keep@example.org"))
+    services.erase(organiser, registration)
+    db.session.commit()
+    db.session.expire_all()
+    assert _messages(recipient_email="erase.me@example.org") == []
+    erased = [m for m in _messages() if m.recipient_email == "erased@invalid"]
+    assert len(erased) == len(mine), "the messages stay counted"
+    for message in erased:
+        assert "Erase" not in message.subject + message.text_body + message.html_body + message.recipient_name
+        assert message.ics is None
+        assert message.status is not OutboxStatus.QUEUED, "nothing is sent to an erased person"
+    # The other participant's messages are untouched (and they got the freed place).
+    theirs = _messages(recipient_email="keep@example.org")
+    assert len(theirs) == kept + 1 and all("Keep Me" in m.text_body for m in theirs), other
