@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.auth.permissions import can_manage_event, staff_required
+from app.domain import DomainError
 from app.events import queries
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
@@ -99,7 +100,11 @@ def resend(slug: str, message_id: int):
     message = _message(event, message_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    resend_message(message)
+    try:
+        resend_message(message)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("outbox.index", slug=event.slug))
     db.session.commit()
     flash(_("The message to %(email)s will be sent again in a moment.", email=message.recipient_email), "success")
     return redirect(url_for("outbox.index", slug=event.slug))

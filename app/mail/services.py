@@ -18,12 +18,14 @@ from datetime import date, datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.calendar import Person, item_uid, to_ics
 from app.calendar import invitation as build_invitation
 from app.db_types import utcnow
+from app.domain import DomainError
 from app.extensions import db
 from app.i18n import localized
 from app.mail.kinds import KINDS
@@ -35,6 +37,10 @@ from app.mail.rendering import public_url, render_message
 # line-separator character becomes a space.
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\]+$")
+
+# What stays of a message whose recipient's personal data was erased.
+ERASED = "(erased)"
+ERASED_ADDRESS = "erased@invalid"
 
 
 def clean_header(value: str | None) -> str:
@@ -200,6 +206,8 @@ def queue_message(kind: str, recipient: Recipient, *, event=None, context: dict 
 
 def resend(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
     """Queue a copy of a message (same content, new Message-ID) to go out again."""
+    if message.recipient_email == ERASED_ADDRESS:
+        raise DomainError(_l("This person's data was erased: the message cannot be sent again."))
     copy = OutboxMessage(
         kind=message.kind, event_id=message.event_id, recipient_email=message.recipient_email,
         recipient_name=message.recipient_name, languages=message.languages, reply_to_email=message.reply_to_email,
@@ -263,9 +271,6 @@ def send_reminders(now: datetime | None = None) -> list[OutboxMessage]:
     return queued
 
 
-ERASED = "(erased)"
-
-
 def forget_recipient(event_id: int, email: str) -> int:
     """Erase a person's copies in the outbox of one event: what was sent stays counted, not who it
     went to nor what it said. Messages not yet sent are dropped (there is nobody to send them to)."""
@@ -276,7 +281,7 @@ def forget_recipient(event_id: int, email: str) -> int:
         if message.status in (OutboxStatus.QUEUED, OutboxStatus.SENDING):
             message.status = OutboxStatus.FAILED
             message.last_error = "recipient erased before delivery"
-        message.recipient_email = "erased@invalid"
+        message.recipient_email = ERASED_ADDRESS
         message.recipient_name = ""
         message.subject = message.text_body = message.html_body = ERASED
         message.ics = None

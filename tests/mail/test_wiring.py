@@ -353,3 +353,14 @@ def test_erasure_leaves_no_personal_data_in_the_outbox(event, organiser):
     # The other participant's messages are untouched (and they got the freed place).
     theirs = _messages(recipient_email="keep@example.org")
     assert len(theirs) == kept + 1 and all("Keep Me" in m.text_body for m in theirs), other
+
+
+def test_an_erased_persons_message_cannot_be_sent_again(client, make, event, organiser):
+    registration = _register(event, "gone@example.org")
+    services.erase(organiser, registration)
+    db.session.commit()
+    message = next(m for m in _messages() if m.recipient_email == "erased@invalid")
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/outbox/{message.id}/resend?lang=en", follow_redirects=True)
+    assert "cannot be sent again" in response.text
+    assert len([m for m in _messages() if m.recipient_email == "erased@invalid"]) == 1
