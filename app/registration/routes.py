@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.permissions import can_manage_event, staff_required
-from app.domain import DomainError, PermissionDenied, attach_to_form
+from app.auth.permissions import staff_required
+from app.domain import DomainError, PermissionDenied, show_error
 from app.events import queries as event_queries
+from app.events.access import managed_event
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import current_language
@@ -44,15 +45,11 @@ register_stage_status("registration", _stage_status)
 
 
 def _public_event(slug: str) -> Event:
+    """Unlike other stages' pages, no staff preview: nobody registers for a draft."""
     event = event_queries.event_by_slug(slug)
     if event is None or not event.is_public:
         abort(404)
     return event
-
-
-def _show_error(form, error: DomainError) -> None:
-    if not attach_to_form(form, error):
-        flash(error.message, "error")
 
 
 def _capacities(event: Event) -> dict[AttendanceMode, int | None]:
@@ -93,7 +90,7 @@ def register(slug: str):
                 outcome = _register(event, form)
             except DomainError as error:
                 db.session.rollback()
-                _show_error(form, error)
+                show_error(form, error)
             else:
                 link = tokens.participant_url(outcome.registration)
                 db.session.commit()
@@ -192,7 +189,7 @@ def edit(token: str):
             services.update_details(registration, form.to_input(email=registration.email or ""))
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")
@@ -252,17 +249,8 @@ def calendar_file(token: str):
 # --- Organisers --------------------------------------------------------------------------------
 
 
-def _managed_event(slug: str) -> Event:
-    event = event_queries.event_by_slug(slug)
-    if event is None:
-        abort(404)
-    if not can_manage_event(current_user, event):
-        abort(403)
-    return event
-
-
 def _managed_registration(slug: str, registration_id: int) -> tuple[Event, Registration]:
-    event = _managed_event(slug)
+    event = managed_event(slug)
     registration = queries.registration_of(event, registration_id)
     if registration is None:
         abort(404)
@@ -272,7 +260,7 @@ def _managed_registration(slug: str, registration_id: int) -> tuple[Event, Regis
 @manage_bp.get("/")
 @staff_required()
 def participants(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     filters = queries.Filters.from_args(request.args)
     capacities = _capacities(event)
     return render_template("registration/manage/participants.html", event=event, filters=filters,
@@ -294,7 +282,7 @@ def neutralise(value) -> str:
 @manage_bp.get("/export.csv")
 @staff_required()
 def export(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -314,7 +302,7 @@ def export(slug: str):
 @manage_bp.route("/settings", methods=["GET", "POST"])
 @staff_required()
 def settings(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     form = SettingsForm()
     if request.method == "GET":
         form.fill_from(services.settings_for(event))
@@ -323,7 +311,7 @@ def settings(slug: str):
             services.update_settings(current_user, event, form.to_input())
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Registration settings saved."), "success")
@@ -334,7 +322,7 @@ def settings(slug: str):
 @manage_bp.post("/fill")
 @staff_required()
 def fill(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
     moved = services.fill_free_places(current_user, event)
@@ -354,7 +342,7 @@ def detail(slug: str, registration_id: int):
 @manage_bp.get("/check-in")
 @staff_required()
 def check_in_list(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     q = (request.args.get("q") or "").strip()[:200]
     return render_template("registration/manage/check_in_list.html", event=event, q=q,
                            people=queries.check_in_list(event, q), form=EmptyForm())

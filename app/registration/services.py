@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.permissions import can_manage_event
+from app.auth.services import normalise_email
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import Event, EventFormat, EventState
@@ -264,10 +265,6 @@ CLOSED_MESSAGES = {
     Availability.CANCELLED: _l("This event has been cancelled."),
     Availability.DRAFT: _l("This event is not open yet."),
 }
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _attendance_for(event: Event, asked: AttendanceMode | None) -> AttendanceMode:
