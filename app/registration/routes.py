@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.agenda import queries as agenda_queries
 from app.auth.permissions import can_manage_event, staff_required
 from app.domain import DomainError, PermissionDenied, attach_to_form
 from app.events import queries as event_queries
@@ -160,6 +161,7 @@ def participant(token: str):
         offer_expired=services.offer_has_expired(registration), form=EmptyForm(),
         can_change=registration.status in services.ACTIVE and services.availability(event) is not A.FINISHED,
         public_list=services.settings_for(event).public_list,
+        presenting=agenda_queries.items_presented_by(registration.id),
     )
     return _private(Response(page))
 
