@@ -183,3 +183,20 @@ def test_a_participant_listed_twice_on_one_item_is_kept_once(app, make, event, z
     item = _add(event, make.user(Role.ADMIN), services.PresenterInput(registration_id=zoe.id),
                 services.PresenterInput(registration_id=zoe.id))
     assert [p.registration_id for p in item.presenters] == [zoe.id]
+
+
+def test_a_linked_participant_who_cancels_is_flagged_in_the_edit_form_and_must_be_replaced(
+        client, event, organiser, zoe):
+    item = _add(event, organiser, services.PresenterInput(registration_id=zoe.id))
+    registration_services.cancel(zoe)
+    db.session.commit()
+    edit = client.get(f"/manage/events/{event.slug}/agenda/items/{item.id}?lang=en").text
+    assert f'<option selected value="{zoe.id}">{ZOE} — Ville de Tunis (Cancelled)</option>' in edit
+    response = client.post(f"/manage/events/{event.slug}/agenda/items/{item.id}?lang=en", data=_form(**{
+        "presenters-0-registration_id": str(zoe.id), "presenters-0-name": "", "presenters-0-organisation": "",
+        "presenters-0-city": "", "presenters-0-email": ""}))
+    assert response.status_code == 422
+    assert "does not hold a confirmed place" in html.unescape(response.text)
+    response = client.post(f"/manage/events/{event.slug}/agenda/items/{item.id}?lang=en", data=_form())
+    assert response.status_code == 302
+    assert [(p.registration_id, p.name) for p in _items(event)[0].presenters] == [(None, "Claire Martin")]
