@@ -177,8 +177,8 @@ def _item_description(item, lang_order: Sequence[str], url: str | None) -> str:
         text = (getattr(item, f"description_{lang}") or "").strip()
         if text:
             lines.append(text)
-        if item.presenters:
-            people = "; ".join(", ".join(v for v in (p.name, p.organisation, p.city) if v) for p in item.presenters)
+        if shown := item.shown_presenters:
+            people = "; ".join(", ".join(v for v in (p.name, p.organisation, p.city) if v) for p in shown)
             lines.append(f"{PRESENTERS_LABEL[lang]}: {people}")
         if lines and "\n".join(lines) not in parts:
             parts.append("\n".join(lines))

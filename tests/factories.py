@@ -1,6 +1,7 @@
 """Builders for test data: real rows through the real models, committed so that requests see them."""
 
 import itertools
+import secrets
 from datetime import date, datetime, time, timedelta
 
 from app.agenda.models import AgendaItem, ItemKind
@@ -8,6 +9,7 @@ from app.auth.models import Role, User
 from app.db_types import utcnow
 from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment
 from app.extensions import db
+from app.registration.models import Registration, RegistrationStatus
 from app.timezones import local_to_utc
 
 PASSWORD = "correct horse battery"
@@ -66,6 +68,20 @@ def agenda_item(event: Event, start: str = "10:00", end: str = "11:00", day: int
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def registration(event: Event, name: str | None = None, status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+                 **fields) -> Registration:
+    """A registration row as the registration service leaves it (seat counters untouched)."""
+    number = next(_numbers)
+    values = dict(event_id=event.id, name=name or f"Participant {number}", email=f"participant{number}@example.org",
+                  organisation="Ville de Tunis", city="Tunis", country_code="TN", preferred_language="en",
+                  consent_processing_at=utcnow(), status=status, token_version=secrets.token_hex(16))
+    values.update(fields)
+    registration = Registration(**values)
+    db.session.add(registration)
+    db.session.commit()
+    return registration
 
 
 def assign(event: Event, facilitator: User) -> None:

@@ -13,7 +13,22 @@ LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 BLANK_PRESENTER_ROWS = 2
 
 
+NOT_REGISTERED = ""
+NOT_REGISTERED_CHOICE = SelectChoice(NOT_REGISTERED, _l("— not registered / enter below —"))
+
+
+def _registration_id(value) -> int | None:
+    if value in (None, NOT_REGISTERED, "None"):
+        return None
+    return int(value)
+
+
 class PresenterForm(Form):
+    # The service checks the choice (a confirmed participant of this event), with a clear message.
+    registration_id = SelectField(_l("Registered participant"), coerce=_registration_id, validate_choice=False,
+                                  choices=[NOT_REGISTERED_CHOICE],
+                                  description=_l("Their name, organisation and city come from their registration; "
+                                                 "the fields below are then not needed."))
     name = StringField(_l("Name"), validators=[Length(max=200)])
     organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
     city = StringField(_l("City"), validators=[Length(max=120)])
@@ -41,6 +56,13 @@ class ItemForm(FlaskForm):
                                          "link, which participants receive with their registration."))
     presenters = FieldList(FormField(PresenterForm), label=_l("Presenters"), min_entries=BLANK_PRESENTER_ROWS)
 
+    def set_participants(self, participants: list[tuple[int, str]]) -> None:
+        """The choices of every presenter line: not registered, then the participants by name."""
+        choices = [NOT_REGISTERED_CHOICE,
+                   *(SelectChoice(str(registration_id), label) for registration_id, label in participants)]
+        for entry in self.presenters.entries:
+            entry.form.registration_id.choices = choices
+
     def set_zone_hint(self, zone_name: str) -> None:
         hint = _l("Local time in %(zone)s.", zone=zone_name)
         self.starts_at.description = self.ends_at.description = hint
@@ -54,8 +76,9 @@ class ItemForm(FlaskForm):
         while len(self.presenters.entries):
             self.presenters.pop_entry()
         for presenter in item.presenters:
-            self.presenters.append_entry({"name": presenter.name, "organisation": presenter.organisation,
-                                          "city": presenter.city, "email": presenter.email})
+            self.presenters.append_entry({"registration_id": presenter.registration_id, "name": presenter.name,
+                                          "organisation": presenter.organisation, "city": presenter.city,
+                                          "email": presenter.email})
         for _blank in range(BLANK_PRESENTER_ROWS):
             self.presenters.append_entry()
 
@@ -66,7 +89,8 @@ class ItemForm(FlaskForm):
             starts_local=self.starts_at.data, ends_local=self.ends_at.data, track=self.track.data or "",
             room=self.room.data or "", online_url=self.online_url.data or "",
             presenters=[PresenterInput(name=e.form.name.data or "", organisation=e.form.organisation.data or "",
-                                       city=e.form.city.data or "", email=e.form.email.data or "")
+                                       city=e.form.city.data or "", email=e.form.email.data or "",
+                                       registration_id=e.form.registration_id.data)
                         for e in self.presenters.entries],
         )
 

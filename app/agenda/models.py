@@ -1,4 +1,5 @@
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
@@ -49,6 +50,11 @@ class AgendaItem(db.Model):
                               cascade="all, delete-orphan")
 
     @property
+    def shown_presenters(self) -> list["ShownPresenter"]:
+        """The presenters as the public sees them: never an email, nothing of an erased participant."""
+        return [shown for presenter in self.presenters if (shown := presenter.shown) is not None]
+
+    @property
     def place(self) -> str:
         """Where it happens, as the change log records it: the room, else the online link."""
         return self.room or self.online_url
@@ -58,9 +64,12 @@ class AgendaItem(db.Model):
 
 
 class AgendaPresenter(db.Model):
-    """Who presents an item: a name with organisation and city (and an email to reach them).
+    """Who presents an item: a registered participant of the event, or a name with organisation and
+    city (and an email to reach them).
 
-    A presenter may later be linked to a registered participant; the registration stage adds that.
+    A linked presenter (`registration_id`) keeps no copy of the participant's details: the name,
+    organisation and city shown are the registration's current ones, and nothing is shown once the
+    participant's personal data is erased. The free-text columns are left empty for them.
     """
 
     __tablename__ = "agenda_presenters"
@@ -72,8 +81,31 @@ class AgendaPresenter(db.Model):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"),
+                                                        index=True)
 
     item = relationship("AgendaItem", back_populates="presenters")
+    registration = relationship("Registration")
+
+    @property
+    def shown(self) -> "ShownPresenter | None":
+        """What the agenda, its feeds and emails may show of this presenter; None when nothing
+        (a participant whose personal data was erased)."""
+        if self.registration_id is not None:
+            registration = self.registration
+            if registration is None or registration.is_erased or not registration.name:
+                return None
+            return ShownPresenter(registration.name, registration.organisation, registration.city)
+        if not self.name:
+            return None
+        return ShownPresenter(self.name, self.organisation, self.city)
+
+
+@dataclass(frozen=True)
+class ShownPresenter:
+    name: str
+    organisation: str = ""
+    city: str = ""
 
 
 class ChangeAction(enum.StrEnum):

@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.agenda.models import AgendaChange, AgendaItem, ItemKind
+from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ItemKind
 from app.agenda.services import overlapping_ids
 from app.events.models import Event, EventState
 from app.extensions import db
+from app.registration.labels import STATUS_LABELS
+from app.registration.models import Registration, RegistrationStatus
 from app.timezones import utc_to_local
 
 
@@ -31,9 +33,13 @@ class AgendaPage:
         return [item for day in self.days for item in day.items]
 
 
+# The presenters with the registrations of those who are participants: one query for all of them.
+WITH_PRESENTERS = selectinload(AgendaItem.presenters).joinedload(AgendaPresenter.registration)
+
+
 def items_of(event: Event) -> list[AgendaItem]:
     return list(db.session.scalars(
-        select(AgendaItem).options(selectinload(AgendaItem.presenters))
+        select(AgendaItem).options(WITH_PRESENTERS)
         .where(AgendaItem.event_id == event.id).order_by(AgendaItem.starts_at, AgendaItem.track, AgendaItem.id)
     ))
 
@@ -56,9 +62,40 @@ def agenda_page(event: Event) -> AgendaPage:
 
 def item_of(event: Event, item_id: int) -> AgendaItem | None:
     return db.session.scalar(
-        select(AgendaItem).options(selectinload(AgendaItem.presenters))
+        select(AgendaItem).options(WITH_PRESENTERS)
         .where(AgendaItem.id == item_id, AgendaItem.event_id == event.id)
     )
+
+
+def items_presented_by(registration_id: int) -> list[AgendaItem]:
+    """The items a registered participant presents, in time order."""
+    return list(db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.id.in_(select(AgendaPresenter.item_id)
+                                 .where(AgendaPresenter.registration_id == registration_id)))
+        .order_by(AgendaItem.starts_at, AgendaItem.id)
+    ))
+
+
+def presenter_choices(event: Event, item: AgendaItem | None = None) -> list[tuple[int, str]]:
+    """Whom a presenter line may name: the event's confirmed participants, by name — organisation.
+    The participants the item already names are listed too, with their status when it is no longer
+    confirmed, so that an edit shows them (and saving says why they cannot stay)."""
+    linked = {p.registration_id for p in item.presenters if p.registration_id} if item is not None else set()
+    condition = Registration.status == RegistrationStatus.CONFIRMED
+    if linked:
+        condition = or_(condition, Registration.id.in_(linked))
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.erased_at.is_(None), condition)
+        .order_by(func.lower(Registration.name), Registration.id)
+    )
+    choices = []
+    for registration in registrations:
+        label = " — ".join(part for part in (registration.name, registration.organisation) if part)
+        if registration.status is not RegistrationStatus.CONFIRMED:
+            label = f"{label} ({STATUS_LABELS[registration.status]})"
+        choices.append((registration.id, label))
+    return choices
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def new_item(slug: str):
     event = managed_event(slug)
     form = ItemForm()
     form.set_zone_hint(event.timezone)
+    form.set_participants(queries.presenter_choices(event))
     if form.validate_on_submit():
         try:
             result = services.add_item(current_user, event, form.to_input())
@@ -133,6 +134,7 @@ def edit_item(slug: str, item_id: int):
     form.set_zone_hint(event.timezone)
     if request.method == "GET":
         form.fill_from(item, event.timezone)
+    form.set_participants(queries.presenter_choices(event, item))
     if form.validate_on_submit():
         try:
             result = services.update_item(current_user, event, item, form.to_input())

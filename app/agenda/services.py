@@ -19,6 +19,7 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventState
 from app.events.services import register_edit_check, touch
 from app.extensions import db
+from app.registration.models import Registration, RegistrationStatus
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
 
 # From "open" on, the agenda is public and people plan around it: its changes are logged and announced.
@@ -27,10 +28,15 @@ LOGGED_STATES = (EventState.OPEN, EventState.CLOSED)
 
 @dataclass
 class PresenterInput:
-    name: str
+    """A presenter as the organiser enters them: a registered participant of the event
+    (`registration_id`), or a name with organisation, city and an optional email. For a participant
+    the free-text fields are ignored: their registration's details are shown, always current."""
+
+    name: str = ""
     organisation: str = ""
     city: str = ""
     email: str = ""
+    registration_id: int | None = None
 
 
 @dataclass
@@ -92,7 +98,14 @@ def _validated(event: Event, data: ItemInput) -> dict:
     if online_url and not online_url.lower().startswith(("https://", "http://")):
         raise DomainError(_l("Give a web address that starts with https://"), field="online_url")
     presenters = []
+    linked: set[int] = set()
     for presenter in data.presenters:
+        if presenter.registration_id is not None:
+            registration = _presenting_participant(event, presenter.registration_id)
+            if registration.id not in linked:  # listed twice: once is enough
+                linked.add(registration.id)
+                presenters.append(PresenterInput(registration_id=registration.id))
+            continue
         values = [presenter.name, presenter.organisation, presenter.city, presenter.email]
         if not any(v.strip() for v in values):
             continue
@@ -110,6 +123,19 @@ def _validated(event: Event, data: ItemInput) -> dict:
         description_fr=data.description_fr.strip(), starts_at=starts_at, ends_at=ends_at,
         track=data.track.strip(), room=data.room.strip(), online_url=online_url, presenters=presenters,
     )
+
+
+def _presenting_participant(event: Event, registration_id: int) -> Registration:
+    """The registration a presenter is linked to: a confirmed participant of this event."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id or registration.is_erased:
+        raise DomainError(_l("The presenter you chose is not registered for this event. Choose one of its "
+                             "confirmed participants, or enter a name below."), field="presenters")
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        raise DomainError(_l("%(name)s does not hold a confirmed place at this event, so cannot be linked as a "
+                             "presenter. Choose a confirmed participant, or enter their name below.",
+                             name=registration.name), field="presenters")
+    return registration
 
 
 def overlapping_ids(items: list[AgendaItem]) -> set[int]:
@@ -167,12 +193,13 @@ def _announce(event: Event, changes: list) -> None:
 
 
 def _set_presenters(item: AgendaItem, presenters: list[PresenterInput]) -> bool:
-    before = [(p.name, p.organisation, p.city, p.email) for p in item.presenters]
-    after = [(p.name, p.organisation, p.city, p.email) for p in presenters]
+    before = [(p.name, p.organisation, p.city, p.email, p.registration_id) for p in item.presenters]
+    after = [(p.name, p.organisation, p.city, p.email, p.registration_id) for p in presenters]
     if before == after:
         return False
     item.presenters = [AgendaPresenter(position=n, name=p.name, organisation=p.organisation, city=p.city,
-                                       email=p.email) for n, p in enumerate(presenters)]
+                                       email=p.email, registration_id=p.registration_id)
+                       for n, p in enumerate(presenters)]
     return True
 
 

@@ -10,5 +10,6 @@ _signals = Namespace()
 
 # sender: the Event; keyword `changes`: the AgendaChange entries just recorded (only once the event
 # is open, when the agenda page shows its change log). The mail work tells those concerned: the
-# presenters of the items (AgendaPresenter.email) and the registered participants.
+# presenters of the items (AgendaPresenter.email, or the registration of a linked presenter) and the
+# registered participants.
 agenda_changed = _signals.signal("agenda-changed")

@@ -212,4 +212,7 @@ def seed_all(with_demo_accounts: bool) -> SeedReport:
     if with_demo_accounts:
         seed_demo_accounts(cities, demo_event, report)
         seed_demo_registrations(demo_event, report)
+        from app.events.seed_stages import link_demo_presenters
+
+        link_demo_presenters(demo_event)  # Lina Haddad presents and registered too
     return report

@@ -123,3 +123,25 @@ def seed_agenda(event: Event) -> int:
     db.session.add_all(items)
     db.session.flush()
     return len(items)
+
+
+def link_demo_presenters(event: Event) -> int:
+    """Demo presenters who also registered (a confirmed participant of the same name) become linked
+    to their registration, as an organiser would choose them in the item form."""
+    from app.registration.models import Registration, RegistrationStatus
+
+    registrations = {r.name: r for r in db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.CONFIRMED))}
+    presenters = db.session.scalars(
+        select(AgendaPresenter).join(AgendaItem, AgendaPresenter.item_id == AgendaItem.id)
+        .where(AgendaItem.event_id == event.id, AgendaPresenter.registration_id.is_(None)))
+    linked = 0
+    for presenter in presenters:
+        registration = registrations.get(presenter.name)
+        if registration is not None:
+            presenter.registration_id = registration.id
+            presenter.name = presenter.organisation = presenter.city = presenter.email = ""
+            linked += 1
+    db.session.flush()
+    return linked

@@ -11,7 +11,9 @@ nothing). Every signal-to-email rule of the app is here; the messages themselves
 - background_published: the confirmed participants, on the first publication and on every later
   one that changes the document (one message per version, so a double click sends nothing twice).
 - agenda_changed (open or closed events, before they finish): the confirmed participants and the
-  presenters of the changed items who have an email, one message per person per change batch.
+  presenters of the changed items who have an email, one message per person per change batch. A
+  presenter linked to a registration is written to as that participant (their language, their
+  private link), never as well through the presenter's own email.
 - registration_erased: the outbox forgets that person's messages for the event (address, name,
   texts, invitation), keeping only that a message of that kind was sent, for the counts.
 """
@@ -119,10 +121,17 @@ def _item_change(change, items: dict):
 def _presenters(items) -> list:
     from app.mail.recipients import Recipient
     from app.mail.services import checked_email
+    from app.registration.recipients import recipient_for
 
     people = []
     for item in items:
         for presenter in item.presenters:
+            if presenter.registration_id is not None:
+                # A registered participant: written to as one (their language, their private link);
+                # nobody once their personal data is erased.
+                if presenter.registration is not None and (recipient := recipient_for(presenter.registration)):
+                    people.append(recipient)
+                continue
             try:
                 people.append(Recipient(checked_email(presenter.email), presenter.name, "en"))
             except ValueError:  # no email, or not one we can send to
@@ -141,7 +150,8 @@ def _on_agenda_changed(event, changes=(), **_extra) -> None:
     items = {item_id: db.session.get(AgendaItem, item_id) for item_id in {c.item_id for c in changes} if item_id}
     items = {item_id: item for item_id, item in items.items() if item is not None}
     item_changes = [_item_change(change, items) for change in changes]
-    # A presenter who registered too is written to once, as the participant (language, private link).
+    # A presenter who registered too (linked, or with the same email) is written to once, as the
+    # participant (language, private link).
     recipients: dict[str, object] = {}
     for recipient in [*participants_of(event, Audience.ATTENDING), *_presenters(items.values())]:
         recipients.setdefault(recipient.email.strip().lower(), recipient)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.agenda import queries as agenda_queries
 from app.auth.permissions import staff_required
 from app.domain import DomainError, PermissionDenied, show_error
 from app.events import queries as event_queries
@@ -170,6 +171,7 @@ def participant(token: str):
         can_change=registration.status in services.ACTIVE and services.registrations_can_change(event),
         event_message=services.why_registrations_cannot_change(event),
         public_list=services.settings_for(event).public_list,
+        presenting=agenda_queries.items_presented_by(registration.id),
     )
     return _private(Response(page))
 

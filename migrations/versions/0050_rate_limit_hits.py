@@ -1,7 +1,7 @@
 """rate limit hits: attempts counted per scope (registration form, staff sign-in)
 
 Revision ID: 0050_rate_limit_hits
-Revises: 0030_mail_outbox
+Revises: 0040_presenter_participants
 Create Date: 2026-11-22 18:38:09.103270
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0050_rate_limit_hits"
-down_revision = '0030_mail_outbox'
+down_revision = "0040_presenter_participants"
 branch_labels = None
 depends_on = None
 

@@ -263,15 +263,21 @@ def test_agenda_page_query_count_does_not_grow_with_items(client, make, event, c
     make.agenda_item(event, "09:00", "10:00")
     few = count()
     admin = make.user(Role.ADMIN)
+    # Presenters who are registered participants come with the presenters, in the same query.
+    participants = [make.registration(event, name=f"Participant {n}") for n in range(3)]
     for hour in range(10, 18):
+        linked = services.PresenterInput(registration_id=participants[hour % 3].id)
         result = services.add_item(admin, event, services.ItemInput(
             ItemKind.SESSION, f"S{hour}", "", datetime(2027, 10, 31, hour), datetime(2027, 10, 31, hour, 50),
-            presenters=[services.PresenterInput("A", "B", "C"), services.PresenterInput("D")]))
+            presenters=[services.PresenterInput("A", "B", "C"), services.PresenterInput("D"), linked]))
         services.update_item(admin, event, result.item, services.ItemInput(
             ItemKind.SESSION, f"S{hour}", "", datetime(2027, 10, 31, hour), datetime(2027, 10, 31, hour, 55),
-            presenters=[services.PresenterInput("A", "B", "C")]))
+            presenters=[services.PresenterInput("A", "B", "C"), linked]))
     db.session.commit()
+    db.session.expire_all()
     assert count() == few
+    page = client.get(f"/events/{event.slug}/agenda").text
+    assert all(f"Participant {n} (Ville de Tunis, Tunis)" in page for n in range(3))
 
 
 def test_template_on_an_open_event_is_one_announcement_of_six_additions(app, make, event):

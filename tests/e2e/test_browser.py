@@ -1,12 +1,16 @@
 """End-to-end, in headless Chromium against the app served on 127.0.0.1."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from app.auth.models import Role
+from app.db_types import utcnow
 from app.events.models import Event, EventState
 from app.extensions import db
+from app.registration import services as registration
+from tests.registration.conftest import person
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -71,3 +75,32 @@ def test_an_organiser_on_a_phone_creates_fixes_and_opens_an_event(live_server, p
     assert event.state is EventState.OPEN
     phone.goto(f"{live_server}/?lang=fr")
     assert phone.get_by_role("link", name="Logement inclusif").is_visible()
+
+
+def test_an_organiser_on_a_phone_names_a_registered_participant_as_presenter(live_server, phone, make):
+    turin = make.city("Turin", "Europe/Rome", "IT")
+    organiser = make.user(Role.ORGANISER, turin, email="giulia@example.org")
+    event = make.event(turin, EventState.OPEN, registration_opens_at=utcnow() - timedelta(days=1),
+                       registration_closes_at=utcnow() + timedelta(days=20))
+    registration.register(event, person("lina@example.org", name="Lina Haddad",
+                                        organisation="Greater Amman Municipality", city="Amman"))
+    db.session.commit()
+    phone.goto(f"{live_server}/manage/?lang=fr")
+    phone.get_by_label("Adresse électronique").fill(organiser.email)
+    phone.get_by_label("Mot de passe").fill(make.PASSWORD)
+    phone.get_by_role("button", name="Se connecter").tap()
+    expect(phone.get_by_role("button", name="Se connecter")).to_have_count(0)  # signed in
+    phone.goto(f"{live_server}/manage/events/{event.slug}/agenda/items/new?lang=fr")
+    assert _no_horizontal_scroll(phone)
+    phone.get_by_label("Titre en anglais").fill("Housing first")
+    phone.get_by_label("Début").fill(f"{event.start_date.isoformat()}T10:00")
+    phone.get_by_label("Fin").fill(f"{event.start_date.isoformat()}T11:00")
+    choice = phone.locator("#presenters-0-registration_id")
+    choice.select_option(label="Lina Haddad — Greater Amman Municipality")
+    assert choice.bounding_box()["width"] <= 390
+    phone.get_by_role("button", name="Ajouter la séquence").tap()
+    expect(phone.locator(".flash-success")).to_contain_text("Séquence ajoutée au programme")
+    phone.goto(f"{live_server}/events/{event.slug}/agenda?lang=fr")
+    expect(phone.locator(".item-facts")).to_contain_text("Lina Haddad (Greater Amman Municipality, Amman)")
+    assert "lina@example.org" not in phone.content()
+    assert _no_horizontal_scroll(phone)

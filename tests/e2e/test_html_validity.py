@@ -85,6 +85,7 @@ def test_staff_pages_are_valid_and_accessible(live_server, demo, make):
 def full_demo(app):
     """The demo data of `flask seed-demo`: an open event with its background document, agenda,
     participants and staff accounts."""
+    from app.agenda.models import AgendaPresenter
     from app.events.seed import DEMO_PASSWORDS, DEMO_SLUG, seed_all
     from app.extensions import db
     from app.mail.models import OutboxMessage
@@ -97,9 +98,13 @@ def full_demo(app):
     event = db.session.scalar(db.select(Event).where(Event.slug == DEMO_SLUG))
     queue_message("private_link_resent", Recipient("zoe@example.net", "Zoé Lefèvre-Ben Saïd", "fr"), event=event)
     db.session.commit()
-    registration = db.session.scalar(db.select(Registration).where(Registration.event_id == event.id))
+    # A participant who presents too: their page lists the items they present.
+    registration = db.session.scalar(db.select(Registration).join(
+        AgendaPresenter, AgendaPresenter.registration_id == Registration.id).where(Registration.event_id == event.id))
     message = db.session.scalar(db.select(OutboxMessage))
-    item_id = db.session.scalar(db.text("SELECT min(id) FROM agenda_items"))
+    # An item one of whose presenters is that participant: the edit form shows the choice made.
+    item_id = db.session.scalar(db.select(AgendaPresenter.item_id).where(
+        AgendaPresenter.registration_id == registration.id))
     return event, make_token(registration), registration.id, message.id, item_id, DEMO_PASSWORDS
 
 

@@ -251,6 +251,28 @@ def test_agenda_change_after_opening_reaches_participants_and_presenters(event, 
     assert_passes(files[before:])
 
 
+def test_agenda_change_reaches_a_linked_presenter_once_as_the_participant(event, organiser, mail_sink):
+    zoe = _register(event, "zoe@example.net", preferred_language="fr", name=ZOE)
+    before = len(_messages())
+    day = datetime.combine(event.start_date, time(9, 0))
+    presenters = [agenda.PresenterInput(registration_id=zoe.id),
+                  agenda.PresenterInput("Claire Martin", "Métropole de Lyon", "Lyon", "claire@example.org")]
+    agenda.add_item(organiser, event, agenda.ItemInput(
+        ItemKind.LOCAL_SOLUTIONS, "Housing first", "Le logement d'abord", day, day + timedelta(hours=1),
+        room="Salle 2", presenters=presenters))
+    db.session.commit()
+    messages = _messages(kind="agenda_changed")
+    assert sorted((m.recipient_email, m.languages) for m in messages) == [
+        ("claire@example.org", "en,fr"), ("zoe@example.net", "fr,en")]
+    (to_zoe,) = [m for m in messages if m.recipient_email == "zoe@example.net"]
+    link = next(line for line in to_zoe.text_body.splitlines() if line.startswith(f"{PUBLIC}/r/"))
+    assert tokens.read_token(link.rsplit("/", 1)[1]).id == zoe.id
+    (to_claire,) = [m for m in messages if m.recipient_email == "claire@example.org"]
+    assert f"{PUBLIC}/r/" not in to_claire.text_body
+    files = _sent(mail_sink, len(_messages()))
+    assert_passes(files[before:])
+
+
 def test_agenda_of_a_draft_event_sends_nothing(app, make, host, organiser):
     draft = make.event(host[0], EventState.DRAFT)
     day = datetime.combine(draft.start_date, time(9, 0))
