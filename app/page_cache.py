@@ -21,6 +21,8 @@ from flask_login import current_user
 from app.db_types import utcnow
 from app.i18n import current_language
 
+# What a view sets that every copy of its page must carry (the rest comes from after_request).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 # Time-dependent parts of a page (a registration window that closes, upcoming becoming past) are
 # at most this stale; actions themselves always check the real time.
 TIME_BUCKET_SECONDS = 60
@@ -29,7 +31,7 @@ TIME_BUCKET_SECONDS = 60
 class PageCache:
     def __init__(self, max_entries: int = 512):
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[bytes, str, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[bytes, dict, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable):
@@ -39,10 +41,10 @@ class PageCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: Hashable, body: bytes, mimetype: str) -> str:
+    def put(self, key: Hashable, body: bytes, headers: dict) -> str:
         etag = hashlib.blake2b(body, digest_size=12).hexdigest()
         with self._lock:
-            self._entries[key] = (body, mimetype, etag)
+            self._entries[key] = (body, headers, etag)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -59,6 +61,15 @@ def time_bucket(now: datetime | None = None) -> int:
 
 def _viewer_sees_the_shared_page() -> bool:
     return request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+
+
+def event_page_fingerprint(slug: str, **_view_args):
+    """For the public pages of one event: changed whenever the event is touched, and every
+    TIME_BUCKET_SECONDS for what depends on the clock or on other rows (a presenter's name)."""
+    from app.events.queries import event_fingerprint
+
+    updated = event_fingerprint(slug)
+    return None if updated is None else (updated, time_bucket())
 
 
 def cached_page(fingerprint: Callable[..., Hashable | None]):
@@ -80,11 +91,12 @@ def cached_page(fingerprint: Callable[..., Hashable | None]):
                 response = current_app.make_response(view(**view_args))
                 if response.status_code != 200 or response.direct_passthrough:
                     return response
-                etag = cache.put(key, response.get_data(), response.mimetype)
+                kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+                etag = cache.put(key, response.get_data(), kept)
                 response.set_etag(etag)
                 return response
-            body, mimetype, etag = entry
-            response = Response(body, mimetype=mimetype)
+            body, headers, etag = entry
+            response = Response(body, headers=headers)
             response.set_etag(etag)
             return response.make_conditional(request)
 

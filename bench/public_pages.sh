@@ -20,15 +20,19 @@ export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$work/bench.sqlite} SESSION_
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 
 slug=$(curl -fs "http://127.0.0.1:$port/?lang=en" | grep -o '/events/[a-z0-9-]*/' | head -1)
+slug=${slug%/}/
 declare -A rate
-for path in /bench/bare "/?lang=en" "/?lang=fr" "${slug}?lang=en" "${slug}?lang=fr" /healthz; do
+pages=(/bench/bare "/?lang=en" "/?lang=fr" "${slug}?lang=en" "${slug}?lang=fr" "${slug}agenda?lang=fr"
+       "${slug}background?lang=en" "${slug}register?lang=fr" "${slug}participants?lang=en" "${slug}calendar.ics"
+       /calendar.ics /healthz)
+for path in "${pages[@]}"; do
   wrk -t2 -c"$connections" -d2s "http://127.0.0.1:$port$path" >/dev/null   # warm up
   rps=$(wrk -t2 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$port$path" | awk '/Requests\/sec/ {print $2}')
   rate[$path]=$rps
 done
 bare=${rate[/bench/bare]}
 printf '%-52s %10s %8s\n' "page" "req/s" "of bare"
-for path in /bench/bare "/?lang=en" "/?lang=fr" "${slug}?lang=en" "${slug}?lang=fr" /healthz; do
+for path in "${pages[@]}"; do
   printf '%-52s %10.0f %7.1f%%\n' "$path" "${rate[$path]}" "$(echo "100*${rate[$path]}/$bare" | bc -l)"
 done
 echo "gunicorn workers: $workers, wrk connections: $connections, ${seconds}s per page, database: ${DATABASE_URL%%:*}"

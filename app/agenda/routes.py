@@ -12,8 +12,10 @@ from app.auth.permissions import staff_required
 from app.domain import DomainError, PermissionDenied, show_error
 from app.events.access import managed_event, public_event
 from app.events.models import Event
+from app.events.queries import network_fingerprint
 from app.extensions import db
 from app.i18n import current_language, other_language
+from app.page_cache import cached_page, event_page_fingerprint, time_bucket
 from app.stages import StageStatus, register_stage_status
 from app.timezones import utc_to_local
 
@@ -53,12 +55,14 @@ def _render_page(template: str, event: Event, **context):
 # Public pages and feeds.
 
 @bp.get("/events/<slug>/agenda")
+@cached_page(event_page_fingerprint)
 def show(slug: str):
     event = public_event(slug)
     return _render_page("agenda/show.html", event)
 
 
 @bp.get("/events/<slug>/calendar.ics")
+@cached_page(event_page_fingerprint)
 def feed(slug: str):
     event = public_event(slug)
     cal = calendar.agenda_calendar(event, queries.items_of(event), _lang_order(),
@@ -68,6 +72,7 @@ def feed(slug: str):
 
 
 @bp.get("/events/<slug>/agenda/<int:item_id>.ics")
+@cached_page(event_page_fingerprint)
 def item_ics(slug: str, item_id: int):
     event = public_event(slug)
     item = queries.item_of(event, item_id)
@@ -79,6 +84,7 @@ def item_ics(slug: str, item_id: int):
 
 
 @bp.get("/calendar.ics")
+@cached_page(lambda: (network_fingerprint(), time_bucket()))
 def network_feed():
     cal = calendar.network_calendar(
         queries.network_events(), lambda e: url_for("events.hub", slug=e.slug, _external=True), _lang_order(),

@@ -12,6 +12,7 @@ from app.events.access import managed_event, public_event
 from app.events.models import Event
 from app.extensions import db
 from app.markdown import render_markdown, safe_html
+from app.page_cache import cached_page, event_page_fingerprint
 from app.stages import StageStatus, register_stage_status
 
 bp = Blueprint("background", __name__)
@@ -44,6 +45,7 @@ def _send_pdf(stored_name: str, original: str, slug: str, *, private: bool):
 
 
 @bp.get("/events/<slug>/background")
+@cached_page(event_page_fingerprint)
 def show(slug: str):
     event = public_event(slug)
     document = queries.document_of(event)

@@ -13,7 +13,7 @@ from app.events.labels import STATE_LABELS
 from app.events.models import EventState
 from app.extensions import db
 from app.i18n import current_language
-from app.page_cache import cached_page, time_bucket
+from app.page_cache import cached_page, event_page_fingerprint, time_bucket
 from app.stages import stages_of
 
 bp = Blueprint("events", __name__)
@@ -26,13 +26,8 @@ def index():
     return render_template("events/index.html", events=queries.network_events(utcnow()))
 
 
-def _hub_fingerprint(slug: str):
-    updated = queries.event_fingerprint(slug)
-    return None if updated is None else (updated, time_bucket())
-
-
 @bp.get("/events/<slug>/")
-@cached_page(_hub_fingerprint)
+@cached_page(event_page_fingerprint)
 def hub(slug: str):
     event = public_event(slug)
     return render_template("events/hub.html", event=event, stages=stages_of(event))

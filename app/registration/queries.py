@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from app.events.models import Event
 from app.extensions import db
+from app.page_cache import time_bucket
 from app.registration.models import AttendanceMode, Registration, RegistrationStatus, SeatPool
 
 S = RegistrationStatus
@@ -104,3 +105,12 @@ def seats_left(event: Event, capacities: dict[AttendanceMode, int | None]) -> di
         select(SeatPool.attendance, SeatPool.taken).where(SeatPool.event_id == event.id)).tuples().all())
     return {mode: None if capacity is None else max(0, capacity - taken.get(mode, 0))
             for mode, capacity in capacities.items()}
+
+
+def public_list_fingerprint(slug: str):
+    """Changes with the event and with any of its registrations (see app/page_cache.py)."""
+    row = db.session.execute(
+        select(Event.updated_at, func.count(Registration.id), func.max(Registration.updated_at))
+        .outerjoin(Registration, Registration.event_id == Event.id).where(Event.slug == slug).group_by(Event.id)
+    ).first()
+    return None if row is None else (*row, time_bucket())

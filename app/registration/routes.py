@@ -19,6 +19,7 @@ from app.events.access import managed_event
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import current_language
+from app.page_cache import cached_page
 from app.registration import calendar, queries, services, tokens
 from app.registration.forms import CancelForm, DetailsForm, EmptyForm, RegistrationForm, SettingsForm
 from app.registration.labels import STATUS_LABELS
@@ -124,6 +125,7 @@ def sent(slug: str):
 
 
 @bp.get("/events/<slug>/participants")
+@cached_page(queries.public_list_fingerprint)
 def public_list(slug: str):
     event = _public_event(slug)
     if not services.settings_for(event).public_list:

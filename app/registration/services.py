@@ -23,6 +23,7 @@ from app.auth.services import normalise_email
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import Event, EventFormat, EventState
+from app.events.services import touch
 from app.extensions import db
 from app.ratelimit import count_hit, forget_expired
 from app.registration.models import (
@@ -618,6 +619,7 @@ def update_settings(actor, event: Event, data: SettingsInput, now: datetime | No
     settings.offer_hours = data.offer_hours
     settings.online_capacity = data.online_capacity
     settings.public_list = data.public_list
+    touch(event)  # the public participant list may appear or go
     db.session.flush()
     # More places (or no limit) may let people in from the waiting list.
     for mode in modes_for(event):

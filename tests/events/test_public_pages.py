@@ -197,3 +197,26 @@ def test_an_event_is_past_by_its_host_citys_calendar(app, make):
     # 22:30 UTC on 10 March is already 11 March, 01:30, in Amman (+03): the meeting is over there.
     assert network_events(datetime(2030, 3, 10, 20, 0, tzinfo=UTC)).upcoming == [event]
     assert network_events(datetime(2030, 3, 10, 22, 30, tzinfo=UTC)).past == [event]
+
+
+def test_every_cached_stage_page_shows_a_change_at_once(client, make):
+    from app.agenda import services as agenda_services
+    from app.registration import services as registration_services
+
+    organiser = make.user(Role.ORGANISER, make.city())
+    event = make.event(organiser.city, EventState.OPEN)
+    agenda, feed = f"/events/{event.slug}/agenda?lang=en", f"/events/{event.slug}/calendar.ics"
+    participants = f"/events/{event.slug}/participants?lang=en"
+    client.get(agenda), client.get(feed), client.get(participants)
+    agenda_services.create_from_template(organiser, event)
+    db.session.commit()
+    assert "Identification of recommendations" in client.get(agenda).text
+    assert client.get(feed).text.count("BEGIN:VEVENT") == 6
+    registration = make.registration(event, name="Amal Benali", consent_public_list=True)
+    assert "Amal Benali" in client.get(participants).text, registration
+    settings = registration_services.settings_for(event)
+    registration_services.update_settings(organiser, event, registration_services.SettingsInput(
+        moderated=settings.moderated, promotion=settings.promotion, offer_hours=settings.offer_hours,
+        online_capacity=settings.online_capacity, public_list=False))
+    db.session.commit()
+    assert "Amal Benali" not in client.get(participants).text
