@@ -17,6 +17,7 @@ from functools import wraps
 
 from flask import Response, current_app, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.db_types import utcnow
 from app.i18n import current_language
@@ -103,3 +104,23 @@ def cached_page(fingerprint: Callable[..., Hashable | None]):
         return wrapped
 
     return decorator
+
+
+_CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+
+
+def form_page_with_fresh_token(stamp: Hashable, render: Callable[[], str]) -> str:
+    """A public form page rendered once while `stamp` is unchanged, with this visitor's own CSRF
+    token put in: the only part of the blank form that differs from one visitor to the next.
+    Falls back to rendering when the viewer does not see the shared page."""
+    if not current_app.config.get("PAGE_CACHE", True) or not _viewer_sees_the_shared_page() or stamp is None:
+        return render()
+    token = generate_csrf()
+    cache: PageCache = current_app.extensions["page_cache"]
+    key = (request.endpoint, request.full_path, current_language(), stamp)
+    entry = cache.get(key)
+    if entry is None:
+        html = render()
+        cache.put(key, html.replace(token, _CSRF_PLACEHOLDER).encode(), {})
+        return html
+    return entry[0].decode().replace(_CSRF_PLACEHOLDER, token)

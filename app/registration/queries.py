@@ -107,8 +107,9 @@ def seats_left(event: Event, capacities: dict[AttendanceMode, int | None]) -> di
             for mode, capacity in capacities.items()}
 
 
-def public_list_fingerprint(slug: str):
-    """Changes with the event and with any of its registrations (see app/page_cache.py)."""
+def registrations_fingerprint(slug: str):
+    """Changes with the event and with any of its registrations (see app/page_cache.py): the
+    public participant list and the blank registration form are cached behind it."""
     row = db.session.execute(
         select(Event.updated_at, func.count(Registration.id), func.max(Registration.updated_at))
         .outerjoin(Registration, Registration.event_id == Event.id).where(Event.slug == slug).group_by(Event.id)

@@ -19,7 +19,7 @@ from app.events.access import managed_event
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import current_language
-from app.page_cache import cached_page
+from app.page_cache import cached_page, form_page_with_fresh_token
 from app.registration import calendar, queries, services, tokens
 from app.registration.forms import CancelForm, DetailsForm, EmptyForm, RegistrationForm, SettingsForm
 from app.registration.labels import STATUS_LABELS
@@ -80,6 +80,10 @@ def register(slug: str):
     form = RegistrationForm()
     form.configure(event, current_language())
     status = 200
+    if request.method == "GET":
+        # The blank form is the same for every visitor but for the CSRF token: rendered once.
+        return form_page_with_fresh_token(queries.registrations_fingerprint(slug),
+                                          lambda: _registration_page(event, form))
     if request.method == "POST":
         if rate_limited is not None:
             form.validate()
@@ -125,7 +129,7 @@ def sent(slug: str):
 
 
 @bp.get("/events/<slug>/participants")
-@cached_page(queries.public_list_fingerprint)
+@cached_page(queries.registrations_fingerprint)
 def public_list(slug: str):
     event = _public_event(slug)
     if not services.settings_for(event).public_list:

@@ -400,3 +400,32 @@ def test_an_offered_place_cannot_be_accepted_once_the_event_is_cancelled(client,
     assert response.status_code == 302
     db.session.refresh(offered)
     assert offered.status is S.OFFERED
+
+
+def test_the_cached_blank_form_gives_every_visitor_their_own_working_token(open_event, database_url):
+    import re
+
+    from sqlalchemy import event as sa_event
+
+    from app import create_app
+
+    event = open_event()
+    served = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
+    with served.app_context():
+        served_engine = db.engine
+    statements = []
+    sa_event.listen(served_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    visitors, tokens_seen, queries_per_visit = [served.test_client(), served.test_client()], [], []
+    for visitor in visitors:
+        statements.clear()
+        page = visitor.get(f"/events/{event.slug}/register?lang=en").text
+        queries_per_visit.append(len(statements))
+        tokens_seen.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+    assert tokens_seen[0] != tokens_seen[1]
+    assert queries_per_visit[1] < queries_per_visit[0], "the second visitor's blank form comes from the cache"
+    for visitor, token, email in zip(visitors, tokens_seen, ("first@example.org", "second@example.org"), strict=True):
+        response = visitor.post(f"/events/{event.slug}/register", data=_form(email=email, csrf_token=token))
+        assert response.status_code == 302, response.text[:500]
+    assert _count() == 2
+    with served.app_context():
+        db.engine.dispose()
