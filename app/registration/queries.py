@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from app.events.models import Event
 from app.extensions import db
@@ -107,11 +107,15 @@ def seats_left(event: Event, capacities: dict[AttendanceMode, int | None]) -> di
             for mode, capacity in capacities.items()}
 
 
+_REGISTRATIONS_FINGERPRINT = (
+    select(Event.updated_at, func.count(Registration.id), func.max(Registration.updated_at))
+    .outerjoin(Registration, Registration.event_id == Event.id)
+    .where(Event.slug == bindparam("slug")).group_by(Event.id)
+)
+
+
 def registrations_fingerprint(slug: str):
     """Changes with the event and with any of its registrations (see app/page_cache.py): the
     public participant list and the blank registration form are cached behind it."""
-    row = db.session.execute(
-        select(Event.updated_at, func.count(Registration.id), func.max(Registration.updated_at))
-        .outerjoin(Registration, Registration.event_id == Event.id).where(Event.slug == slug).group_by(Event.id)
-    ).first()
+    row = db.session.execute(_REGISTRATIONS_FINGERPRINT, {"slug": slug}).first()
     return None if row is None else (*row, time_bucket())

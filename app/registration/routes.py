@@ -77,13 +77,12 @@ def register(slug: str):
     if state is not A.OPEN:
         return render_template("registration/closed.html", event=event, state=state,
                                message=services.CLOSED_MESSAGES[state]), 200 if request.method == "GET" else 409
-    form = RegistrationForm()
-    form.configure(event, current_language())
-    status = 200
     if request.method == "GET":
         # The blank form is the same for every visitor but for the CSRF token: rendered once.
         return form_page_with_fresh_token(queries.registrations_fingerprint(slug),
-                                          lambda: _registration_page(event, form))
+                                          lambda: _registration_page(event, _registration_form(event)))
+    form = _registration_form(event)
+    status = 200
     if request.method == "POST":
         if rate_limited is not None:
             form.validate()
@@ -106,6 +105,12 @@ def register(slug: str):
                 return redirect(url_for("registration.sent", slug=event.slug))
         status = 422
     return _registration_page(event, form), status
+
+
+def _registration_form(event: Event) -> RegistrationForm:
+    form = RegistrationForm()
+    form.configure(event, current_language())
+    return form
 
 
 def _register(event: Event, form: RegistrationForm) -> services.Outcome:
