@@ -1,6 +1,7 @@
 """`flask mail deliver` and `flask mail send-reminders`."""
 
-import time
+import signal
+import threading
 
 import click
 from flask import current_app
@@ -24,9 +25,12 @@ def deliver(loop: bool, batch_size: int | None, interval: float | None) -> None:
     interval = interval if interval is not None else current_app.config["MAIL_POLL_SECONDS"]
     batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
     totals = {"sent": 0, "retried": 0, "failed": 0}
+    stopping = threading.Event()
+    # A service manager stops workers with SIGTERM: finish the message in flight, give back the rest.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        while True:
-            report = deliver_due(batch_size=batch_size)
+        while not stopping.is_set():
+            report = deliver_due(batch_size=batch_size, should_stop=stopping.is_set)
             db.session.remove()
             for key in totals:
                 totals[key] += getattr(report, key)
@@ -37,7 +41,7 @@ def deliver(loop: bool, batch_size: int | None, interval: float | None) -> None:
                 continue  # more may be waiting
             if not loop:
                 break
-            time.sleep(interval)
+            stopping.wait(interval)
     except KeyboardInterrupt:
         pass
     click.echo(f"Done: {totals['sent']} sent, {totals['retried']} to retry, {totals['failed']} failed.")

@@ -223,9 +223,23 @@ def _print(message: OutboxMessage) -> None:
     current_app.logger.info("mail printed instead of sent: %s to %s", message.kind, message.recipient_email)
 
 
+def release(message_ids: list[int]) -> None:
+    """Give claimed messages back, untried, for any worker to send (a worker asked to stop)."""
+    if message_ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.QUEUED, locked_by=None, locked_at=None,
+                    attempts=OutboxMessage.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
 def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
-                now: datetime | None = None) -> DeliveryReport:
-    """Send one batch of due messages over one SMTP connection and record each outcome."""
+                now: datetime | None = None, should_stop=lambda: False) -> DeliveryReport:
+    """Send one batch of due messages over one SMTP connection and record each outcome. Between two
+    messages, `should_stop()` may end the batch early: the rest goes back to the queue untried."""
     now = now or utcnow()
     batch_size = batch_size or _config("MAIL_BATCH_SIZE")
     worker_id = worker_id or default_worker_id()
@@ -247,6 +261,10 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
     try:
         with smtp_connection() as connection:
             while pending:
+                if should_stop():
+                    release([message.id for message in pending])
+                    pending = []
+                    break
                 message = pending[0]
                 if not renew_claim(message.id, owners[message.id]):
                     pending.pop(0)  # taken back meanwhile: whoever holds it now sends it

@@ -221,3 +221,23 @@ def test_a_message_taken_back_from_a_slow_worker_is_not_sent_by_it(app, make):
     later = utcnow() + timedelta(seconds=app.config["MAIL_SENDING_TIMEOUT"] + 1)
     assert recover_stuck(later) == 1
     assert not renew_claim(message_id, owner), "the slow worker must not send it now"
+
+
+def test_a_worker_asked_to_stop_finishes_one_message_and_gives_the_rest_back(app, make, mail_sink):
+    event = make.event(state=EventState.OPEN)
+    for number in range(3):
+        queue_message("private_link_resent", Recipient(f"p{number}@example.net", f"P{number}", "en"), event=event)
+    db.session.commit()
+    asked = []
+
+    def should_stop():
+        asked.append(True)
+        return len(asked) > 1  # SIGTERM arrives while the first message is being sent
+
+    report = deliver_due(should_stop=should_stop)
+    assert report.sent == 1
+    assert len(mail_sink.wait(1)) == 1
+    db.session.expire_all()
+    waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.QUEUED)).all()
+    assert len(waiting) == 2 and all(m.attempts == 0 and m.locked_by is None for m in waiting)
+    assert deliver_due().sent == 2, "any worker sends them next"
