@@ -1,7 +1,7 @@
 """Wall-clock times in an event's zone, to and from the UTC instants we store."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
@@ -10,14 +10,6 @@ from app.domain import DomainError
 
 class NonexistentLocalTime(ValueError):
     """The wall-clock time is skipped by a clock change in that zone (a spring-forward gap)."""
-
-
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def is_valid_zone(name: str) -> bool:
-    return name in available_timezones()
 
 
 def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:

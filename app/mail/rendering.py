@@ -3,7 +3,6 @@ with the recipient's language first (subject, text part and HTML part)."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import force_locale
@@ -105,7 +104,3 @@ def render_message(kind: str, recipient: Recipient, *, event=None, context: dict
     text = text_blocks[0] + "\n\n" + TEXT_SEPARATOR.join(text_blocks[1:]) + "\n"
     html = env.get_template("mail/_bilingual.html").render(parts=parts, subject=subject)
     return RenderedMessage(subject=subject, text=text, html=html, languages=languages)
-
-
-def is_timed(value: date | datetime) -> bool:
-    return isinstance(value, datetime)

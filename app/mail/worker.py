@@ -30,10 +30,6 @@ def _forget_after_rollback(session) -> None:
     session.info.pop("mail_queued", None)
 
 
-def wake() -> None:
-    _wake.set()
-
-
 def _run(app: Flask) -> None:
     from app.mail.delivery import deliver_due
 

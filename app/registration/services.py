@@ -154,11 +154,6 @@ def _release_seat(event_id: int, mode: AttendanceMode) -> None:
     )
 
 
-def seats_taken(event: Event) -> dict[AttendanceMode, int]:
-    rows = db.session.execute(select(SeatPool.attendance, SeatPool.taken).where(SeatPool.event_id == event.id))
-    return dict(rows.tuples().all())
-
-
 def _transition(registration: Registration, allowed: tuple[RegistrationStatus, ...], target: RegistrationStatus,
                 now: datetime, **values) -> bool:
     """Move a registration to `target` only if it is still in one of `allowed` (checked by the
