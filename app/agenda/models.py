@@ -134,3 +134,21 @@ class AgendaChange(db.Model):
     new_place: Mapped[str] = mapped_column(String(500), default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def overlapping_ids(items: list[AgendaItem]) -> set[int]:
+    """Items that overlap another item of the same track."""
+    found: set[int] = set()
+    by_track: dict[str, list[AgendaItem]] = {}
+    for item in items:
+        by_track.setdefault(item.track.strip().lower(), []).append(item)
+    for track_items in by_track.values():
+        track_items.sort(key=lambda i: (i.starts_at, i.id or 0))
+        latest_end = None
+        latest = None
+        for item in track_items:
+            if latest_end is not None and item.starts_at < latest_end:
+                found.update({item.id, latest.id})
+            if latest_end is None or item.ends_at > latest_end:
+                latest_end, latest = item.ends_at, item
+    return found

@@ -6,8 +6,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ItemKind
-from app.agenda.services import overlapping_ids
+from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ItemKind, overlapping_ids
 from app.events.models import Event, EventState
 from app.extensions import db
 from app.registration.labels import STATUS_LABELS

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ChangeAction, ItemKind
+from app.agenda.queries import items_of
 from app.agenda.signals import agenda_changed
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
@@ -65,13 +64,6 @@ class SaveResult:
 def _check_permission(actor, event: Event) -> None:
     if not can_manage_event(actor, event):
         raise PermissionDenied(_l("Only the organisers of this event's host city can change its agenda."))
-
-
-def event_items(event: Event) -> list[AgendaItem]:
-    return list(db.session.scalars(
-        select(AgendaItem).options(selectinload(AgendaItem.presenters))
-        .where(AgendaItem.event_id == event.id).order_by(AgendaItem.starts_at, AgendaItem.id)
-    ))
 
 
 def _validated(event: Event, data: ItemInput) -> dict:
@@ -138,27 +130,9 @@ def _presenting_participant(event: Event, registration_id: int) -> Registration:
     return registration
 
 
-def overlapping_ids(items: list[AgendaItem]) -> set[int]:
-    """Items that overlap another item of the same track."""
-    found: set[int] = set()
-    by_track: dict[str, list[AgendaItem]] = {}
-    for item in items:
-        by_track.setdefault(item.track.strip().lower(), []).append(item)
-    for track_items in by_track.values():
-        track_items.sort(key=lambda i: (i.starts_at, i.id or 0))
-        latest_end = None
-        latest = None
-        for item in track_items:
-            if latest_end is not None and item.starts_at < latest_end:
-                found.update({item.id, latest.id})
-            if latest_end is None or item.ends_at > latest_end:
-                latest_end, latest = item.ends_at, item
-    return found
-
-
 def _overlap_warnings(event: Event, item: AgendaItem) -> list:
     track = item.track.strip().lower()
-    others = [i for i in event_items(event) if i.id != item.id and i.track.strip().lower() == track]
+    others = [i for i in items_of(event) if i.id != item.id and i.track.strip().lower() == track]
     warnings = []
     for other in others:
         if other.starts_at < item.ends_at and item.starts_at < other.ends_at:
@@ -286,7 +260,7 @@ def move_item(actor, event: Event, item: AgendaItem, direction: str, now: dateti
     if direction not in ("up", "down"):
         raise DomainError(_l("Choose whether to move the item earlier or later."))
     day = utc_to_local(item.starts_at, event.timezone).date()
-    same_day = [i for i in event_items(event)
+    same_day = [i for i in items_of(event)
                 if utc_to_local(i.starts_at, event.timezone).date() == day
                 and i.track.strip().lower() == item.track.strip().lower()]
     index = next(n for n, i in enumerate(same_day) if i.id == item.id)
@@ -371,7 +345,7 @@ def create_from_template(actor, event: Event, now: datetime | None = None) -> li
     """The six steps of a peer-learning event at sensible times, for the organiser to adjust."""
     _check_permission(actor, event)
     touch(event)
-    if event_items(event):
+    if items_of(event):
         raise DomainError(_l("The agenda already has items. The template can only start an empty agenda."))
     now = now or utcnow()
     inserted = [_insert(actor, event, values, now) for values in template_values(event)]
@@ -382,7 +356,7 @@ def create_from_template(actor, event: Event, now: datetime | None = None) -> li
 
 def _agenda_fits_the_new_dates(event: Event, values: dict) -> None:
     """An event's edit may not leave agenda items outside its days or move them to another zone."""
-    items = event_items(event)
+    items = items_of(event)
     if not items:
         return
     new_city = db.session.get(City, values["host_city_id"])

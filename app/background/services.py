@@ -5,11 +5,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app import uploads
 from app.auth.permissions import can_manage_event
 from app.background.models import BackgroundDocument
+from app.background.queries import document_of
 from app.background.signals import background_published
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
@@ -36,10 +36,6 @@ class BackgroundInput:
     markdown_fr: str
     pdf: PdfUpload | None = None
     remove_pdf: bool = False
-
-
-def document_for(event: Event) -> BackgroundDocument | None:
-    return db.session.scalar(select(BackgroundDocument).where(BackgroundDocument.event_id == event.id))
 
 
 def pdf_limit() -> int:
@@ -81,7 +77,7 @@ def save_background(actor, event: Event, data: BackgroundInput, *, publish: bool
     if data.pdf is not None:
         check_pdf(data.pdf)
     now = now or utcnow()
-    document = document_for(event)
+    document = document_of(event)
     if document is None:
         document = BackgroundDocument(event_id=event.id, draft_markdown_en="", draft_markdown_fr="")
         db.session.add(document)
@@ -111,7 +107,7 @@ def _replace_draft_pdf(document: BackgroundDocument, upload: PdfUpload | None) -
 def publish_background(actor, event: Event, now: datetime | None = None) -> BackgroundDocument:
     """Make the draft the published version and announce it (the mail work emails participants)."""
     _check_permission(actor, event)
-    document = document_for(event)
+    document = document_of(event)
     if document is None or not (document.draft_markdown_en or document.draft_markdown_fr):
         raise DomainError(_l("Write the background document in at least one language before publishing it."),
                           field="markdown_en")
