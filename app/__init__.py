@@ -1,5 +1,6 @@
 """The peer-learning event app: create_app() builds it for one configuration."""
 
+import importlib
 import os
 
 from flask import Flask, render_template, request
@@ -11,7 +12,12 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import extensions
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.models import load_models
 from config import CONFIGS, INSTANCE_DIR, ProductionConfig, environment_overrides
+
+# The stages, in the order the hub shows them: each package's `init_app(app)` registers its
+# blueprints, its StageSpec, its mail kinds and its signal receivers (app/stages.py).
+STAGE_PACKAGES = ("app.background", "app.agenda", "app.registration")
 
 ERROR_MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -29,6 +35,7 @@ CSRF_MESSAGE = _l("This form has expired, or cookies are blocked. Go back, reloa
 def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
     """Build the app. `config` is a name from config.CONFIGS (default: APP_ENV, else
     development) or a config class; `overrides` are set last (tests use them)."""
+    load_models()
     config_name = config if isinstance(config, str) else None
     if config is None:
         config_name = os.environ.get("APP_ENV", "development")
@@ -51,20 +58,27 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _init_extensions(app)
-    _register_blueprints(app)
+    _register_core(app)
+    for package in STAGE_PACKAGES:
+        importlib.import_module(package).init_app(app)
     _register_error_pages(app)
     _register_templating(app)
-    _register_cli(app)
-    _init_mail(app)
     return app
 
 
-def _init_mail(app: Flask) -> None:
-    from app.mail import init_app as init_mail_package
-    from app.registration.recipients import install as install_participant_source
+def _register_core(app: Flask) -> None:
+    """What every stage builds on: accounts, events and their lifecycle, mail, health, commands."""
+    from app.auth import init_app as init_auth
+    from app.cli import register_commands
+    from app.events import init_app as init_events
+    from app.health import bp as health_bp
+    from app.mail import init_app as init_mail
 
-    init_mail_package(app)
-    install_participant_source()  # the registrations are whom event-wide messages go to
+    init_auth(app)
+    init_events(app)
+    init_mail(app)
+    app.register_blueprint(health_bp)
+    register_commands(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -84,11 +98,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
+        sa_event.listen(Engine, "connect", _sqlite_pragmas)
     app.after_request(remember_language)
     app.after_request(_security_headers)
 
 
-@login_manager.user_loader
 def _load_user(user_id: str):
     from app.auth.models import User
 
@@ -101,7 +117,6 @@ def _load_user(user_id: str):
     return user
 
 
-@sa_event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     import sqlite3
 
@@ -122,26 +137,6 @@ def _security_headers(response):
         "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
     )
     return response
-
-
-def _register_blueprints(app: Flask) -> None:
-    from app.agenda.routes import bp as agenda_bp
-    from app.auth.routes import bp as auth_bp
-    from app.background.routes import bp as background_bp
-    from app.events.routes import bp as events_bp
-    from app.events.routes import manage_bp
-    from app.health import bp as health_bp
-    from app.registration.routes import bp as registration_bp
-    from app.registration.routes import manage_bp as registration_manage_bp
-
-    app.register_blueprint(events_bp)
-    app.register_blueprint(manage_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(registration_manage_bp)
-    app.register_blueprint(background_bp)
-    app.register_blueprint(agenda_bp)
 
 
 def _render_error(code: int, title, message):
@@ -175,8 +170,11 @@ def _register_templating(app: Flask) -> None:
         country_name,
         current_language,
         format_date_range,
+        format_day,
         format_local_datetime,
         language_switch_url,
+        local_moment,
+        local_time,
         localized,
         other_language,
         render_localized,
@@ -191,17 +189,11 @@ def _register_templating(app: Flask) -> None:
         TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS,
     )
     app.jinja_env.filters["localized_html"] = render_localized
-    app.jinja_env.filters["format_local_datetime"] = format_local_datetime
+    app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,
+                                 local_time=local_time, local_moment=local_moment)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def request_globals():
         return {"request_endpoint": request.endpoint}
-
-
-def _register_cli(app: Flask) -> None:
-    from app.cli import register_commands
-
-    register_commands(app)
-

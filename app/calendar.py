@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import Response, current_app, has_app_context
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 
 PRODID = "-//MC2CM network//Peer-learning events//EN"
@@ -118,12 +118,24 @@ def to_ics(calendar: Calendar) -> bytes:
     return calendar.to_ical()
 
 
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def ics_response(calendar: Calendar, filename: str | None = None, public: bool = True) -> Response:
+    """A calendar as a download or a feed. Anything not public (a draft previewed by staff, a
+    participant's own calendar) must never sit in a shared cache."""
+    response = Response(to_ics(calendar), content_type=ICS_CONTENT_TYPE)
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    return response
+
+
 # Feeds of the agenda and of the network. Each builder is a pure function of the rows it is given:
 # routes pass the addresses (they need a request) and the language order (the viewer's first).
 
 DEFAULT_UID_DOMAIN = "mc2cm-events.local"
 LANGUAGES = ("en", "fr")
-PRESENTERS_LABEL = {"en": "Presenters", "fr": "Intervenants"}
 
 
 def _in_order(values: dict[str, str], lang_order: Sequence[str]) -> list[str]:
@@ -140,7 +152,7 @@ def bilingual_text(obj, field: str, lang_order: Sequence[str] = LANGUAGES, separ
     return separator.join(_in_order({lang: getattr(obj, f"{field}_{lang}", "") for lang in LANGUAGES}, lang_order))
 
 
-def _lang_order(lang_order: Sequence[str]) -> tuple[str, ...]:
+def full_lang_order(lang_order: Sequence[str]) -> tuple[str, ...]:
     return tuple(lang_order) + tuple(lang for lang in LANGUAGES if lang not in lang_order)
 
 
@@ -152,74 +164,8 @@ def item_uid(kind: str, item_id: int | str, uid_domain: str | None = None) -> st
     return f"{kind}-{item_id}@{uid_domain}"
 
 
-def agenda_item_uid(item, uid_domain: str | None = None) -> str:
-    return item_uid("agenda-item", item.id, uid_domain)
-
-
 def event_uid(event, uid_domain: str | None = None) -> str:
     return item_uid("event", event.id, uid_domain)
-
-
-def _item_location(item, event) -> str:
-    from app.agenda.models import ItemKind
-
-    places = [item.room.strip()]
-    if item.kind is not ItemKind.FIELD_VISIT:
-        places.append((event.venue or "").strip())
-    location = ", ".join(p for p in places if p)
-    return location or item.online_url.strip()
-
-
-def _item_description(item, lang_order: Sequence[str], url: str | None) -> str:
-    parts = []
-    for lang in lang_order:
-        lines = []
-        text = (getattr(item, f"description_{lang}") or "").strip()
-        if text:
-            lines.append(text)
-        if shown := item.shown_presenters:
-            people = "; ".join(", ".join(v for v in (p.name, p.organisation, p.city) if v) for p in shown)
-            lines.append(f"{PRESENTERS_LABEL[lang]}: {people}")
-        if lines and "\n".join(lines) not in parts:
-            parts.append("\n".join(lines))
-    if item.online_url:
-        parts.append(item.online_url)
-    if url:
-        parts.append(url)
-    return "\n\n".join(parts)
-
-
-def agenda_item_vevent(item, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
-                       url: str | None = None, event=None) -> Event:
-    """One agenda item as a VEVENT: stable UID, SEQUENCE from the item, times via ical_time().
-
-    Reusable for feeds and for METHOD:REQUEST invitations (which add ORGANIZER and ATTENDEE).
-    `url` is the agenda page; the item's online link, when it has one, is the event's URL.
-    """
-    from app.events.models import EventState
-
-    event = event or item.event
-    lang_order = _lang_order(lang_order)
-    vevent = Event()
-    vevent.add("uid", agenda_item_uid(item, uid_domain))
-    vevent.add("dtstamp", item.updated_at.astimezone(UTC))
-    vevent.add("created", item.created_at.astimezone(UTC))
-    vevent.add("last-modified", item.updated_at.astimezone(UTC))
-    vevent.add("sequence", item.sequence)
-    vevent.add("dtstart", ical_time(item.starts_at, event.timezone))
-    vevent.add("dtend", ical_time(item.ends_at, event.timezone))
-    vevent.add("summary", bilingual_text(item, "title", lang_order))
-    description = _item_description(item, lang_order, url)
-    if description:
-        vevent.add("description", description)
-    location = _item_location(item, event)
-    if location:
-        vevent.add("location", location)
-    if item.online_url or url:
-        vevent.add("url", item.online_url or url)
-    vevent.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")
-    vevent.add("transp", "OPAQUE")
-    return vevent
 
 
 def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
@@ -227,7 +173,7 @@ def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_dom
     """A whole event as an all-day VEVENT over its days (dates, so no time zone is involved)."""
     from app.events.models import EventState
 
-    lang_order = _lang_order(lang_order)
+    lang_order = full_lang_order(lang_order)
     city = event.host_city
     vevent = Event()
     vevent.add("uid", event_uid(event, uid_domain))
@@ -251,18 +197,31 @@ def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_dom
     return vevent
 
 
-def agenda_calendar(event, items, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
-                    url: str | None = None) -> Calendar:
-    """An event's feed: every agenda item (the field visit among them), or the event over its days
-    while it has no agenda yet."""
-    lang_order = _lang_order(lang_order)
+@dataclass(frozen=True)
+class FeedEntry:
+    """One VEVENT a stage puts in a feed, with the instants its VTIMEZONE must cover (none for
+    whole days)."""
+
+    vevent: Event
+    zone_name: str = "UTC"
+    instants: tuple = ()
+
+
+def event_calendar(event, entries: Sequence[FeedEntry], lang_order: Sequence[str] = LANGUAGES, *,
+                   uid_domain: str | None = None, url: str | None = None) -> Calendar:
+    """An event's feed: what its stages put in it (sessions, visits…), or the event over its days
+    while they have nothing yet."""
+    lang_order = full_lang_order(lang_order)
     calendar = new_calendar(name=bilingual_text(event, "theme", lang_order) or event.slug)
-    if not items:
+    if not entries:
         calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain, url=url))
         return calendar
-    for item in items:
-        calendar.add_component(agenda_item_vevent(item, lang_order, uid_domain=uid_domain, url=url, event=event))
-    add_timezones(calendar, {event.timezone: [i for item in items for i in (item.starts_at, item.ends_at)]})
+    instants: dict[str, list[datetime]] = {}
+    for entry in entries:
+        calendar.add_component(entry.vevent)
+        if entry.instants:
+            instants.setdefault(entry.zone_name, []).extend(entry.instants)
+    add_timezones(calendar, instants)
     return calendar
 
 

@@ -11,10 +11,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(events_cli)
 
-    from app.registration.cli import registrations_cli
-
-    app.cli.add_command(registrations_cli)
-
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)
@@ -45,12 +41,9 @@ def seed_demo() -> None:
 
     report = seed_all(with_demo_accounts=current_app.config["DEMO_ACCOUNTS"])
     db.session.commit()
-    click.echo(
-        f"Cities: {report.cities} new; policy areas: {report.policy_areas} new; "
-        f"events: {report.events} new; demo accounts: {report.accounts} new; "
-        f"demo registrations: {report.registrations} new; "
-        f"background documents: {report.background_documents} new; agenda items: {report.agenda_items} new."
-    )
+    counts = {"Cities": report.cities, "policy areas": report.policy_areas, "events": report.events,
+              "demo accounts": report.accounts, **report.stages}
+    click.echo("; ".join(f"{label}: {count} new" for label, count in counts.items()) + ".")
     if current_app.config["DEMO_ACCOUNTS"]:
         click.echo("Demo sign-in (http://127.0.0.1:5000/manage/login):")
         for email, password in DEMO_PASSWORDS.items():

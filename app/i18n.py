@@ -148,3 +148,22 @@ def format_local_datetime(instant: datetime, zone_name: str) -> str:
 
     local = utc_to_local(instant, zone_name)
     return f"{format_date(local, 'medium', locale=current_language())}, {local:%H:%M} ({zone_name})"
+
+
+def format_day(day: date) -> str:
+    """A day written out in the viewer's language: "Tuesday 12 October 2027", "mardi 12 octobre 2027"."""
+    return format_date(day, "full", locale=current_language())
+
+
+def local_time(instant: datetime, zone_name: str) -> str:
+    from app.timezones import utc_to_local
+
+    return f"{utc_to_local(instant, zone_name):%H:%M}"
+
+
+def local_moment(instant: datetime, zone_name: str) -> str:
+    """A moment in the event's zone, short: the page names the zone once."""
+    from app.timezones import utc_to_local
+
+    local = utc_to_local(instant, zone_name)
+    return f"{format_skeleton('MMMEd', local, locale=current_language())}, {local:%H:%M}"

@@ -4,6 +4,11 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+# Every table, with its relationships resolved, before the metadata is compared or used.
+from app.models import load_models
+
+load_models()
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config

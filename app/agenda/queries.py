@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ItemKind, overlapping_ids
-from app.events.models import Event, EventState
+from app.events.models import Event
 from app.extensions import db
 from app.registration.labels import STATUS_LABELS
 from app.registration.models import Registration, RegistrationStatus
@@ -32,13 +32,14 @@ class AgendaPage:
         return [item for day in self.days for item in day.items]
 
 
-# The presenters with the registrations of those who are participants: one query for all of them.
-WITH_PRESENTERS = selectinload(AgendaItem.presenters).joinedload(AgendaPresenter.registration)
+def _with_presenters():
+    """The presenters with the registrations of those who are participants: one query for all of them."""
+    return selectinload(AgendaItem.presenters).joinedload(AgendaPresenter.registration)
 
 
 def items_of(event: Event) -> list[AgendaItem]:
     return list(db.session.scalars(
-        select(AgendaItem).options(WITH_PRESENTERS)
+        select(AgendaItem).options(_with_presenters())
         .where(AgendaItem.event_id == event.id).order_by(AgendaItem.starts_at, AgendaItem.track, AgendaItem.id)
     ))
 
@@ -61,7 +62,7 @@ def agenda_page(event: Event) -> AgendaPage:
 
 def item_of(event: Event, item_id: int) -> AgendaItem | None:
     return db.session.scalar(
-        select(AgendaItem).options(WITH_PRESENTERS)
+        select(AgendaItem).options(_with_presenters())
         .where(AgendaItem.id == item_id, AgendaItem.event_id == event.id)
     )
 
@@ -111,12 +112,3 @@ def agenda_summary(event: Event) -> AgendaSummary:
     ).all()
     visit = next((row[2] for row in rows if row[0] is ItemKind.FIELD_VISIT), None)
     return AgendaSummary(sum(row[1] for row in rows), visit)
-
-
-def network_events() -> list[Event]:
-    """Every public event of the network, for the network feed (month-only events have no days to give)."""
-    return list(db.session.scalars(
-        select(Event).options(joinedload(Event.host_city))
-        .where(Event.state != EventState.DRAFT, Event.month_only.is_(False))
-        .order_by(Event.start_date, Event.id)
-    ))

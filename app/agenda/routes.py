@@ -1,10 +1,10 @@
-from babel.dates import format_date, format_skeleton
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import calendar
 from app.agenda import queries, services
+from app.agenda.calendar import feed_entries
 from app.agenda.forms import ItemForm
 from app.agenda.labels import KIND_LABELS
 from app.agenda.models import AgendaItem
@@ -12,20 +12,11 @@ from app.auth.permissions import staff_required
 from app.domain import DomainError, PermissionDenied, show_error
 from app.events.access import managed_event, public_event
 from app.events.models import Event
-from app.events.queries import network_fingerprint
 from app.extensions import db
 from app.i18n import current_language, other_language
-from app.page_cache import cached_page, event_page_fingerprint, time_bucket
-from app.stages import StageStatus, register_stage_status
-from app.timezones import utc_to_local
+from app.page_cache import cached_page, event_page_fingerprint
 
 bp = Blueprint("agenda", __name__)
-
-ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-
-
 
 def _managed_item(event: Event, item_id: int) -> AgendaItem:
     item = queries.item_of(event, item_id)
@@ -36,15 +27,6 @@ def _managed_item(event: Event, item_id: int) -> AgendaItem:
 
 def _lang_order() -> tuple[str, str]:
     return current_language(), other_language()
-
-
-def _ics(cal, filename: str | None = None, public: bool = True) -> Response:
-    response = Response(calendar.to_ics(cal), content_type=ICS_CONTENT_TYPE)
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A draft previewed by staff must never sit in a shared cache.
-    response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
-    return response
 
 
 def _render_page(template: str, event: Event, **context):
@@ -61,16 +43,6 @@ def show(slug: str):
     return _render_page("agenda/show.html", event)
 
 
-@bp.get("/events/<slug>/calendar.ics")
-@cached_page(event_page_fingerprint)
-def feed(slug: str):
-    event = public_event(slug)
-    cal = calendar.agenda_calendar(event, queries.items_of(event), _lang_order(),
-                                   uid_domain=current_app.config["ICAL_UID_DOMAIN"],
-                                   url=url_for("agenda.show", slug=event.slug, _external=True))
-    return _ics(cal, public=event.is_public)
-
-
 @bp.get("/events/<slug>/agenda/<int:item_id>.ics")
 @cached_page(event_page_fingerprint)
 def item_ics(slug: str, item_id: int):
@@ -78,19 +50,9 @@ def item_ics(slug: str, item_id: int):
     item = queries.item_of(event, item_id)
     if item is None:
         abort(404)
-    cal = calendar.agenda_calendar(event, [item], _lang_order(), uid_domain=current_app.config["ICAL_UID_DOMAIN"],
-                                   url=url_for("agenda.show", slug=event.slug, _external=True))
-    return _ics(cal, filename=f"{event.slug}-{item.id}.ics", public=event.is_public)
-
-
-@bp.get("/calendar.ics")
-@cached_page(lambda: (network_fingerprint(), time_bucket()))
-def network_feed():
-    cal = calendar.network_calendar(
-        queries.network_events(), lambda e: url_for("events.hub", slug=e.slug, _external=True), _lang_order(),
-        uid_domain=current_app.config["ICAL_UID_DOMAIN"], name=_("MC2CM peer-learning events"),
-    )
-    return _ics(cal)
+    cal = calendar.event_calendar(event, feed_entries([item], event, _lang_order(),
+                                                      url_for("agenda.show", slug=event.slug, _external=True)))
+    return calendar.ics_response(cal, filename=f"{event.slug}-{item.id}.ics", public=event.is_public)
 
 
 # Staff pages.
@@ -206,38 +168,3 @@ def start_from_template(slug: str):
         flash(_("The agenda now follows the peer-learning template. Adjust its times, places and presenters."),
               "success")
     return redirect(url_for("agenda.manage", slug=event.slug))
-
-
-def _agenda_status(event: Event):
-    if queries.agenda_summary(event).items:
-        return StageStatus.AVAILABLE, url_for("agenda.show", slug=event.slug)
-    return StageStatus.PREPARING, None
-
-
-def _field_visit_status(event: Event):
-    # Until the field-visit stage has its own pages, the hub points at the visit in the agenda.
-    visit_id = queries.agenda_summary(event).field_visit_id
-    if visit_id is not None:
-        return StageStatus.AVAILABLE, url_for("agenda.show", slug=event.slug, _anchor=f"item-{visit_id}")
-    return StageStatus.PREPARING, None
-
-
-register_stage_status("agenda", _agenda_status)
-register_stage_status("field_visit", _field_visit_status)
-
-
-@bp.app_template_filter("format_day")
-def format_day(day) -> str:
-    return format_date(day, "full", locale=current_language())
-
-
-@bp.app_template_filter("local_time")
-def local_time(instant, zone_name: str) -> str:
-    return f"{utc_to_local(instant, zone_name):%H:%M}"
-
-
-@bp.app_template_filter("local_moment")
-def local_moment(instant, zone_name: str) -> str:
-    """A moment in the event's zone, short: the page names the zone once."""
-    local = utc_to_local(instant, zone_name)
-    return f"{format_skeleton('MMMEd', local, locale=current_language())}, {local:%H:%M}"

@@ -16,7 +16,7 @@ from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventState
-from app.events.services import register_edit_check, touch
+from app.events.services import touch
 from app.extensions import db
 from app.registration.models import Registration, RegistrationStatus
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
@@ -354,7 +354,7 @@ def create_from_template(actor, event: Event, now: datetime | None = None) -> li
     return [item for item, _change in inserted]
 
 
-def _agenda_fits_the_new_dates(event: Event, values: dict) -> None:
+def agenda_fits_the_new_dates(event: Event, values: dict) -> None:
     """An event's edit may not leave agenda items outside its days or move them to another zone."""
     items = items_of(event)
     if not items:
@@ -368,6 +368,3 @@ def _agenda_fits_the_new_dates(event: Event, values: dict) -> None:
     if outside:
         raise DomainError(_l("%(count)d agenda item(s) would fall outside the new dates. Move or remove them in the "
                              "agenda first.", count=len(outside)), field="start_date")
-
-
-register_edit_check(_agenda_fits_the_new_dates)

@@ -1,0 +1,9 @@
+"""Staff accounts, roles, sign-in and who may do what."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.auth.routes import bp
+
+    app.register_blueprint(bp)

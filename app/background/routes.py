@@ -9,11 +9,9 @@ from app.background import queries, services
 from app.background.forms import BackgroundForm
 from app.domain import DomainError, PermissionDenied, show_error
 from app.events.access import managed_event, public_event
-from app.events.models import Event
 from app.extensions import db
 from app.markdown import render_markdown, safe_html
 from app.page_cache import cached_page, event_page_fingerprint
-from app.stages import StageStatus, register_stage_status
 
 bp = Blueprint("background", __name__)
 
@@ -103,12 +101,3 @@ def draft_pdf(slug: str):
         flash(_("No PDF is attached to the draft."), "info")
         return redirect(url_for("background.edit", slug=event.slug))
     return _send_pdf(document.draft_pdf_stored_name, document.draft_pdf_filename, event.slug, private=True)
-
-
-def _stage_status(event: Event):
-    if event.id in queries.published_event_ids([event.id]):
-        return StageStatus.AVAILABLE, url_for("background.show", slug=event.slug)
-    return StageStatus.PREPARING, None
-
-
-register_stage_status("background", _stage_status)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -41,18 +42,34 @@ def network_events(now: datetime) -> NetworkEvents:
     return NetworkEvents(upcoming, past)
 
 
-# Built once: these run on every hit of a cached public page (see app/page_cache.py).
-_NETWORK_FINGERPRINT = select(func.count(Event.id), func.max(Event.updated_at))
-_EVENT_FINGERPRINT = select(Event.updated_at).where(Event.slug == bindparam("slug"))
+# Built once, on first use (not at import: the models must be configured first): these run on
+# every hit of a cached public page (see app/page_cache.py).
+@cache
+def _network_fingerprint_statement():
+    return select(func.count(Event.id), func.max(Event.updated_at))
+
+
+@cache
+def _event_fingerprint_statement():
+    return select(Event.updated_at).where(Event.slug == bindparam("slug"))
 
 
 def network_fingerprint() -> tuple:
     """Changes whenever an event is added, removed or changed."""
-    return tuple(db.session.execute(_NETWORK_FINGERPRINT).one())
+    return tuple(db.session.execute(_network_fingerprint_statement()).one())
 
 
 def event_fingerprint(slug: str) -> datetime | None:
-    return db.session.scalar(_EVENT_FINGERPRINT, {"slug": slug})
+    return db.session.scalar(_event_fingerprint_statement(), {"slug": slug})
+
+
+def feed_events() -> list[Event]:
+    """Every public event of the network, for the network feed (month-only events have no days to give)."""
+    return list(db.session.scalars(
+        select(Event).options(joinedload(Event.host_city))
+        .where(Event.state != EventState.DRAFT, Event.month_only.is_(False))
+        .order_by(Event.start_date, Event.id)
+    ))
 
 
 def event_by_slug(slug: str) -> Event | None:

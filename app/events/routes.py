@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app import calendar
 from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied, show_error
@@ -12,9 +13,9 @@ from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
 from app.events.labels import STATE_LABELS
 from app.events.models import EventState
 from app.extensions import db
-from app.i18n import current_language
+from app.i18n import current_language, other_language
 from app.page_cache import cached_page, event_page_fingerprint, time_bucket
-from app.stages import stages_of
+from app.stages import event_feed_entries, staff_stages_of, stages_of
 
 bp = Blueprint("events", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -31,6 +32,30 @@ def index():
 def hub(slug: str):
     event = public_event(slug)
     return render_template("events/hub.html", event=event, stages=stages_of(event))
+
+
+def _lang_order() -> tuple[str, str]:
+    return current_language(), other_language()
+
+
+@bp.get("/events/<slug>/calendar.ics")
+@cached_page(event_page_fingerprint)
+def feed(slug: str):
+    """The event's feed: what every stage puts in it, or the event over its days."""
+    event = public_event(slug)
+    url = url_for("events.hub", slug=event.slug, _external=True)
+    cal = calendar.event_calendar(event, event_feed_entries(event, _lang_order(), url), _lang_order(), url=url)
+    return calendar.ics_response(cal, public=event.is_public)
+
+
+@bp.get("/calendar.ics")
+@cached_page(lambda: (queries.network_fingerprint(), time_bucket()))
+def network_feed():
+    cal = calendar.network_calendar(
+        queries.feed_events(), lambda e: url_for("events.hub", slug=e.slug, _external=True), _lang_order(),
+        name=_("MC2CM peer-learning events"),
+    )
+    return calendar.ics_response(cal)
 
 
 # Staff pages. Each view checks the role or the event-level permission before doing anything.
@@ -75,7 +100,7 @@ def workspace(slug: str):
     can_manage = can_manage_event(current_user, event)
     transitions = [lifecycle.check_transition(event, target) for target in lifecycle.ALLOWED_TRANSITIONS[event.state]]
     return render_template("manage/workspace.html", event=event, can_manage=can_manage, transitions=transitions,
-                           state_form=StateChangeForm(), stages=stages_of(event))
+                           state_form=StateChangeForm(), stages=staff_stages_of(event))
 
 
 @manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ Every step looks for what it would create first, so running it again adds nothin
 """
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from app.events.models import (
 )
 from app.events.services import default_slug, unique_slug
 from app.extensions import db
+from app.stages import SeedContext, seed_stages
 from app.timezones import local_to_utc
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -42,9 +43,7 @@ class SeedReport:
     policy_areas: int = 0
     events: int = 0
     accounts: int = 0
-    registrations: int = 0
-    background_documents: int = 0
-    agenda_items: int = 0
+    stages: dict = field(default_factory=dict)  # what each stage's demo seed added, by label
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -164,55 +163,15 @@ def seed_demo_accounts(cities: dict[str, City], demo_event: Event, report: SeedR
     db.session.flush()
 
 
-DEMO_PARTICIPANTS = [
-    # name, email, organisation, position, city, country, language, in person, public list
-    ("Amal Benali", "amal.benali@example.org", "Municipalité de Tunis", "Chargée de mission logement", "Tunis",
-     "TN", "fr", True, True),
-    ("Jean Dupont", "jean.dupont@example.org", "Ville de Lyon", "Chef de projet", "Lyon", "FR", "fr", True, True),
-    ("Lina Haddad", "lina.haddad@example.org", "Greater Amman Municipality", "Policy officer", "Amman", "JO", "en",
-     True, False),
-    ("Marta Ruiz", "marta.ruiz@example.org", "Ayuntamiento de Madrid", "Social services", "Madrid", "ES", "en",
-     False, True),
-    ("Karim Nassar", "karim.nassar@example.org", "Beirut Municipality", "Urban planner", "Beirut", "LB", "en",
-     True, True),
-]
-
-
-def seed_demo_registrations(event: Event, report: SeedReport) -> None:
-    """A few participants, leaving most of the 40 places free so that anyone can register at once."""
-    from app.registration.models import AttendanceMode
-    from app.registration.services import RegistrationInput, find_registration, register
-
-    for name, email, organisation, position, city, country, language, in_person, public in DEMO_PARTICIPANTS:
-        if find_registration(event, email) is not None:
-            continue
-        register(event, RegistrationInput(
-            name=name, email=email, organisation=organisation, position=position, city=city, country_code=country,
-            preferred_language=language, consent_processing=True, consent_public_list=public,
-            attendance=AttendanceMode.IN_PERSON if in_person else AttendanceMode.ONLINE,
-        ), check_window=False)
-        report.registrations += 1
-    db.session.flush()
-
-
-def seed_demo_stages(demo_event: Event, report: SeedReport) -> None:
-    from app.events.seed_stages import seed_agenda, seed_background
-
-    report.background_documents += seed_background(demo_event)
-    report.agenda_items += seed_agenda(demo_event)
-
-
 def seed_all(with_demo_accounts: bool) -> SeedReport:
     report = SeedReport()
     cities = seed_cities(report)
     areas = seed_policy_areas(report)
     seed_past_events(cities, report)
     demo_event = seed_demo_event(cities, areas, report)
-    seed_demo_stages(demo_event, report)
     if with_demo_accounts:
         seed_demo_accounts(cities, demo_event, report)
-        seed_demo_registrations(demo_event, report)
-        from app.events.seed_stages import link_demo_presenters
-
-        link_demo_presenters(demo_event)  # Lina Haddad presents and registered too
+    stages = SeedContext(demo_event, with_demo_people=with_demo_accounts)
+    seed_stages(stages)
+    report.stages = stages.counts
     return report

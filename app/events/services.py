@@ -2,7 +2,6 @@
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,6 +14,7 @@ from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
 from app.extensions import db
+from app.stages import check_event_edit
 from app.timezones import entered_time_to_utc, start_of_day
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -108,16 +108,6 @@ def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None
     )
 
 
-# Stages that hold data tied to an event's dates, place or format refuse an edit that would strand
-# it: fn(event, new_values) raises DomainError (next to a field) when the edit cannot be made.
-EditCheck = Callable[[Event, dict], None]
-_edit_checks: list[EditCheck] = []
-
-
-def register_edit_check(check: EditCheck) -> None:
-    _edit_checks.append(check)
-
-
 def create_event(actor, data: EventInput) -> Event:
     if not can_create_events(actor):
         raise PermissionDenied(_l("Only organisers and administrators can create events."))
@@ -137,8 +127,9 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     if not can_host_in(actor, city.id):
         raise DomainError(_l("You can host events in your own city only."), field="host_city_id")
     values = _validated_fields(data, city, event.id)
-    for check in _edit_checks:
-        check(event, values)
+    # Stages that hold data tied to the event's dates, place or format refuse an edit that would
+    # strand it (their StageSpec.edit_check), next to the field concerned.
+    check_event_edit(event, values)
     for name, value in values.items():
         setattr(event, name, value)
     touch(event)

@@ -1,7 +1,9 @@
-"""Every kind of message the app sends, its subject and the context its templates take.
+"""Kinds of message: what each is called, its subject and the context its templates take.
 
-Each kind has `app/templates/mail/<kind>.txt` and `.html`, rendered once per language. Every
-template receives, besides what the caller passes in `context`:
+The mail package knows no stage: each stage registers its own kinds from its `init_app` with
+`register_kind(app, Kind(...))`, with templates `app/templates/<stage>/mail/<kind>.txt` and `.html`
+(the Kind's `template`), rendered once per language. Every template receives, besides what the
+caller passes in `context`:
 
 - `event`: the Event (or None), `recipient`: the Recipient, `lang`: the language being rendered;
 - `private_link`: the recipient's own page (from `context["private_link"]`, else
@@ -9,8 +11,8 @@ template receives, besides what the caller passes in `context`:
 - `event_url`: the event's public page; `invitation`: the Invitation attached, if any, whose time
   and place the message repeats in its body (Outlook shows the body, not the invitation).
 
-Context keys by kind (`registration` is any object with these attributes: `app/mail/subscribers.py`
-builds a `RegistrationFacts` from the registration stage's model):
+The kinds registered today, and the context keys each takes (`registration` is any object with
+these attributes: `app/registration/notifications.py` builds a `RegistrationFacts`):
 
 | kind | context |
 |---|---|
@@ -25,30 +27,30 @@ builds a `RegistrationFacts` from the registration stage's model):
 | registration_cancelled | registration ; send with a METHOD:CANCEL invitation (when a confirmed place is given up) |
 | background_published | document_url ; optionally first_publication (False: "has been updated") |
 | agenda_changed | changes: list[ItemChange] ; optionally an invitation per changed session |
-| field_visit_changed | changes: list[ItemChange] ; optionally an invitation |
 | reminder_7_days | days: how many days before the start (2 to 7); queued by `flask mail send-reminders` |
 | reminder_1_day | (nothing more; queued by `flask mail send-reminders`) |
 | event_cancelled | reason: str (may be empty) ; queued by the lifecycle signal with METHOD:CANCEL |
-| learning_note_published | note_url |
 | private_link_resent | (the private link only) |
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask import Flask, current_app
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
     subject: object  # lazy string with %(event)s
+    label: object  # what the outbox pages call it
+    template: str  # "<stage>/mail/<kind>", without the .txt/.html suffix
     requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ItemChange:
-    """One changed agenda item or field visit, as `agenda_changed`/`field_visit_changed` list them.
+    """One changed agenda item (or any other dated item of a stage), as change messages list them.
     Times are UTC instants, shown in the event's zone."""
 
     title_en: str
@@ -60,43 +62,28 @@ class ItemChange:
     details: dict = field(default_factory=dict)
 
 
-_KINDS = [
-    Kind("registration_received", _l("Registration received: %(event)s"), ("registration",)),
-    Kind("registration_confirmed", _l("Registration confirmed: %(event)s"), ("registration",)),
-    Kind("registration_waitlisted", _l("On the waiting list: %(event)s"), ("registration",)),
-    Kind("registration_promoted", _l("A place is now yours: %(event)s"), ("registration",)),
-    Kind("registration_offered", _l("A place is offered to you: %(event)s"), ("registration",)),
-    Kind("registration_offer_expired", _l("The offered place has passed on: %(event)s"), ("registration",)),
-    Kind("registration_approved", _l("Registration approved: %(event)s"), ("registration",)),
-    Kind("registration_rejected", _l("Registration not accepted: %(event)s"), ("registration",)),
-    Kind("registration_cancelled", _l("Registration cancelled: %(event)s"), ("registration",)),
-    Kind("background_published", _l("Background document published: %(event)s"), ("document_url",)),
-    Kind("agenda_changed", _l("The agenda has changed: %(event)s"), ("changes",)),
-    Kind("field_visit_changed", _l("The field visit has changed: %(event)s"), ("changes",)),
-    Kind("reminder_7_days", _l("Reminder: %(event)s"), ("days",)),
-    Kind("reminder_1_day", _l("Tomorrow: %(event)s")),
-    Kind("event_cancelled", _l("Event cancelled: %(event)s")),
-    Kind("learning_note_published", _l("Learning note published: %(event)s"), ("note_url",)),
-    Kind("private_link_resent", _l("Your private link: %(event)s")),
-]
-KINDS: dict[str, Kind] = {kind.name: kind for kind in _KINDS}
+_EXTENSION = "mail_kinds"
 
-KIND_LABELS = {
-    "registration_received": _l("Registration received"),
-    "registration_confirmed": _l("Registration confirmed"),
-    "registration_waitlisted": _l("Waiting list"),
-    "registration_promoted": _l("Promoted from the waiting list"),
-    "registration_offered": _l("Place offered from the waiting list"),
-    "registration_offer_expired": _l("Offered place not accepted in time"),
-    "registration_approved": _l("Registration approved"),
-    "registration_rejected": _l("Registration not accepted"),
-    "registration_cancelled": _l("Registration cancelled"),
-    "background_published": _l("Background document published"),
-    "agenda_changed": _l("Agenda changed"),
-    "field_visit_changed": _l("Field visit changed"),
-    "reminder_7_days": _l("Reminder, one week before"),
-    "reminder_1_day": _l("Reminder, one day before"),
-    "event_cancelled": _l("Event cancelled"),
-    "learning_note_published": _l("Learning note published"),
-    "private_link_resent": _l("Private link sent again"),
-}
+
+def register_kind(app: Flask, kind: Kind) -> None:
+    registry: dict[str, Kind] = app.extensions.setdefault(_EXTENSION, {})
+    if kind.name in registry:
+        raise ValueError(f"mail kind {kind.name!r} is registered twice")
+    registry[kind.name] = kind
+
+
+def kinds() -> dict[str, Kind]:
+    """The running app's kinds of message, by name."""
+    return current_app.extensions.get(_EXTENSION, {})
+
+
+def kind_named(name: str) -> Kind:
+    try:
+        return kinds()[name]
+    except KeyError:
+        raise ValueError(f"unknown message kind {name!r}") from None
+
+
+def kind_label(name: str):
+    kind = kinds().get(name)
+    return kind.label if kind is not None else name

@@ -7,9 +7,9 @@ The registration stage owns the participants. It plugs them in with one call at 
     def participants(event, audience: Audience) -> list[Recipient]:
         return [Recipient(r.email, r.name, r.language, private_link=r.private_url()) for r in ...]
 
-    register_participant_source(participants)
+    register_participant_source(app, participants)
 
-(`app/registration/recipients.py` does so.) Event-wide messages go to every recipient the sources
+(the registration stage's `init_app` does so.) Event-wide messages go to every recipient the sources
 return for the audience, once per email address: `Audience.ATTENDING` (confirmed participants:
 reminders, background document, agenda changes) or `Audience.ACTIVE` (everyone still hoping to
 attend, on the waiting list or waiting for approval too: the event is cancelled).
@@ -18,6 +18,8 @@ attend, on the waiting list or waiting for approval too: the event is cancelled)
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from flask import Flask, current_app
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 
@@ -44,17 +46,19 @@ class Audience(enum.StrEnum):
 
 
 ParticipantSource = Callable[[object, Audience], list[Recipient]]
-_sources: list[ParticipantSource] = []
+_EXTENSION = "participant_sources"
 
 
-def register_participant_source(source: ParticipantSource) -> Callable[[], None]:
-    """Add a function `source(event, audience) -> list[Recipient]`; returns a function that removes it again."""
-    if source not in _sources:
-        _sources.append(source)
+def register_participant_source(app: Flask, source: ParticipantSource) -> Callable[[], None]:
+    """Add a function `source(event, audience) -> list[Recipient]` to the app's participant sources;
+    returns a function that removes it again."""
+    sources: list[ParticipantSource] = app.extensions.setdefault(_EXTENSION, [])
+    if source not in sources:
+        sources.append(source)
 
     def unregister() -> None:
-        if source in _sources:
-            _sources.remove(source)
+        if source in sources:
+            sources.remove(source)
 
     return unregister
 
@@ -63,7 +67,7 @@ def participants_of(event, audience: Audience = Audience.ATTENDING) -> list[Reci
     """Everyone the registered sources list for the event and audience, first entry per email
     address kept."""
     seen: dict[str, Recipient] = {}
-    for source in _sources:
+    for source in current_app.extensions.get(_EXTENSION, []):
         for recipient in source(event, audience):
             seen.setdefault(recipient.email.strip().lower(), recipient)
     return list(seen.values())

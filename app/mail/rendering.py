@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.i18n import format_date_range, format_local_datetime, localized
-from app.mail.kinds import KINDS
+from app.mail.kinds import kind_named
 from app.mail.recipients import Recipient
 
 TEXT_SEPARATOR = "\n\n" + "-" * 60 + "\n\n"
@@ -79,17 +79,16 @@ def _context(kind: str, recipient: Recipient, event, context: dict, invitation, 
 
 def render_message(kind: str, recipient: Recipient, *, event=None, context: dict | None = None,
                    invitation=None) -> RenderedMessage:
-    if kind not in KINDS:
-        raise ValueError(f"unknown message kind {kind!r}")
+    spec = kind_named(kind)
     languages = recipient.languages
     env = current_app.jinja_env
-    text_template = env.get_template(f"mail/{kind}.txt")
-    html_template = env.get_template(f"mail/{kind}.html")
+    text_template = env.get_template(f"{spec.template}.txt")
+    html_template = env.get_template(f"{spec.template}.html")
     parts = []
     for lang in languages:
         with force_locale(lang):
             values = _context(kind, recipient, event, context or {}, invitation, lang)
-            subject = str(KINDS[kind].subject) % {"event": values["title"]}
+            subject = str(spec.subject) % {"event": values["title"]}
             parts.append(_Part(
                 lang=lang,
                 subject=subject,

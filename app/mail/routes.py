@@ -12,7 +12,7 @@ from app.domain import DomainError
 from app.events import queries
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
-from app.mail.kinds import KIND_LABELS
+from app.mail.kinds import kind_label
 from app.mail.models import OutboxMessage, OutboxStatus
 from app.mail.rendering import TEXT_SEPARATOR
 from app.mail.services import resend as resend_message
@@ -68,7 +68,7 @@ def index(slug: str):
         select(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(PAGE_SIZE)
     ).all()
-    return render_template("manage/outbox.html", event=event, messages=messages, KIND_LABELS=KIND_LABELS,
+    return render_template("manage/outbox.html", event=event, messages=messages, kind_label=kind_label,
                            status_label=status_label, form=FlaskForm())
 
 
@@ -78,7 +78,7 @@ def preview(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     return render_template("manage/outbox_message.html", event=event, message=message, blocks=text_by_language(message),
-                           LANGUAGE_NAMES=LANGUAGE_NAMES, KIND_LABELS=KIND_LABELS, status_label=status_label,
+                           LANGUAGE_NAMES=LANGUAGE_NAMES, kind_label=kind_label, status_label=status_label,
                            form=FlaskForm())
 
 

@@ -28,7 +28,7 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.extensions import db
 from app.i18n import localized
-from app.mail.kinds import KINDS
+from app.mail.kinds import kind_named
 from app.mail.models import CalendarItem, OutboxMessage, OutboxStatus
 from app.mail.recipients import Audience, Recipient, participants_of
 from app.mail.rendering import public_url, render_message
@@ -163,10 +163,8 @@ def queue_message(kind: str, recipient: Recipient, *, event=None, context: dict 
                   now: datetime | None = None) -> OutboxMessage | None:
     """Render `kind` for `recipient` in both languages (theirs first) and add it to the outbox in
     the current transaction. Returns None, queueing nothing, when `dedupe_key` was used before."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown message kind {kind!r}")
     context = dict(context or {})
-    missing = [key for key in KINDS[kind].requires if key not in context]
+    missing = [key for key in kind_named(kind).requires if key not in context]
     if missing:
         raise ValueError(f"{kind} needs {', '.join(missing)} in its context")
     recipient = Recipient(checked_email(recipient.email), clean_header(recipient.name), recipient.language,

@@ -5,7 +5,7 @@ preferred language and their private link, and the participant source that event
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail.recipients import Audience, Recipient, register_participant_source
+from app.mail.recipients import Audience, Recipient
 from app.mail.rendering import link_to
 from app.registration.models import ACTIVE, Registration, RegistrationStatus
 from app.registration.tokens import make_token
@@ -40,5 +40,3 @@ def participants(event, audience: Audience) -> list[Recipient]:
     return [recipient for registration in registrations if (recipient := recipient_for(registration))]
 
 
-def install() -> None:
-    register_participant_source(participants)

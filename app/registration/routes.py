@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.agenda import queries as agenda_queries
 from app.auth.permissions import staff_required
 from app.domain import DomainError, PermissionDenied, show_error
 from app.events import queries as event_queries
@@ -24,7 +23,7 @@ from app.registration import calendar, queries, services, tokens
 from app.registration.forms import CancelForm, DetailsForm, EmptyForm, RegistrationForm, SettingsForm
 from app.registration.labels import STATUS_LABELS
 from app.registration.models import AttendanceMode, Registration, RegistrationStatus
-from app.stages import StageStatus, register_stage_status
+from app.stages import participant_panels
 
 bp = Blueprint("registration", __name__)
 manage_bp = Blueprint("registration_manage", __name__, url_prefix="/manage/events/<slug>/participants")
@@ -32,18 +31,6 @@ manage_bp = Blueprint("registration_manage", __name__, url_prefix="/manage/event
 A = services.Availability
 
 
-def _stage_status(event: Event):
-    state = services.availability(event)
-    if state is A.OPEN:
-        return StageStatus.OPEN, url_for("registration.register", slug=event.slug)
-    if state is A.NOT_YET:
-        return StageStatus.PREPARING, url_for("registration.register", slug=event.slug)
-    if state is A.DRAFT:
-        return StageStatus.PREPARING, None
-    return StageStatus.CLOSED, None
-
-
-register_stage_status("registration", _stage_status)
 
 
 def _public_event(slug: str) -> Event:
@@ -182,7 +169,7 @@ def participant(token: str):
         can_change=registration.status in services.ACTIVE and services.registrations_can_change(event),
         event_message=services.why_registrations_cannot_change(event),
         public_list=services.settings_for(event).public_list,
-        presenting=agenda_queries.items_presented_by(registration.id),
+        panels=participant_panels(registration, token),
     )
     return _private(Response(page))
 

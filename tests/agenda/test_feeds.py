@@ -8,7 +8,7 @@ import pytest
 from app.agenda import services
 from app.agenda.models import ItemKind
 from app.auth.models import Role
-from app.calendar import agenda_item_vevent
+from app.agenda.calendar import agenda_item_vevent
 from app.events.models import EventState
 from app.extensions import db
 from tests.ical_check import assert_check_ics

@@ -5,7 +5,7 @@ from app.auth.models import Role
 from app.events.models import EventFormat, EventState, PolicyArea
 from app.events.services import EventInput, touch, update_event
 from app.extensions import db
-from app.stages import STAGES
+from app.stages import specs
 
 
 def test_network_page_lists_upcoming_and_past_events_without_drafts(client, make):
@@ -65,18 +65,21 @@ def test_hub_shows_the_event_and_its_stages(client, make):
                        venue="Palazzo Civico", capacity=40)
     page = client.get(f"/events/{event.slug}/?lang=en").text
     assert "<h1><span>Inclusive housing</span></h1>" in page
-    for stage in ("Background document", "Agenda", "Field visit", "Registration", "Recommendations",
-                  "Thematic learning note"):
-        assert stage in page
+    stages = [spec.title for spec in specs(client.application)]
+    assert [str(title) for title in stages[:3]] == ["Background document", "Agenda", "Registration"]
+    positions = [page.index(f">{title}<") for title in stages]
+    assert positions == sorted(positions), "in the order the stages were registered"
+    # Stages the app does not have yet are not announced.
+    assert "Thematic learning note" not in page
     assert "Palazzo Civico" in page and "Europe/Rome" in page and "40" in page
     french = client.get(f"/events/{event.slug}/?lang=fr").text
-    assert "Logement inclusif" in french and "Visite de terrain" in french
+    assert "Logement inclusif" in french and "Document de référence" in french
 
 
 def test_hub_of_a_cancelled_event_says_every_stage_is_cancelled(client, make):
     event = make.event(state=EventState.CANCELLED)
     page = client.get(f"/events/{event.slug}/?lang=en").text
-    assert page.count("status-cancelled") == 6
+    assert page.count("status-cancelled") == len(specs(client.application)) >= 3
 
 
 def test_hub_query_count_is_constant(client, make, count_queries):
@@ -92,7 +95,7 @@ def test_hub_query_count_is_constant(client, make, count_queries):
         page = client.get(url).text
     assert "Domaine 7" in page or "Area 7" in page
     # The fingerprint, the event, and at most one query per stage for its status.
-    assert len(many) == len(few) <= 3 + len(STAGES)
+    assert len(many) == len(few) <= 3 + len(specs(client.application))
 
 
 def test_public_pages_are_served_again_from_the_cache_with_one_query(client, make, count_queries):

@@ -108,14 +108,14 @@ def mail_sink(app, tmp_path, smtp_settings):
 
 
 @pytest.fixture
-def participants():
+def participants(app):
     """A participant source, as the registration stage will register one, filled by the test."""
     people: dict[int, list[Recipient]] = {}
 
     def source(event, audience):
         return people.get(event.id, [])
 
-    unregister = register_participant_source(source)
+    unregister = register_participant_source(app, source)
     yield people
     unregister()
 

@@ -55,8 +55,8 @@ def test_participant_sources_are_merged_and_removable(app, make):
     from app.mail.recipients import register_participant_source
 
     event = make.event()
-    remove_first = register_participant_source(lambda e, audience: [ZOE])
-    remove_second = register_participant_source(lambda e, audience: [AHMED, ZOE])
+    remove_first = register_participant_source(app, lambda e, audience: [ZOE])
+    remove_second = register_participant_source(app, lambda e, audience: [AHMED, ZOE])
     try:
         assert participants_of(event) == [ZOE, AHMED]
     finally:

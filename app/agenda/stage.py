@@ -1,0 +1,77 @@
+"""What the agenda stage offers the shared pages (app/stages.py)."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.agenda import queries
+from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
+
+
+def hub_status(event):
+    if queries.agenda_summary(event).items:
+        return StageStatus.AVAILABLE, url_for("agenda.show", slug=event.slug)
+    return StageStatus.PREPARING, None
+
+
+def todo(event) -> list:
+    if queries.agenda_summary(event).items:
+        return []
+    return [_l("Build the agenda (it can start from the peer-learning template).")]
+
+
+def presenting_panel(registration, token: str) -> dict | None:
+    items = queries.items_presented_by(registration.id)
+    return {"presenting": items, "event": registration.event} if items else None
+
+
+def _agenda_url(event) -> str:
+    return url_for("agenda.show", slug=event.slug, _external=True)
+
+
+def event_feed(event, lang_order, url):
+    from app.agenda.calendar import feed_entries
+
+    return feed_entries(queries.items_of(event), event, lang_order, _agenda_url(event))
+
+
+def personal_feed(registration, lang_order, url):
+    """The sessions of the agenda; the field visit's slot only for those who come in person."""
+    from app.agenda.calendar import feed_entries
+    from app.agenda.models import ItemKind
+    from app.registration.models import AttendanceMode
+
+    event = registration.event
+    items = queries.items_of(event)
+    if registration.attendance is AttendanceMode.ONLINE:
+        items = [item for item in items if item.kind is not ItemKind.FIELD_VISIT]
+    return feed_entries(items, event, lang_order, _agenda_url(event))
+
+
+def edit_check(event, values: dict) -> None:
+    from app.agenda.services import agenda_fits_the_new_dates
+
+    agenda_fits_the_new_dates(event, values)
+
+
+def seed(context: SeedContext) -> None:
+    from app.agenda.seed import link_demo_presenters, seed_agenda
+
+    context.count("agenda items", seed_agenda(context.demo_event))
+    if context.with_demo_people:
+        link_demo_presenters(context.demo_event)  # Lina Haddad presents and registered too
+
+
+SPEC = StageSpec(
+    key="agenda",
+    title=_l("Agenda"),
+    description=_l("Common challenges and opportunities, local solutions presented by participants, "
+                   "a field visit and recommendations."),
+    hub_status=hub_status,
+    staff_link=StaffLink(_l("Agenda"), "agenda.manage"),
+    todo=todo,
+    participant_panel=ParticipantPanel("agenda/_participant_panel.html", presenting_panel),
+    event_feed=event_feed,
+    personal_feed=personal_feed,
+    edit_check=edit_check,
+    seed=seed,
+)

@@ -1,0 +1,36 @@
+"""What the background stage offers the shared pages (app/stages.py)."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.background import queries
+from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
+
+
+def hub_status(event):
+    if event.id in queries.published_event_ids([event.id]):
+        return StageStatus.AVAILABLE, url_for("background.show", slug=event.slug)
+    return StageStatus.PREPARING, None
+
+
+def todo(event) -> list:
+    if event.id in queries.published_event_ids([event.id]):
+        return []
+    return [_l("Publish the background document.")]
+
+
+def seed(context: SeedContext) -> None:
+    from app.background.seed import seed_background
+
+    context.count("background documents", seed_background(context.demo_event))
+
+
+SPEC = StageSpec(
+    key="background",
+    title=_l("Background document"),
+    description=_l("A common understanding of the theme, shared before the meeting."),
+    hub_status=hub_status,
+    staff_link=StaffLink(_l("Background document"), "background.edit"),
+    todo=todo,
+    seed=seed,
+)

@@ -1,0 +1,25 @@
+"""Every table of the app, loaded before anything else.
+
+`create_app()` and `migrations/env.py` import this module first and then configure the mappers, so
+that relationships named by string (`relationship("User")`) resolve whatever module a command or a
+request happens to import first. A new stage adds its `models` here, and nowhere else.
+"""
+
+from sqlalchemy.orm import configure_mappers
+
+from app import ratelimit
+from app.agenda import models as agenda_models
+from app.auth import models as auth_models
+from app.background import models as background_models
+from app.events import models as events_models
+from app.mail import models as mail_models
+from app.registration import models as registration_models
+
+MODEL_MODULES = (
+    auth_models, events_models, mail_models, ratelimit, background_models, agenda_models, registration_models,
+)
+
+
+def load_models() -> None:
+    """Resolve every relationship now, at start-up, where a mistake names its model plainly."""
+    configure_mappers()

@@ -1,0 +1,109 @@
+"""The registration stage's emails: one message to the participant for every change of their
+registration (`registration_changed`), in their language first, with their private link; an
+invitation (METHOD:REQUEST) when a place is confirmed, promoted or approved, a METHOD:CANCEL (same
+UID, higher SEQUENCE) when someone who held a confirmed place cancels or is turned down. An erased
+registration has nobody to write to: nothing is sent, and the outbox forgets that person's messages
+for the event (`registration_erased`). Receivers run inside the action's transaction: a change that
+is rolled back sends nothing."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.mail.kinds import Kind, register_kind
+
+KINDS = (
+    Kind("registration_received", _l("Registration received: %(event)s"), _l("Registration received"),
+         "registration/mail/registration_received", ("registration",)),
+    Kind("registration_confirmed", _l("Registration confirmed: %(event)s"), _l("Registration confirmed"),
+         "registration/mail/registration_confirmed", ("registration",)),
+    Kind("registration_waitlisted", _l("On the waiting list: %(event)s"), _l("Waiting list"),
+         "registration/mail/registration_waitlisted", ("registration",)),
+    Kind("registration_promoted", _l("A place is now yours: %(event)s"), _l("Promoted from the waiting list"),
+         "registration/mail/registration_promoted", ("registration",)),
+    Kind("registration_offered", _l("A place is offered to you: %(event)s"),
+         _l("Place offered from the waiting list"), "registration/mail/registration_offered", ("registration",)),
+    Kind("registration_offer_expired", _l("The offered place has passed on: %(event)s"),
+         _l("Offered place not accepted in time"), "registration/mail/registration_offer_expired",
+         ("registration",)),
+    Kind("registration_approved", _l("Registration approved: %(event)s"), _l("Registration approved"),
+         "registration/mail/registration_approved", ("registration",)),
+    Kind("registration_rejected", _l("Registration not accepted: %(event)s"), _l("Registration not accepted"),
+         "registration/mail/registration_rejected", ("registration",)),
+    Kind("registration_cancelled", _l("Registration cancelled: %(event)s"), _l("Registration cancelled"),
+         "registration/mail/registration_cancelled", ("registration",)),
+    Kind("private_link_resent", _l("Your private link: %(event)s"), _l("Private link sent again"),
+         "registration/mail/private_link_resent"),
+)
+
+REGISTRATION_KINDS = {
+    "received": "registration_received",
+    "confirmed": "registration_confirmed",
+    "waitlisted": "registration_waitlisted",
+    "promoted": "registration_promoted",
+    "offered": "registration_offered",
+    "expired": "registration_offer_expired",
+    "approved": "registration_approved",
+    "rejected": "registration_rejected",
+    "cancelled": "registration_cancelled",
+    "link_resent": "private_link_resent",
+}
+# The changes after which the participant holds a confirmed place: the invitation goes with them.
+WITH_INVITATION = frozenset({"confirmed", "promoted", "approved"})
+# The changes that take a place away: a METHOD:CANCEL when the place was a confirmed one.
+WITH_CANCELLATION = frozenset({"cancelled", "rejected"})
+
+
+@dataclass(frozen=True)
+class RegistrationFacts:
+    """The `registration` of the registration messages' context (see app/mail/kinds.py)."""
+
+    status: str
+    attendance: str | None
+    position: int | None = None  # place on the waiting list
+    reason: str = ""
+    offer_expires_at: datetime | None = None
+
+
+def _on_registration_changed(registration, change: str = "", previous=None, **_extra) -> None:
+    from app.mail.services import event_invitation, participant_cancellation, queue_message
+    from app.registration.models import RegistrationStatus
+    from app.registration.recipients import recipient_for
+    from app.registration.services import waiting_list_position
+
+    kind = REGISTRATION_KINDS.get(change)
+    recipient = recipient_for(registration)
+    if kind is None or recipient is None:
+        return
+    event = registration.event
+    invitation = None
+    if change in WITH_INVITATION:
+        invitation = event_invitation(event)
+    elif change in WITH_CANCELLATION and previous is RegistrationStatus.CONFIRMED:
+        invitation = participant_cancellation(event)
+    facts = RegistrationFacts(
+        status=registration.status.value, attendance=registration.attendance.value if registration.attendance else None,
+        position=waiting_list_position(registration), offer_expires_at=registration.offer_expires_at,
+    )
+    queue_message(kind, recipient, event=event, context={"registration": facts}, invitation=invitation)
+
+
+def _on_registration_erased(registration, email=None, **_extra) -> None:
+    from app.mail.services import forget_recipient
+
+    if email:
+        forget_recipient(registration.event_id, email)
+
+
+def init_app(app: Flask) -> None:
+    from app.mail.recipients import register_participant_source
+    from app.registration.recipients import participants
+    from app.registration.signals import registration_changed, registration_erased
+
+    for kind in KINDS:
+        register_kind(app, kind)
+    register_participant_source(app, participants)
+    registration_changed.connect(_on_registration_changed)
+    registration_erased.connect(_on_registration_erased)
