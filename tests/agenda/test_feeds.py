@@ -6,9 +6,9 @@ import icalendar
 import pytest
 
 from app.agenda import services
+from app.agenda.calendar import agenda_item_vevent
 from app.agenda.models import ItemKind
 from app.auth.models import Role
-from app.agenda.calendar import agenda_item_vevent
 from app.events.models import EventState
 from app.extensions import db
 from tests.ical_check import assert_check_ics
