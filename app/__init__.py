@@ -179,6 +179,7 @@ def _register_templating(app: Flask) -> None:
         other_language,
         render_localized,
     )
+    from app.links import link_to, webcal_url
     from app.stages import STATUS_LABELS
 
     app.jinja_env.globals.update(
@@ -186,7 +187,7 @@ def _register_templating(app: Flask) -> None:
         language_switch_url=language_switch_url, format_date_range=format_date_range,
         country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES,
         STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
-        TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS,
+        TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS, link_to=link_to, webcal_url=webcal_url,
     )
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,

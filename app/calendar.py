@@ -34,7 +34,12 @@ def ical_time(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone_name))
 
 
-def new_calendar(method: str | None = None, name: str | None = None) -> Calendar:
+# How often subscribers should fetch a feed again (RFC 7986 REFRESH-INTERVAL; X-PUBLISHED-TTL for
+# Outlook and older clients): often enough that a moved session reaches them the same day.
+FEED_REFRESH = timedelta(hours=1)
+
+
+def new_calendar(method: str | None = None, name: str | None = None, feed: bool = False) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -43,6 +48,9 @@ def new_calendar(method: str | None = None, name: str | None = None) -> Calendar
         calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
+    if feed:
+        calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
     return calendar
 
 
@@ -212,7 +220,7 @@ def event_calendar(event, entries: Sequence[FeedEntry], lang_order: Sequence[str
     """An event's feed: what its stages put in it (sessions, visits…), or the event over its days
     while they have nothing yet."""
     lang_order = full_lang_order(lang_order)
-    calendar = new_calendar(name=bilingual_text(event, "theme", lang_order) or event.slug)
+    calendar = new_calendar(name=bilingual_text(event, "theme", lang_order) or event.slug, feed=True)
     if not entries:
         calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain, url=url))
         return calendar
@@ -229,7 +237,7 @@ def network_calendar(events, event_url: Callable[[object], str] | None = None,
                      lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
                      name: str = "MC2CM") -> Calendar:
     """Every public event of the network, each over its days."""
-    calendar = new_calendar(name=name)
+    calendar = new_calendar(name=name, feed=True)
     for event in events:
         calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain,
                                                    url=event_url(event) if event_url else None))

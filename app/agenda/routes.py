@@ -14,6 +14,7 @@ from app.events.access import managed_event, public_event
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import current_language, other_language
+from app.links import link_to
 from app.page_cache import cached_page, event_page_fingerprint
 
 bp = Blueprint("agenda", __name__)
@@ -51,7 +52,7 @@ def item_ics(slug: str, item_id: int):
     if item is None:
         abort(404)
     cal = calendar.event_calendar(event, feed_entries([item], event, _lang_order(),
-                                                      url_for("agenda.show", slug=event.slug, _external=True)))
+                                                      link_to("agenda.show", slug=event.slug)))
     return calendar.ics_response(cal, filename=f"{event.slug}-{item.id}.ics", public=event.is_public)
 
 

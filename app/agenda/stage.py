@@ -4,6 +4,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.agenda import queries
+from app.links import link_to
 from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
 
 
@@ -25,7 +26,7 @@ def presenting_panel(registration, token: str) -> dict | None:
 
 
 def _agenda_url(event) -> str:
-    return url_for("agenda.show", slug=event.slug, _external=True)
+    return link_to("agenda.show", slug=event.slug)
 
 
 def event_feed(event, lang_order, url):

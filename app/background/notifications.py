@@ -19,8 +19,8 @@ def _document_version(document) -> str:
 
 
 def _on_background_published(event, document=None, first_publication: bool = True, **_extra) -> None:
+    from app.links import link_to
     from app.mail.recipients import Audience, participants_of
-    from app.mail.rendering import link_to
     from app.mail.services import queue_message
 
     context = {"document_url": link_to("background.show", slug=event.slug), "first_publication": first_publication}

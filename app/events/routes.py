@@ -14,6 +14,7 @@ from app.events.labels import STATE_LABELS
 from app.events.models import EventState
 from app.extensions import db
 from app.i18n import current_language, other_language
+from app.links import link_to
 from app.page_cache import cached_page, event_page_fingerprint, time_bucket
 from app.stages import event_feed_entries, staff_stages_of, stages_of
 
@@ -43,7 +44,7 @@ def _lang_order() -> tuple[str, str]:
 def feed(slug: str):
     """The event's feed: what every stage puts in it, or the event over its days."""
     event = public_event(slug)
-    url = url_for("events.hub", slug=event.slug, _external=True)
+    url = link_to("events.hub", slug=event.slug)
     cal = calendar.event_calendar(event, event_feed_entries(event, _lang_order(), url), _lang_order(), url=url)
     return calendar.ics_response(cal, public=event.is_public)
 
@@ -52,7 +53,7 @@ def feed(slug: str):
 @cached_page(lambda: (queries.network_fingerprint(), time_bucket()))
 def network_feed():
     cal = calendar.network_calendar(
-        queries.feed_events(), lambda e: url_for("events.hub", slug=e.slug, _external=True), _lang_order(),
+        queries.feed_events(), lambda e: link_to("events.hub", slug=e.slug), _lang_order(),
         name=_("MC2CM peer-learning events"),
     )
     return calendar.ics_response(cal)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.i18n import format_date_range, format_local_datetime, localized
+from app.links import public_url
 from app.mail.kinds import kind_named
 from app.mail.recipients import Recipient
 
@@ -31,20 +32,6 @@ class _Part:
     text: str
     html: Markup
     notice: str
-
-
-def public_url(path: str) -> str:
-    """An absolute URL for a link in a message (messages are rendered outside any request)."""
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return f"{base}/{path.lstrip('/')}"
-
-
-def link_to(endpoint: str, **values) -> str:
-    """The absolute URL of one of our pages for a message: its path, built from the URL map
-    (which works in a request, in a `flask` command or in cron alike), under PUBLIC_URL. Every
-    link in a message starts with PUBLIC_URL, whoever caused the message and from wherever."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return public_url(path)
 
 
 def event_title(event, lang: str) -> str:

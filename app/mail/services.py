@@ -28,10 +28,11 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.extensions import db
 from app.i18n import localized
+from app.links import public_url
 from app.mail.kinds import kind_named
 from app.mail.models import CalendarItem, OutboxMessage, OutboxStatus
 from app.mail.recipients import Audience, Recipient, participants_of
-from app.mail.rendering import public_url, render_message
+from app.mail.rendering import render_message
 
 # Anything that could end a header line or smuggle one in: CR, LF and every other control or
 # line-separator character becomes a space.

@@ -4,10 +4,10 @@ Built from what every stage puts in a personal feed (app/stages.py), so that it 
 UIDs as the event's feed and the invitations they were emailed; the event over its days while no
 stage has anything for them yet. Until their place is confirmed, its items are marked TENTATIVE."""
 
-from flask import url_for
 from icalendar import Calendar
 
 from app import calendar
+from app.links import link_to
 from app.registration.models import Registration, RegistrationStatus
 from app.stages import personal_feed_entries
 
@@ -15,7 +15,7 @@ from app.stages import personal_feed_entries
 def registration_calendar(registration: Registration) -> Calendar:
     event = registration.event
     lang_order = [registration.preferred_language]
-    url = url_for("events.hub", slug=event.slug, _external=True)
+    url = link_to("events.hub", slug=event.slug)
     entries = personal_feed_entries(registration, calendar.full_lang_order(lang_order), url)
     cal = calendar.event_calendar(event, entries, lang_order, url=url)
     if registration.status is not RegistrationStatus.CONFIRMED:

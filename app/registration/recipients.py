@@ -5,8 +5,8 @@ preferred language and their private link, and the participant source that event
 from sqlalchemy import select
 
 from app.extensions import db
+from app.links import link_to
 from app.mail.recipients import Audience, Recipient
-from app.mail.rendering import link_to
 from app.registration.models import ACTIVE, Registration, RegistrationStatus
 from app.registration.tokens import make_token
 
