@@ -177,7 +177,7 @@ def event_uid(event, uid_domain: str | None = None) -> str:
 
 
 def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
-                        url: str | None = None) -> Event:
+                        url: str | None = None, sequence: int = 0) -> Event:
     """A whole event as an all-day VEVENT over its days (dates, so no time zone is involved)."""
     from app.events.models import EventState
 
@@ -187,7 +187,7 @@ def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_dom
     vevent.add("uid", event_uid(event, uid_domain))
     vevent.add("dtstamp", event.updated_at.astimezone(UTC))
     vevent.add("last-modified", event.updated_at.astimezone(UTC))
-    vevent.add("sequence", 0)
+    vevent.add("sequence", sequence)
     vevent.add("dtstart", event.start_date)
     vevent.add("dtend", event.end_date + timedelta(days=1))
     theme = bilingual_text(event, "theme", lang_order)
@@ -216,13 +216,14 @@ class FeedEntry:
 
 
 def event_calendar(event, entries: Sequence[FeedEntry], lang_order: Sequence[str] = LANGUAGES, *,
-                   uid_domain: str | None = None, url: str | None = None) -> Calendar:
+                   uid_domain: str | None = None, url: str | None = None, sequence: int = 0) -> Calendar:
     """An event's feed: what its stages put in it (sessions, visits…), or the event over its days
-    while they have nothing yet."""
+    while they have nothing yet (with `sequence`, the SEQUENCE its invitations were last sent with)."""
     lang_order = full_lang_order(lang_order)
     calendar = new_calendar(name=bilingual_text(event, "theme", lang_order) or event.slug, feed=True)
     if not entries:
-        calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain, url=url))
+        calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain, url=url,
+                                                   sequence=sequence))
         return calendar
     instants: dict[str, list[datetime]] = {}
     for entry in entries:
@@ -235,12 +236,16 @@ def event_calendar(event, entries: Sequence[FeedEntry], lang_order: Sequence[str
 
 def network_calendar(events, event_url: Callable[[object], str] | None = None,
                      lang_order: Sequence[str] = LANGUAGES, *, uid_domain: str | None = None,
-                     name: str = "MC2CM") -> Calendar:
-    """Every public event of the network, each over its days."""
+                     name: str = "MC2CM", sequences: dict | None = None) -> Calendar:
+    """Every public event of the network, each over its days (`sequences`: by UID, the SEQUENCE its
+    invitations were last sent with)."""
     calendar = new_calendar(name=name, feed=True)
+    sequences = sequences or {}
     for event in events:
+        uid = event_uid(event, uid_domain)
         calendar.add_component(event_allday_vevent(event, lang_order, uid_domain=uid_domain,
-                                                   url=event_url(event) if event_url else None))
+                                                   url=event_url(event) if event_url else None,
+                                                   sequence=sequences.get(uid, 0)))
     return calendar
 
 

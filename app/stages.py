@@ -176,6 +176,13 @@ def event_feed_entries(event, lang_order, url: str | None) -> list:
     return [entry for spec in specs() if spec.event_feed for entry in spec.event_feed(event, lang_order, url)]
 
 
+def event_time_span(event):
+    """From the first to the last timed item the stages put in the event's feed (UTC instants), or
+    None while none has a time: what an invitation to the whole event says."""
+    instants = [instant for entry in event_feed_entries(event, ("en", "fr"), None) for instant in entry.instants]
+    return (min(instants), max(instants)) if instants else None
+
+
 def personal_feed_entries(registration, lang_order, url: str | None) -> list:
     return [entry for spec in specs() if spec.personal_feed
             for entry in spec.personal_feed(registration, lang_order, url)]

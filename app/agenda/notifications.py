@@ -1,7 +1,8 @@
 """The agenda stage's email: once the event is open (and until it is finished), every batch of
-changes reaches the confirmed participants and the presenters of the changed items who have an
-email, one message per person. A presenter linked to a registration is written to as that
-participant (their language, their private link), never as well through the presenter's own email."""
+changes reaches the confirmed participants (with the event's invitation, updated) and the
+presenters of the changed items who have an email, one message per person. A presenter linked to
+a registration is written to as that participant (their language, their private link), never as
+well through the presenter's own email."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -54,18 +55,24 @@ def _on_agenda_changed(event, changes=(), **_extra) -> None:
     from app.agenda.models import AgendaItem
     from app.extensions import db
     from app.mail.recipients import Audience, participants_of
-    from app.mail.services import queue_message
+    from app.mail.services import addressed_to, event_invitation, queue_message
 
     if event.state not in AGENDA_STATES or not changes:
         return
     items = {item_id: db.session.get(AgendaItem, item_id) for item_id in {c.item_id for c in changes} if item_id}
     items = {item_id: item for item_id, item in items.items() if item is not None}
     item_changes = [_item_change(change, items) for change in changes]
+    attending = participants_of(event, Audience.ATTENDING)
     recipients: dict[str, object] = {}
-    for recipient in [*participants_of(event, Audience.ATTENDING), *_presenters(items.values())]:
+    for recipient in [*attending, *_presenters(items.values())]:
         recipients.setdefault(recipient.email.strip().lower(), recipient)
-    for recipient in recipients.values():
-        queue_message("agenda_changed", recipient, event=event, context={"changes": item_changes})
+    # Those who hold the event in their calendar get it again, from its first to its last session as
+    # they are now (a higher SEQUENCE when that moved).
+    invitation = event_invitation(event)
+    holding = {recipient.email.strip().lower() for recipient in attending}
+    for address, recipient in recipients.items():
+        queue_message("agenda_changed", recipient, event=event, context={"changes": item_changes},
+                      invitation=addressed_to(invitation, event, recipient) if address in holding else None)
 
 
 def init_app(app: Flask) -> None:

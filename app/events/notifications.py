@@ -1,5 +1,6 @@
 """The event-wide emails: the event cancelled (to everyone still hoping to attend, with a
-METHOD:CANCEL) and the reminders a week and a day before (queued by `flask mail send-reminders`)."""
+METHOD:CANCEL), its dates, place or format changed (with the updated invitation), and the
+reminders a week and a day before (queued by `flask mail send-reminders`)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,32 @@ KINDS = (
          "events/mail/reminder_7_days", ("days",)),
     Kind("reminder_1_day", _l("Tomorrow: %(event)s"), _l("Reminder, one day before"), "events/mail/reminder_1_day"),
     Kind("event_cancelled", _l("Event cancelled: %(event)s"), _l("Event cancelled"), "events/mail/event_cancelled"),
+    Kind("event_changed", _l("Event updated: %(event)s"), _l("Event updated"), "events/mail/event_changed",
+         ("event_changes",)),
 )
+# Events whose participants hear of every change: those people can register for or hold a place in.
+TOLD_STATES = (EventState.OPEN, EventState.CLOSED)
+
+
+def _on_event_changed(event, changes=None, **_extra) -> None:
+    """Everyone with a confirmed place gets one message with what changed and the updated
+    invitation (its SEQUENCE raised when the time or place changed); those still waiting get the
+    message without an invitation (they have nothing in their calendar yet)."""
+    from app.mail.recipients import Audience, participants_of
+    from app.mail.services import addressed_to, event_invitation, queue_message
+
+    if event.state not in TOLD_STATES or not changes:
+        return
+    event_changes = [(what, before, after) for what, (before, after) in changes.items()]
+    invitation = event_invitation(event)
+    attending = {recipient.email.lower() for recipient in participants_of(event, Audience.ATTENDING)}
+    for recipient in participants_of(event, Audience.ACTIVE):
+        visible = [change for change in event_changes if change[0] != "online_url" or recipient.meeting_link]
+        if not visible:
+            continue
+        queue_message("event_changed", recipient, event=event, context={"event_changes": visible},
+                      invitation=addressed_to(invitation, event, recipient)
+                      if recipient.email.lower() in attending else None)
 
 
 def _on_event_state_changed(event, change=None, **_extra) -> None:
@@ -23,8 +49,9 @@ def _on_event_state_changed(event, change=None, **_extra) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from app.events.signals import event_state_changed
+    from app.events.signals import event_changed, event_state_changed
 
     for kind in KINDS:
         register_kind(app, kind)
     event_state_changed.connect(_on_event_state_changed)
+    event_changed.connect(_on_event_changed)

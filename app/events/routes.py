@@ -15,6 +15,7 @@ from app.events.models import EventState
 from app.extensions import db
 from app.i18n import current_language, other_language
 from app.links import link_to
+from app.mail.services import tracked_sequences
 from app.page_cache import cached_page, event_page_fingerprint, time_bucket
 from app.stages import event_feed_entries, staff_stages_of, stages_of
 
@@ -45,16 +46,19 @@ def feed(slug: str):
     """The event's feed: what every stage puts in it, or the event over its days."""
     event = public_event(slug)
     url = link_to("events.hub", slug=event.slug)
-    cal = calendar.event_calendar(event, event_feed_entries(event, _lang_order(), url), _lang_order(), url=url)
+    uid = calendar.event_uid(event)
+    cal = calendar.event_calendar(event, event_feed_entries(event, _lang_order(), url), _lang_order(), url=url,
+                                  sequence=tracked_sequences([uid]).get(uid, 0))
     return calendar.ics_response(cal, public=event.is_public)
 
 
 @bp.get("/calendar.ics")
 @cached_page(lambda: (queries.network_fingerprint(), time_bucket()))
 def network_feed():
+    events = queries.feed_events()
     cal = calendar.network_calendar(
-        queries.feed_events(), lambda e: link_to("events.hub", slug=e.slug), _lang_order(),
-        name=_("MC2CM peer-learning events"),
+        events, lambda e: link_to("events.hub", slug=e.slug), _lang_order(), name=_("MC2CM peer-learning events"),
+        sequences=tracked_sequences(calendar.event_uid(event) for event in events),
     )
     return calendar.ics_response(cal)
 

@@ -13,6 +13,7 @@ from app.auth.permissions import can_create_events, can_host_in, can_manage_even
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
+from app.events.signals import event_changed
 from app.extensions import db
 from app.stages import check_event_edit
 from app.timezones import entered_time_to_utc, start_of_day
@@ -130,11 +131,22 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     # Stages that hold data tied to the event's dates, place or format refuse an edit that would
     # strand it (their StageSpec.edit_check), next to the field concerned.
     check_event_edit(event, values)
+    before = _practical_details(event)
     for name, value in values.items():
         setattr(event, name, value)
+    event.host_city = city
     touch(event)
     db.session.flush()
+    changes = {what: (before[what], now) for what, now in _practical_details(event).items() if before[what] != now}
+    if changes:
+        event_changed.send(event, changes=changes)
     return event
+
+
+def _practical_details(event: Event) -> dict:
+    """What participants must be told about when it changes (see signals.event_changed)."""
+    return {"dates": (event.start_date, event.end_date), "venue": event.venue, "format": event.format,
+            "online_url": event.online_url, "city": event.host_city.name_en}
 
 
 def touch(event: Event) -> None:

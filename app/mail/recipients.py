@@ -27,12 +27,15 @@ SUPPORTED_LANGUAGES = ("en", "fr")
 @dataclass(frozen=True)
 class Recipient:
     """One person a message goes to. `language` is their preferred language ("en" or "fr"), which
-    the message shows first; `private_link` is the absolute URL of their own page, when they have one."""
+    the message shows first; `private_link` is the absolute URL of their own page, when they have one;
+    `meeting_link` the event's private online meeting link, given only to those entitled to it
+    (confirmed participants who attend online)."""
 
     email: str
     name: str = ""
     language: str = "en"
     private_link: str | None = None
+    meeting_link: str | None = None
 
     @property
     def languages(self) -> list[str]:

@@ -19,7 +19,7 @@ from email.utils import make_msgid, parseaddr
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.calendar import Person, item_uid, to_ics
@@ -59,9 +59,10 @@ def checked_email(address: str) -> str:
 @dataclass(frozen=True)
 class Invitation:
     """What the calendar attachment of a message needs. `start`/`end` are UTC instants (a
-    session, the field visit) or dates (a whole event, `end` inclusive). `sequence` None means:
-    keep the item's SEQUENCE, raised automatically when its time, place or status changed since the
-    last invitation with this UID. `organizer` None means: the host city's organiser."""
+    session, the field visit, an event from its first to its last session) or dates (a whole
+    event, `end` inclusive). `sequence` None means: keep the item's SEQUENCE, raised automatically
+    when what `basis` describes (by default its time, place and status) changed since the last
+    invitation with this UID. `organizer` None means: the host city's organiser."""
 
     uid: str
     summary_by_lang: dict
@@ -74,6 +75,9 @@ class Invitation:
     method: str = "REQUEST"
     sequence: int | None = None
     organizer: Person | None = None
+    # What the item is, the same for every recipient (the location may differ: the meeting link
+    # goes only to those who attend online).
+    basis: str = ""
 
     @property
     def timed(self) -> bool:
@@ -84,30 +88,70 @@ class Invitation:
         return "CANCELLED" if self.method.upper() == "CANCEL" else "CONFIRMED"
 
     def fingerprint(self) -> str:
-        what = "|".join([self.start.isoformat(), self.end.isoformat(), self.zone_name, self.location, self.status])
+        what = "|".join([self.start.isoformat(), self.end.isoformat(), self.zone_name, self.basis or self.location,
+                         self.status])
         return hashlib.sha256(what.encode()).hexdigest()
 
 
-def event_invitation(event, *, cancelled: bool = False) -> Invitation:
-    """The invitation to a whole event: its days, its venue (or online link), its page."""
+def event_invitation(event, *, cancelled: bool = False, recipient: Recipient | None = None) -> Invitation:
+    """The invitation to a whole event: from its first to its last session once the agenda gives
+    times (its days before that), its venue (or, for a recipient who attends online, the meeting
+    link), its page."""
+    from app.stages import event_time_span
+
     description = {lang: localized(event, "summary", lang).text for lang in ("en", "fr")}
-    location = event.venue or event.online_url
+    meeting_link = recipient.meeting_link if recipient is not None else None
+    span = event_time_span(event)
+    start, end = span if span else (event.start_date, event.end_date)
     return Invitation(
         uid=item_uid("event", event.id),
         summary_by_lang={lang: localized(event, "theme", lang).text for lang in ("en", "fr")},
-        description_by_lang=description, start=event.start_date, end=event.end_date, zone_name=event.timezone,
-        location=location, url=public_url(f"/events/{event.slug}/"), method="CANCEL" if cancelled else "REQUEST",
+        description_by_lang=description, start=start, end=end, zone_name=event.timezone,
+        location=event.venue or meeting_link or "", url=public_url(f"/events/{event.slug}/"),
+        method="CANCEL" if cancelled else "REQUEST",
+        basis="|".join([event.venue, event.format.value, event.online_url]),
     )
 
 
-def participant_cancellation(event) -> Invitation:
+def addressed_to(invitation: Invitation, event, recipient: Recipient) -> Invitation:
+    """The same invitation for one recipient: with the meeting link as its place when the event has
+    no venue and they are entitled to the link."""
+    return replace(invitation, location=event.venue or recipient.meeting_link or "")
+
+
+def participant_cancellation(event, recipient: Recipient | None = None) -> Invitation:
     """The METHOD:CANCEL for one participant who gives up their place: the event's UID, one more
-    than the SEQUENCE the others hold. The event's own tracked SEQUENCE is left as it is (the event
-    did not change for anyone else), and nothing is locked, so that a cancellation never waits on the
-    registrations going on meanwhile."""
-    cancel = event_invitation(event, cancelled=True)
-    item = db.session.get(CalendarItem, cancel.uid)
-    return replace(cancel, sequence=(item.sequence if item is not None else 0) + 1)
+    than any SEQUENCE sent so far. The tracked SEQUENCE moves up with it, so that an invitation
+    sent later (the same person registers again) outranks this cancellation in their calendar:
+    clients ignore a REQUEST whose SEQUENCE is below the CANCEL they hold."""
+    cancel = event_invitation(event, cancelled=True, recipient=recipient)
+    return replace(cancel, sequence=_raise_sequence(cancel.uid))
+
+
+def _raise_sequence(uid: str) -> int:
+    """One more than the item's SEQUENCE, in one statement (nothing waits on a lock held while
+    anything else runs), and forget what it was about: the next invitation counts as a change."""
+    raised = db.session.execute(
+        update(CalendarItem).where(CalendarItem.uid == uid)
+        .values(sequence=CalendarItem.sequence + 1, fingerprint="")
+        .returning(CalendarItem.sequence)
+    ).scalar()
+    if raised is not None:
+        return raised
+    try:
+        with db.session.begin_nested():
+            db.session.add(CalendarItem(uid=uid, sequence=1, fingerprint=""))
+        return 1
+    except IntegrityError:  # created meanwhile by another transaction
+        return _raise_sequence(uid)
+
+
+def tracked_sequences(uids) -> dict[str, int]:
+    """The SEQUENCE each of these calendar items was last sent with (feeds show the same)."""
+    uids = list(uids)
+    if not uids:
+        return {}
+    return dict(db.session.execute(select(CalendarItem.uid, CalendarItem.sequence).where(CalendarItem.uid.in_(uids))))
 
 
 def sender_person() -> Person:
@@ -168,8 +212,7 @@ def queue_message(kind: str, recipient: Recipient, *, event=None, context: dict 
     missing = [key for key in kind_named(kind).requires if key not in context]
     if missing:
         raise ValueError(f"{kind} needs {', '.join(missing)} in its context")
-    recipient = Recipient(checked_email(recipient.email), clean_header(recipient.name), recipient.language,
-                          recipient.private_link)
+    recipient = replace(recipient, email=checked_email(recipient.email), name=clean_header(recipient.name))
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     organizer = (invitation.organizer if invitation and invitation.organizer else None) or host_organizer(event)
@@ -224,10 +267,11 @@ def resend(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage
 
 def queue_event_cancelled(event, reason: str = "", now: datetime | None = None) -> list[OutboxMessage]:
     queued = []
+    cancellation = event_invitation(event, cancelled=True)
     for recipient in participants_of(event, Audience.ACTIVE):
         message = queue_message(
             "event_cancelled", recipient, event=event, context={"reason": reason},
-            invitation=event_invitation(event, cancelled=True),
+            invitation=addressed_to(cancellation, event, recipient),
             dedupe_key=f"event-cancelled:{event.id}:{recipient.email.lower()}", now=now,
         )
         if message is not None:
@@ -261,9 +305,10 @@ def send_reminders(now: datetime | None = None) -> list[OutboxMessage]:
         for kind, prefix, most, least in REMINDERS:
             if not least <= days <= most:
                 continue
+            invitation = event_invitation(event)
             for recipient in participants_of(event, Audience.ATTENDING):
                 message = queue_message(kind, recipient, event=event, context={"days": days},
-                                        invitation=event_invitation(event),
+                                        invitation=addressed_to(invitation, event, recipient),
                                         dedupe_key=f"{prefix}:{event.id}:{recipient.email.lower()}", now=now)
                 if message is not None:
                     queued.append(message)

@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from app import calendar
 from app.links import link_to
+from app.mail.services import tracked_sequences
 from app.registration.models import Registration, RegistrationStatus
 from app.stages import personal_feed_entries
 
@@ -17,7 +18,8 @@ def registration_calendar(registration: Registration) -> Calendar:
     lang_order = [registration.preferred_language]
     url = link_to("events.hub", slug=event.slug)
     entries = personal_feed_entries(registration, calendar.full_lang_order(lang_order), url)
-    cal = calendar.event_calendar(event, entries, lang_order, url=url)
+    uid = calendar.event_uid(event)
+    cal = calendar.event_calendar(event, entries, lang_order, url=url, sequence=tracked_sequences([uid]).get(uid, 0))
     if registration.status is not RegistrationStatus.CONFIRMED:
         for vevent in cal.walk("VEVENT"):
             if str(vevent["STATUS"]) == "CONFIRMED":

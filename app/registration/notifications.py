@@ -80,9 +80,9 @@ def _on_registration_changed(registration, change: str = "", previous=None, **_e
     event = registration.event
     invitation = None
     if change in WITH_INVITATION:
-        invitation = event_invitation(event)
+        invitation = event_invitation(event, recipient=recipient)
     elif change in WITH_CANCELLATION and previous is RegistrationStatus.CONFIRMED:
-        invitation = participant_cancellation(event)
+        invitation = participant_cancellation(event, recipient)
     facts = RegistrationFacts(
         status=registration.status.value, attendance=registration.attendance.value if registration.attendance else None,
         position=waiting_list_position(registration), offer_expires_at=registration.offer_expires_at,

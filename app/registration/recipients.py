@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.links import link_to
 from app.mail.recipients import Audience, Recipient
-from app.registration.models import ACTIVE, Registration, RegistrationStatus
+from app.registration.models import ACTIVE, AttendanceMode, Registration, RegistrationStatus
 from app.registration.tokens import make_token
 
 STATUSES = {
@@ -21,12 +21,20 @@ def private_link(registration: Registration) -> str:
     return link_to("registration.participant", token=make_token(registration))
 
 
+def meeting_link_for(registration: Registration) -> str | None:
+    """The event's online meeting link, for confirmed participants who attend online only: the
+    waiting list, the turned down and those who come in person never receive it."""
+    if registration.status is RegistrationStatus.CONFIRMED and registration.attendance is AttendanceMode.ONLINE:
+        return registration.event.online_url or None
+    return None
+
+
 def recipient_for(registration: Registration) -> Recipient | None:
     """Whom to write to about this registration; None once its personal data is erased."""
     if registration.is_erased or not registration.email:
         return None
     return Recipient(registration.email, registration.name, registration.preferred_language,
-                     private_link=private_link(registration))
+                     private_link=private_link(registration), meeting_link=meeting_link_for(registration))
 
 
 def participants(event, audience: Audience) -> list[Recipient]:

@@ -92,13 +92,19 @@ def test_every_kind_in_both_orders_passes_check_mail(app, make, mail_sink, host)
 def test_private_link_and_essential_details_stand_in_the_body(app, make, host):
     lyon, _organiser = host
     event = make.event(lyon, EventState.OPEN, venue="Hôtel de Ville", online_url="https://meet.example.org/x")
-    recipient = Recipient("a@example.net", "Amélie", "fr", private_link="http://127.0.0.1:5000/r/secret")
+    recipient = Recipient("a@example.net", "Amélie", "fr", private_link="http://127.0.0.1:5000/r/secret",
+                          meeting_link="https://meet.example.org/x")
     message = queue_message("reminder_1_day", recipient, event=event, invitation=event_invitation(event))
     for body in (message.text_body, message.html_body):
         assert "http://127.0.0.1:5000/r/secret" in body
         assert "Hôtel de Ville" in body and "https://meet.example.org/x" in body
         assert "Europe/Paris" in body
     assert "Lieu\u00a0: Hôtel de Ville" in message.text_body
+    # Someone not entitled to the meeting link (in person, waiting list…) never sees it.
+    in_person = Recipient("b@example.net", "Bruno", "fr", private_link="http://127.0.0.1:5000/r/other")
+    message = queue_message("reminder_1_day", in_person, event=event, invitation=event_invitation(event))
+    for body in (message.text_body, message.html_body, message.ics.decode()):
+        assert "meet.example.org" not in body
 
 
 def test_timed_invitation_shows_its_times_in_the_event_zone_named(app, make, host):
