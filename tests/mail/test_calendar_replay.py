@@ -173,7 +173,7 @@ def test_each_calendar_ends_as_the_app_says_after_every_kind_of_change(live_serv
     sent += len(PEOPLE)
     files = _deliver(mail_sink, sent)
     assert replay(files) == what_the_app_says(event) == {address: {} for address in PEOPLE}
-    assert event_uid(event) in {uid for uid in _all_uids(files)}
+    assert event_uid(event) in set(_all_uids(files))
     assert_passes([path for path in files if _calendar_part(_read(path))], expect_ics=True)
 
 
