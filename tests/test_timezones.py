@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.timezones import NonexistentLocalTime, local_to_utc, start_of_day, utc_to_local
+from app.timezones import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc, start_of_day, utc_to_local
 
 
 @pytest.mark.parametrize(("zone", "wall_clock", "expected_utc"), [
@@ -26,8 +26,31 @@ def test_a_time_skipped_by_the_spring_change_is_refused():
         local_to_utc(datetime(2027, 3, 28, 2, 30), "Europe/Paris")
 
 
-def test_a_repeated_autumn_time_is_read_as_its_first_occurrence():
-    assert local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris") == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+def test_a_repeated_autumn_time_is_never_picked_silently():
+    with pytest.raises(AmbiguousLocalTime):
+        local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris")
+    assert local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris", fold=0) == datetime(2027, 10, 31, 0, 30,
+                                                                                             tzinfo=UTC)
+    assert local_to_utc(datetime(2027, 10, 31, 2, 30), "Europe/Paris", fold=1) == datetime(2027, 10, 31, 1, 30,
+                                                                                             tzinfo=UTC)
+    # An hour later the clock reads it once only.
+    assert local_to_utc(datetime(2027, 10, 31, 3, 30), "Europe/Paris") == datetime(2027, 10, 31, 2, 30, tzinfo=UTC)
+
+
+def test_an_organiser_typing_a_repeated_time_is_told_next_to_the_field(app, client, make):
+    from app.auth.models import Role
+    from app.events.models import EventState
+
+    paris = make.city("Paris", "Europe/Paris", "FR")
+    organiser = make.user(Role.ORGANISER, paris)
+    event = make.event(paris, EventState.DRAFT, start_date=date(2027, 10, 30), end_date=date(2027, 10, 31))
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/agenda/items/new?lang=fr", data={
+        "kind": "session", "title_en": "Night walk", "title_fr": "Marche de nuit",
+        "starts_at": "2027-10-31T02:15", "ends_at": "2027-10-31T04:00"})
+    assert response.status_code == 422
+    assert "se produit deux fois" in response.text and 'id="starts_at-error"' in response.text
+    assert "Marche de nuit" in response.text, "nothing typed is lost"
 
 
 @pytest.mark.parametrize(("zone", "day", "expected_utc"), [
