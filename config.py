@@ -73,6 +73,9 @@ class Config:
     REGISTRATION_RATE_WINDOW = 600
     # `flask registrations purge` anonymises participants this many days after their event ended.
     REGISTRATION_RETENTION_DAYS = 365
+    # Someone who sends the form again (or double-clicks) gets their private link again at most
+    # once in this many seconds; an organiser's "New link" always goes out.
+    PRIVATE_LINK_RESEND_SECONDS = 300
     # Development only: also show the private link after registering (it is emailed, or printed to
     # the console when no MAIL_SERVER is set).
     REGISTRATION_SHOW_LINK = False

@@ -151,7 +151,8 @@ def tracked_sequences(uids) -> dict[str, int]:
     uids = list(uids)
     if not uids:
         return {}
-    return dict(db.session.execute(select(CalendarItem.uid, CalendarItem.sequence).where(CalendarItem.uid.in_(uids))))
+    rows = db.session.execute(select(CalendarItem.uid, CalendarItem.sequence).where(CalendarItem.uid.in_(uids)))
+    return {uid: sequence for uid, sequence in rows}
 
 
 def sender_person() -> Person:

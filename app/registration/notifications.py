@@ -7,11 +7,13 @@ for the event (`registration_erased`). Receivers run inside the action's transac
 is rolled back sends nothing."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from app.db_types import utcnow
 from app.mail.kinds import Kind, register_kind
 
 KINDS = (
@@ -77,6 +79,11 @@ def _on_registration_changed(registration, change: str = "", previous=None, **_e
     recipient = recipient_for(registration)
     if kind is None or recipient is None:
         return
+    dedupe_key = None
+    if change == "link_resent":
+        if _private_link_sent_lately(registration):
+            return  # the same link went out minutes ago: a double click, or the form sent again
+        dedupe_key = f"{_link_key_prefix(registration)}{utcnow().timestamp():.6f}"
     event = registration.event
     invitation = None
     if change in WITH_INVITATION:
@@ -87,7 +94,28 @@ def _on_registration_changed(registration, change: str = "", previous=None, **_e
         status=registration.status.value, attendance=registration.attendance.value if registration.attendance else None,
         position=waiting_list_position(registration), offer_expires_at=registration.offer_expires_at,
     )
-    queue_message(kind, recipient, event=event, context={"registration": facts}, invitation=invitation)
+    queue_message(kind, recipient, event=event, context={"registration": facts}, invitation=invitation,
+                  dedupe_key=dedupe_key)
+
+
+def _link_key_prefix(registration) -> str:
+    return f"private-link:{registration.id}:{registration.token_version}:"
+
+
+def _private_link_sent_lately(registration) -> bool:
+    """Whether this registration's current link was sent again within PRIVATE_LINK_RESEND_SECONDS.
+    The registration's row is locked first, so that two requests at once cannot both send it."""
+    from app.extensions import db
+    from app.mail.models import OutboxMessage
+    from app.registration.models import Registration
+
+    db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+    since = utcnow() - timedelta(seconds=current_app.config["PRIVATE_LINK_RESEND_SECONDS"])
+    return db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.event_id == registration.event_id,
+                                       OutboxMessage.dedupe_key.startswith(_link_key_prefix(registration)),
+                                       OutboxMessage.created_at >= since).limit(1)
+    ) is not None
 
 
 def _on_registration_erased(registration, email=None, **_extra) -> None:
