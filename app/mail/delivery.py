@@ -7,14 +7,18 @@ and `recover_stuck()` queues it again after MAIL_SENDING_TIMEOUT seconds.
 """
 
 import os
+import re
 import smtplib
 import socket
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import base64mime, quoprimime
 from email.encoders import encode_base64
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -23,7 +27,7 @@ from sqlalchemy import select, update
 from app.db_types import utcnow
 from app.extensions import db, mail
 from app.mail.models import OutboxMessage, OutboxStatus
-from app.mail.services import clean_header
+from app.mail.services import checked_email, clean_header
 
 
 @dataclass
@@ -33,6 +37,143 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     recovered: int = 0
+
+
+# Headers with text a person wrote (Subject, and the display names of From, To and Reply-To) are
+# written here, not by the email package: Flask-Mail pre-encodes them with email.header.Header, which
+# cuts encoded-words in the middle of a word, and email.policy then folds them again (even its own
+# folding cuts words of some long French subjects with a no-break space). Each one is ASCII, cut only
+# between encoded-words, and kept exactly as written by `FoldedHeader`.
+
+LINE_LENGTH = 78  # RFC 5322's recommended limit, as email.policy.SMTP uses it
+ENCODED_WORD_LENGTH = 75  # RFC 2047's limit
+_TOKENS = re.compile(r"\S+\s*|\s+")  # a word with the whitespace after it
+_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")  # RFC 5322 atext
+
+
+class FoldedHeader(str):
+    """A header value the email package writes out exactly as folded here. `email.policy.EmailPolicy`
+    stores a value that has a `name` as it is and asks it to fold itself, so it is neither parsed
+    nor folded again. The string is the unfolded value; `lines` are the folded lines, the first
+    without "Name: ", the others starting with a space."""
+
+    name: str
+    lines: tuple[str, ...]
+
+    def __new__(cls, name: str, lines: list[str]):
+        value = super().__new__(cls, "".join(lines))
+        value.name = name
+        value.lines = tuple(lines)
+        return value
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {policy.linesep.join(self.lines)}{policy.linesep}"
+
+
+def encoded_word(text: str) -> str:
+    """`text` as one RFC 2047 encoded-word in UTF-8, Q or B encoding, whichever is shorter. The Q
+    encoding of the email package keeps only letters, digits and -!*+/ as they are, so both are
+    also safe in a display name."""
+    data = text.encode("utf-8")
+    return min(quoprimime.header_encode(data, "utf-8"), base64mime.header_encode(data, "utf-8"), key=len)
+
+
+def _fits(text: str, room: int) -> bool:
+    return len(encoded_word(text)) <= room
+
+
+def split_for_encoding(text: str, first_room: int = ENCODED_WORD_LENGTH) -> list[str]:
+    """`text` cut into pieces that each fit one encoded-word (the first one in `first_room`
+    characters). Pieces end after the whitespace that follows a word, so each keeps its own trailing
+    space, and a reader, which drops the whitespace between two adjacent encoded-words, joins them
+    back into `text` exactly. Only a word too long for an encoded-word of its own is cut, between
+    two characters (never before a combining mark); readers join it back the same way."""
+    pieces: list[str] = []
+    current = ""
+    for token in _TOKENS.findall(text):
+        room = first_room if not pieces else ENCODED_WORD_LENGTH
+        if _fits(current + token, room):
+            current += token
+            continue
+        if current:
+            pieces.append(current)
+            current = ""
+        room = first_room if not pieces else ENCODED_WORD_LENGTH
+        while not _fits(token, room):
+            cut = 1
+            while cut < len(token) and _fits(token[:cut + 1], room):
+                cut += 1
+            while 1 < cut < len(token) and unicodedata.combining(token[cut]):
+                cut -= 1
+            pieces.append(token[:cut])
+            token = token[cut:]
+            room = ENCODED_WORD_LENGTH
+        current = token
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _fold(name: str, words: list[str]) -> FoldedHeader:
+    """Words (atoms, encoded-words, an <address>) joined by single spaces, a new line started
+    whenever the next word would make the line longer than LINE_LENGTH."""
+    lines: list[str] = []
+    for word in words:
+        used = len(lines[-1]) + (len(name) + 2 if len(lines) == 1 else 0) if lines else 0
+        if lines and used + 1 + len(word) <= LINE_LENGTH:
+            lines[-1] += " " + word
+        else:
+            lines.append(word if not lines else " " + word)
+    return FoldedHeader(name, lines)
+
+
+def subject_header(subject: str) -> FoldedHeader:
+    """The Subject as readers will display it: `subject` exactly. A short ASCII subject stays
+    plain; any other is written as encoded-words cut at word boundaries."""
+    subject = clean_header(subject)
+    if subject.isascii() and "=?" not in subject and len("Subject: ") + len(subject) <= LINE_LENGTH:
+        return FoldedHeader("Subject", [subject])
+    room = min(ENCODED_WORD_LENGTH, LINE_LENGTH - len("Subject: "))
+    return _fold("Subject", [encoded_word(piece) for piece in split_for_encoding(subject, room)])
+
+
+def ascii_address(address: str) -> str:
+    """The address as headers and the SMTP envelope carry it: checked, its domain in IDNA."""
+    address = checked_email(address)
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise ValueError("an address with a non-ASCII local part needs SMTPUTF8, which is not used")
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
+
+
+def address_header(name: str, mailboxes: list[tuple[str, str]]) -> FoldedHeader:
+    """An address header whose display names cannot change its addresses, whatever they contain:
+    a name made of plain atoms stays as it is, any other (commas, quotes, angle brackets, @,
+    accents…) is written as encoded-words, which contain none of the characters that delimit
+    addresses and which readers only decode for display."""
+    words: list[str] = []
+    for display, address in mailboxes:
+        if words:
+            words[-1] += ","
+        display = clean_header(display)
+        address = ascii_address(address)
+        if not display:
+            words.append(address)
+            continue
+        if _ATOMS.fullmatch(display) and "=?" not in display:
+            words.extend(display.split(" "))
+        else:
+            room = min(ENCODED_WORD_LENGTH, LINE_LENGTH - len(name) - 2) if not words else ENCODED_WORD_LENGTH
+            words.extend(encoded_word(piece) for piece in split_for_encoding(display, room))
+        words.append(f"<{address}>")
+    return _fold(name, words)
+
+
+def mailbox(value: str | tuple[str, str]) -> tuple[str, str]:
+    """(display name, address) from Flask-Mail's two ways of giving one."""
+    return value if isinstance(value, tuple) else parseaddr(value)
 
 
 class OutboxMail(Message):
@@ -60,6 +201,17 @@ class OutboxMail(Message):
             del attached["MIME-Version"]
             attached.add_header("Content-Disposition", "attachment", filename="invite.ics")
             message.attach(attached)
+        headers = {"From": address_header("From", [mailbox(self.sender)]),
+                   "To": address_header("To", [mailbox(r) for r in self.recipients])}
+        if self.subject:
+            headers["Subject"] = subject_header(self.subject)
+        if self.reply_to:
+            headers["Reply-To"] = address_header("Reply-To", [mailbox(self.reply_to)])
+        for name, value in headers.items():
+            if name in message:
+                message.replace_header(name, value)
+            else:
+                message[name] = value
         return message
 
 
