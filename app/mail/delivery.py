@@ -48,6 +48,7 @@ class DeliveryReport:
 LINE_LENGTH = 78  # RFC 5322's recommended limit, as email.policy.SMTP uses it
 ENCODED_WORD_LENGTH = 75  # RFC 2047's limit
 _TOKENS = re.compile(r"\S+\s*|\s+")  # a word with the whitespace after it
+_ADDRESS_LIKE_IN_NAME = re.compile(r'["\\<>@]|=\?')
 _ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")  # RFC 5322 atext
 
 
@@ -154,11 +155,24 @@ def ascii_address(address: str) -> str:
     return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
+def display_name_words(display: str, first_room: int = ENCODED_WORD_LENGTH) -> list[str]:
+    """A display name as the words of a phrase that no parser can mistake for an address: plain
+    atoms as they are; a short ASCII name with nothing address-like in it ("Dr. Ann Smith, MC2CM")
+    as one quoted-string, never folded; any other (quotes, backslashes, <, >, @, accents, an "=?"…)
+    as encoded-words, which hold none of the characters that delimit addresses. Encoded-words are
+    cut as subjects are; a reader that keeps the space between two of them (Python's email.policy
+    does, against RFC 2047) shows one space more there, never a cut word or another address."""
+    if "=?" not in display and _ATOMS.fullmatch(display):
+        return display.split(" ")
+    if (display.isascii() and display.isprintable() and not _ADDRESS_LIKE_IN_NAME.search(display)
+            and len(display) + 2 <= first_room):
+        return [f'"{display}"']
+    return [encoded_word(piece) for piece in split_for_encoding(display, first_room)]
+
+
 def address_header(name: str, mailboxes: list[tuple[str, str]]) -> FoldedHeader:
-    """An address header whose display names cannot change its addresses, whatever they contain:
-    a name made of plain atoms stays as it is, any other (commas, quotes, angle brackets, @,
-    accents…) is written as encoded-words, which contain none of the characters that delimit
-    addresses and which readers only decode for display."""
+    """An address header whose display names cannot change its addresses, whatever they contain
+    (see `display_name_words`)."""
     words: list[str] = []
     for display, address in mailboxes:
         if words:
@@ -168,11 +182,8 @@ def address_header(name: str, mailboxes: list[tuple[str, str]]) -> FoldedHeader:
         if not display:
             words.append(address)
             continue
-        if _ATOMS.fullmatch(display) and "=?" not in display:
-            words.extend(display.split(" "))
-        else:
-            room = min(ENCODED_WORD_LENGTH, LINE_LENGTH - len(name) - 2) if not words else ENCODED_WORD_LENGTH
-            words.extend(encoded_word(piece) for piece in split_for_encoding(display, room))
+        room = min(ENCODED_WORD_LENGTH, LINE_LENGTH - len(name) - 2) if not words else ENCODED_WORD_LENGTH
+        words.extend(display_name_words(display, room))
         words.append(f"<{address}>")
     return _fold(name, words)
 

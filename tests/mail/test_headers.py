@@ -2,6 +2,7 @@
 change the recipients, and nothing a person types breaks a header or an invitation."""
 
 import email
+import json
 import random
 import re
 import subprocess
@@ -9,8 +10,10 @@ from email import policy
 from email.header import decode_header, make_header
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select
 
+from app.auth.models import Role
 from app.events.models import EventState
 from app.extensions import db
 from app.mail.delivery import OutboxMail, deliver_due, subject_header
@@ -162,3 +165,131 @@ def test_check_mail_reads_the_subject_as_written(app, make, mail_sink, host):
     result = subprocess.run([str(VALIDATORS / "check-mail"), "--langs", "en,fr", "--strict", "--expect-ics",
                              "--subject", subject, str(path)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+# Item 7: nothing a person types breaks a header, a recipient list or a calendar.
+
+EVIL = 'Ann, "Bob" <evil@x.org>; **bold** <b>x</b>'
+CONTROLS = "".join(map(chr, range(0x20))) + "\x7f\x85\u2028\u2029"
+
+
+def _calendar_parts(raw: bytes) -> list[bytes]:
+    message = email.message_from_bytes(raw, policy=policy.default)
+    return [part.get_payload(decode=True) for part in message.walk()
+            if part.get_content_type() in ("text/calendar", "application/ics")]
+
+
+def _assert_no_controls(ics: bytes) -> None:
+    unfolded = ics.replace(b"\r\n ", b"").replace(b"\r\n\t", b"")
+    for line in unfolded.split(b"\r\n"):
+        assert not re.search(rb"[\x00-\x1f\x7f]|\xc2\x85|\xe2\x80[\xa8\xa9]", line), line
+
+
+@pytest.mark.parametrize("address", ["zoe@example.net", "Zoe.Lefevre+events@example.net"])
+def test_no_display_name_changes_the_recipients(app, make, mail_sink, address):
+    tunis = make.city("Tunis", "Africa/Tunis", "TN")
+    make.user(Role.ORGANISER, tunis, email="org.tunis@example.org", name=f"{EVIL}\r\nBcc: spy@x.org")
+    event = make.event(tunis, EventState.OPEN, theme_en="Water", theme_fr="L’eau")
+    for name in (EVIL, f"Zoé {EVIL}", f"{EVIL} " * 3, f"Eve{CONTROLS}Doe", "=?utf-8?q?evil=40x.org?="):
+        queue_message("registration_confirmed", Recipient(address, name, "fr"), event=event,
+                      context={"registration": object()}, invitation=event_invitation(event))
+    db.session.commit()
+    assert deliver_due().sent == 5
+    files = mail_sink.wait(5)
+    for path in files:
+        raw = path.read_bytes()
+        _assert_well_formed(raw)
+        legacy = email.message_from_bytes(raw)
+        modern = email.message_from_bytes(raw, policy=policy.default)
+        assert [a for _, a in email.utils.getaddresses(legacy.get_all("To"))] == [address]
+        assert [a for _, a in email.utils.getaddresses([str(h) for h in modern.get_all("To")])] == [address]
+        assert [a.addr_spec for a in modern["To"].addresses] == [address]
+        assert [a.addr_spec for a in modern["Reply-To"].addresses] == ["org.tunis@example.org"]
+        assert [a for _, a in email.utils.getaddresses(legacy.get_all("Reply-To"))] == ["org.tunis@example.org"]
+        assert _names(legacy, modern, "Reply-To") == [f"{EVIL} Bcc: spy@x.org"]
+        assert "Bcc" not in modern and "bcc" not in {name.lower() for name in modern}
+        envelope = json.loads(path.with_suffix(".json").read_text())
+        assert envelope["rcpt_tos"] == [address]
+        for ics in _calendar_parts(raw):
+            _assert_no_controls(ics)
+            calendar = Calendar.from_ical(ics)
+            [vevent] = calendar.walk("VEVENT")
+            assert [str(a) for a in _as_list(vevent["ATTENDEE"])] == [f"mailto:{address}"]
+            assert str(vevent["ORGANIZER"]) == "mailto:org.tunis@example.org"
+    names = sorted(name for path in files for name in _names(*_both(path.read_bytes()), "To"))
+    assert names == sorted([EVIL, f"Zoé {EVIL}", " ".join([EVIL] * 3), "Eve Doe", "=?utf-8?q?evil=40x.org?="])
+    assert_passes(files, expect_ics=True)
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _both(raw: bytes):
+    return email.message_from_bytes(raw), email.message_from_bytes(raw, policy=policy.default)
+
+
+def _names(legacy, modern, header: str) -> list[str]:
+    """The display names of `header` as an RFC 2047 reader shows them (the legacy API, which drops
+    the space between two encoded-words), checked against email.policy's reading, which keeps that
+    space (against RFC 2047) and so may show one space more where a long name was cut."""
+    rfc = [str(make_header(decode_header(name))) for name, _ in email.utils.getaddresses(legacy.get_all(header))]
+    python = [address.display_name for address in modern[header].addresses]
+    assert [" ".join(name.split()) for name in python] == [" ".join(name.split()) for name in rfc]
+    return rfc
+
+
+def test_random_hostile_display_names_keep_one_address(app):
+    random.seed(7)
+    pieces = ['Ann,', '"Bob"', "<evil@x.org>;", "**bold**", "<b>x</b>", "Zoé", "O'Brien", "Dr.", "\\", "=?utf-8?q?",
+              "a@b.c", "Lefèvre-Ben", "Saïd", "(comment)", "[x]", ":", "«\u00a0»", "x" * 30, "é" * 20]
+    for _ in range(300):
+        name = " ".join(random.choice(pieces) for _ in range(random.randint(1, 12)))
+        to_zoe = OutboxMail(subject="s", body="b", sender="events@example.org", recipients=[(name, "zoe@example.net")])
+        reply_to_zoe = OutboxMail(subject="s", body="b", sender="events@example.org",
+                                  recipients=[("", "other@example.net")], reply_to=(name, "zoe@example.net"))
+        for header, mail in (("To", to_zoe), ("Reply-To", reply_to_zoe)):
+            raw = mail.as_bytes()
+            _assert_well_formed(raw)
+            legacy, modern = _both(raw)
+            assert [a for _, a in email.utils.getaddresses(legacy.get_all(header))] == ["zoe@example.net"], name
+            assert [a.addr_spec for a in modern[header].addresses] == ["zoe@example.net"], name
+            assert _names(legacy, modern, header) == [name]
+
+
+def test_a_title_with_line_breaks_and_controls_gives_a_valid_invitation_and_feed(app, make, host, tmp_path):
+    from app.calendar import agenda_calendar, to_ics
+    from tests.ical_check import assert_check_ics
+
+    lyon, organiser = host
+    organiser.name = f"Hélène{CONTROLS}Moreau"
+    event = make.event(lyon, EventState.OPEN, theme_en="Housing\r\nBcc: x@evil.example\x00",
+                       theme_fr="Logement\u2028et\x0bville\x85", venue="Salle\nMolière\r", summary_en="One\rtwo\x1b[0m",
+                       summary_fr="Un\u2029deux\r\n\r\ntrois\x7f")
+    message = queue_message("registration_confirmed", Recipient("zoe@example.net", f"Zoé{CONTROLS}Lefèvre", "en"),
+                            event=event, context={"registration": object()}, invitation=event_invitation(event))
+    db.session.commit()
+    item = make.agenda_item(event, title_en="Session\r\none", title_fr="Séance\u2028un", room="Salle\t2\x00",
+                            description_en="First line\nsecond\x0cline", online_url="https://meet.example.org/a\r\nb")
+    feed = to_ics(agenda_calendar(event, [item], url="http://127.0.0.1:5000/events/x/\x00"))
+    for name, ics in (("invitation.ics", message.ics), ("feed.ics", feed)):
+        _assert_no_controls(ics)
+        (tmp_path / name).write_bytes(ics)
+        assert_check_ics(tmp_path / name)
+    [invited] = Calendar.from_ical(message.ics).walk("VEVENT")
+    assert str(invited["SUMMARY"]) == "Housing Bcc: x@evil.example / Logement et ville"
+    assert str(invited["LOCATION"]) == "Salle Molière"
+    assert str(invited["DESCRIPTION"]) == "One\ntwo [0m\n\nUn\ndeux\n\ntrois"
+    assert invited["ATTENDEE"].params["CN"] == "Zoé Lefèvre"
+    assert invited["ORGANIZER"].params["CN"] == "Hélène Moreau"
+    [session] = Calendar.from_ical(feed).walk("VEVENT")
+    assert str(session["SUMMARY"]) == "Session\none / Séance\nun"  # feeds keep line breaks, escaped
+    assert str(session["DESCRIPTION"]).startswith("First line\nsecond\nline\n\n")
+    assert str(session["URL"]) == "https://meet.example.org/ab"
+
+
+@pytest.mark.parametrize("address", ["a\x00b@example.org", "ann@example.org\x1b", "a@exa\x7fmple.org",
+                                     "ann@example.org\r\nBcc: x@evil.example", "Ann <ann@example.org>"])
+def test_an_address_with_a_control_character_or_a_name_is_not_queued(app, make, address):
+    with pytest.raises(ValueError, match="not an email address"):
+        queue_message("private_link_resent", Recipient(address, "Ann", "en"), event=make.event())
