@@ -450,10 +450,11 @@ def _reply_text(code: int, reply: bytes | str, message: OutboxMessage) -> str:
     return f"{code} {text}" if text is not None else f"{code} (the server's text is not kept: it names someone else)"
 
 
-def _refusal(error: smtplib.SMTPException, message: OutboxMessage, address: str) -> Failure:
-    """The server answered no to this message: its recipient (RCPT), its sender (MAIL FROM) or its
-    content (DATA). A 5xx refusal of the recipient or of the content is final; any 4xx, and a
-    refused sender (a setting, which an operator can fix), are tried again later."""
+def _refusal(error: Exception, message: OutboxMessage, address: str) -> Failure:
+    """Why this message was not sent. Mostly the server answered no: to its recipient (RCPT), its
+    sender (MAIL FROM) or its content (DATA). A 5xx refusal of the recipient or of the content is
+    final; any 4xx, a refused sender (a setting, which an operator can fix) and any other error are
+    tried again later."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, reply = error.recipients.get(address) or next(iter(error.recipients.values()), (0, b""))
         return Failure(f"recipient refused by the mail server: {_reply_text(code, reply, message)}",
@@ -470,8 +471,8 @@ def _refusal(error: smtplib.SMTPException, message: OutboxMessage, address: str)
 def _open(connection: TimedConnection) -> None:
     try:
         connection.open()
-    except Exception as error:
-        raise ServerUnreachable(f"{type(error).__name__}: {error}") from error
+    except Exception as error:  # kept on every message of the batch: no address in it
+        raise ServerUnreachable(_ADDRESS_LIKE.sub("<address>", f"{type(error).__name__}: {error}")) from error
 
 
 def _send_one(connection: TimedConnection, message: OutboxMessage) -> Failure | None:
