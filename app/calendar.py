@@ -5,6 +5,7 @@ all three parsers we test with (python icalendar, vobject, Mozilla's ical.js) re
 one observance per clock change, each with a single DTSTART, no RRULE and no RDATE lists.
 """
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -34,6 +35,28 @@ def ical_time(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone_name))
 
 
+# What a person typed must not break a content line or confuse a parser: every C0 control (CR and
+# LF among them), DEL, NEL and the Unicode line and paragraph separators. In invitations, one-line
+# values (SUMMARY, LOCATION) get a space for each run of them; a DESCRIPTION keeps its line breaks
+# as "\n" (written escaped, as RFC 5545 wants). Feeds keep line breaks, escaped, in every text, as
+# they always did (tests/agenda/test_feeds.py), and lose the other controls.
+_CONTROLS = re.compile(r" *[\x00-\x1f\x7f\x85\u2028\u2029]+ *")
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def ics_text(value: str | None, *, multiline: bool = False) -> str:
+    """A TEXT value safe to write into a .ics, whatever it contains."""
+    value = value or ""
+    if multiline:
+        return "\n".join(_CONTROLS.sub(" ", line) for line in _LINE_BREAKS.split(value)).strip()
+    return _CONTROLS.sub(" ", value).strip()
+
+
+def ics_uri(value: str | None) -> str:
+    """A URI value without the control characters a typed link may carry."""
+    return _CONTROLS.sub("", value or "").strip()
+
+
 # How often subscribers should fetch a feed again (RFC 7986 REFRESH-INTERVAL; X-PUBLISHED-TTL for
 # Outlook and older clients): often enough that a moved session reaches them the same day.
 FEED_REFRESH = timedelta(hours=1)
@@ -47,7 +70,7 @@ def new_calendar(method: str | None = None, name: str | None = None, feed: bool 
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-calname", ics_text(name))
     if feed:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
@@ -192,14 +215,14 @@ def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_dom
     vevent.add("dtend", event.end_date + timedelta(days=1))
     theme = bilingual_text(event, "theme", lang_order)
     city_name = " / ".join(_in_order({"en": city.name_en, "fr": city.name_fr}, lang_order))
-    vevent.add("summary", f"{theme} ({city_name})" if theme else city_name)
+    vevent.add("summary", ics_text(f"{theme} ({city_name})" if theme else city_name, multiline=True))
     summary = bilingual_text(event, "summary", lang_order, separator="\n\n")
-    description = "\n\n".join(part for part in (summary, url) if part)
+    description = ics_text("\n\n".join(part for part in (summary, url) if part), multiline=True)
     if description:
         vevent.add("description", description)
-    vevent.add("location", ", ".join(p for p in (event.venue.strip(), city.name_en) if p))
-    if url:
-        vevent.add("url", url)
+    vevent.add("location", ics_text(", ".join(p for p in (event.venue.strip(), city.name_en) if p), multiline=True))
+    if ics_uri(url):
+        vevent.add("url", ics_uri(url))
     vevent.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")
     vevent.add("transp", "TRANSPARENT")
     return vevent
@@ -304,14 +327,15 @@ def invitation(method: str, uid: str, sequence: int, summary_by_lang: dict[str, 
         vevent.add("dtstart", start)
         vevent.add("dtend", end + timedelta(days=1))
     summary = " / ".join(dict.fromkeys(summary_by_lang[lang] for lang in languages if summary_by_lang.get(lang)))
-    vevent.add("summary", summary)
+    vevent.add("summary", ics_text(summary))
     description = "\n\n".join(description_by_lang[lang] for lang in languages if description_by_lang.get(lang))
+    description = ics_text(description, multiline=True)
     if description:
         vevent.add("description", description)
-    if location:
-        vevent.add("location", location)
-    if url:
-        vevent.add("url", url)
+    if ics_text(location):
+        vevent.add("location", ics_text(location))
+    if ics_uri(url):
+        vevent.add("url", ics_uri(url))
     vevent.add("status", status)
     vevent.add("transp", "OPAQUE")
     vevent.add("organizer", _address(organizer))

@@ -7,7 +7,7 @@ from datetime import UTC
 from icalendar import Event
 
 from app.agenda.models import ItemKind
-from app.calendar import LANGUAGES, FeedEntry, bilingual_text, full_lang_order, ical_time, item_uid
+from app.calendar import LANGUAGES, FeedEntry, bilingual_text, full_lang_order, ical_time, ics_text, ics_uri, item_uid
 
 PRESENTERS_LABEL = {"en": "Presenters", "fr": "Intervenants"}
 
@@ -62,15 +62,15 @@ def agenda_item_vevent(item, lang_order: Sequence[str] = LANGUAGES, *, uid_domai
     vevent.add("sequence", item.sequence)
     vevent.add("dtstart", ical_time(item.starts_at, event.timezone))
     vevent.add("dtend", ical_time(item.ends_at, event.timezone))
-    vevent.add("summary", bilingual_text(item, "title", lang_order))
-    description = _item_description(item, lang_order, url)
+    vevent.add("summary", ics_text(bilingual_text(item, "title", lang_order), multiline=True))
+    description = ics_text(_item_description(item, lang_order, url), multiline=True)
     if description:
         vevent.add("description", description)
-    location = _item_location(item, event)
+    location = ics_text(_item_location(item, event), multiline=True)
     if location:
         vevent.add("location", location)
-    if item.online_url or url:
-        vevent.add("url", item.online_url or url)
+    if ics_uri(item.online_url or url):
+        vevent.add("url", ics_uri(item.online_url or url))
     vevent.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     return vevent

@@ -7,17 +7,21 @@ and `recover_stuck()` queues it again after MAIL_SENDING_TIMEOUT seconds.
 """
 
 import os
+import re
 import smtplib
 import socket
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import base64mime, quoprimime
 from email.encoders import encode_base64
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 
 from flask import current_app
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import select, update
 
 from app.db_types import utcnow
@@ -33,6 +37,160 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     recovered: int = 0
+
+
+# Headers with text a person wrote (Subject, and the display names of From, To and Reply-To) are
+# written here, not by the email package: Flask-Mail pre-encodes them with email.header.Header, which
+# cuts encoded-words in the middle of a word, and email.policy then folds them again (even its own
+# folding cuts words of some long French subjects with a no-break space). Each one is ASCII, cut only
+# between encoded-words, and kept exactly as written by `FoldedHeader`.
+
+LINE_LENGTH = 78  # RFC 5322's recommended limit, as email.policy.SMTP uses it
+ENCODED_WORD_LENGTH = 75  # RFC 2047's limit
+_TOKENS = re.compile(r"\S+\s*|\s+")  # a word with the whitespace after it
+_ADDRESS_LIKE_IN_NAME = re.compile(r'["\\<>@]|=\?')
+_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")  # RFC 5322 atext
+
+
+class FoldedHeader(str):
+    """A header value the email package writes out exactly as folded here. `email.policy.EmailPolicy`
+    stores a value that has a `name` as it is and asks it to fold itself, so it is neither parsed
+    nor folded again. The string is the unfolded value; `lines` are the folded lines, the first
+    without "Name: ", the others starting with a space."""
+
+    name: str
+    lines: tuple[str, ...]
+
+    def __new__(cls, name: str, lines: list[str]):
+        value = super().__new__(cls, "".join(lines))
+        value.name = name
+        value.lines = tuple(lines)
+        return value
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {policy.linesep.join(self.lines)}{policy.linesep}"
+
+
+def encoded_word(text: str) -> str:
+    """`text` as one RFC 2047 encoded-word in UTF-8, Q or B encoding, whichever is shorter. The Q
+    encoding of the email package keeps only letters, digits and -!*+/ as they are, so both are
+    also safe in a display name."""
+    data = text.encode("utf-8")
+    return min(quoprimime.header_encode(data, "utf-8"), base64mime.header_encode(data, "utf-8"), key=len)
+
+
+def _fits(text: str, room: int) -> bool:
+    return len(encoded_word(text)) <= room
+
+
+def split_for_encoding(text: str, first_room: int = ENCODED_WORD_LENGTH) -> list[str]:
+    """`text` cut into pieces that each fit one encoded-word (the first one in `first_room`
+    characters). Pieces end after the whitespace that follows a word, so each keeps its own trailing
+    space, and a reader, which drops the whitespace between two adjacent encoded-words, joins them
+    back into `text` exactly. Only a word too long for an encoded-word of its own is cut, between
+    two characters (never before a combining mark); readers join it back the same way."""
+    pieces: list[str] = []
+    current = ""
+    for token in _TOKENS.findall(text):
+        room = first_room if not pieces else ENCODED_WORD_LENGTH
+        if _fits(current + token, room):
+            current += token
+            continue
+        if current:
+            pieces.append(current)
+            current = ""
+        room = first_room if not pieces else ENCODED_WORD_LENGTH
+        while not _fits(token, room):
+            cut = 1
+            while cut < len(token) and _fits(token[:cut + 1], room):
+                cut += 1
+            while 1 < cut < len(token) and unicodedata.combining(token[cut]):
+                cut -= 1
+            pieces.append(token[:cut])
+            token = token[cut:]
+            room = ENCODED_WORD_LENGTH
+        current = token
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _fold(name: str, words: list[str]) -> FoldedHeader:
+    """Words (atoms, encoded-words, an <address>) joined by single spaces, a new line started
+    whenever the next word would make the line longer than LINE_LENGTH."""
+    lines: list[str] = []
+    for word in words:
+        used = len(lines[-1]) + (len(name) + 2 if len(lines) == 1 else 0) if lines else 0
+        if lines and used + 1 + len(word) <= LINE_LENGTH:
+            lines[-1] += " " + word
+        else:
+            lines.append(word if not lines else " " + word)
+    return FoldedHeader(name, lines)
+
+
+def subject_header(subject: str) -> FoldedHeader:
+    """The Subject as readers will display it: `subject` exactly. A short ASCII subject stays
+    plain; any other is written as encoded-words cut at word boundaries."""
+    subject = clean_header(subject)
+    if subject.isascii() and "=?" not in subject and len("Subject: ") + len(subject) <= LINE_LENGTH:
+        return FoldedHeader("Subject", [subject])
+    room = min(ENCODED_WORD_LENGTH, LINE_LENGTH - len("Subject: "))
+    return _fold("Subject", [encoded_word(piece) for piece in split_for_encoding(subject, room)])
+
+
+_NOT_IN_ADDRESS = re.compile(r"[\s<>,;:\"()\[\]\\\x00-\x1f\x7f]")
+
+
+def ascii_address(address: str) -> str:
+    """The address as headers and the SMTP envelope carry it, its domain in IDNA; an address that
+    could end its <…> or its header line is refused."""
+    address = (address or "").strip()
+    local, _, domain = address.rpartition("@")
+    if not local or not domain or _NOT_IN_ADDRESS.search(address):
+        raise ValueError("not an address a message can be sent to or from")
+    if address.isascii():
+        return address
+    if not local.isascii():
+        raise ValueError("an address with a non-ASCII local part needs SMTPUTF8, which is not used")
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
+
+
+def display_name_words(display: str, first_room: int = ENCODED_WORD_LENGTH) -> list[str]:
+    """A display name as the words of a phrase that no parser can mistake for an address: plain
+    atoms as they are; a short ASCII name with nothing address-like in it ("Dr. Ann Smith, MC2CM")
+    as one quoted-string, never folded; any other (quotes, backslashes, <, >, @, accents, an "=?"…)
+    as encoded-words, which hold none of the characters that delimit addresses. Encoded-words are
+    cut as subjects are; a reader that keeps the space between two of them (Python's email.policy
+    does, against RFC 2047) shows one space more there, never a cut word or another address."""
+    if "=?" not in display and _ATOMS.fullmatch(display):
+        return display.split(" ")
+    if (display.isascii() and display.isprintable() and not _ADDRESS_LIKE_IN_NAME.search(display)
+            and len(display) + 2 <= first_room):
+        return [f'"{display}"']
+    return [encoded_word(piece) for piece in split_for_encoding(display, first_room)]
+
+
+def address_header(name: str, mailboxes: list[tuple[str, str]]) -> FoldedHeader:
+    """An address header whose display names cannot change its addresses, whatever they contain
+    (see `display_name_words`)."""
+    words: list[str] = []
+    for display, address in mailboxes:
+        if words:
+            words[-1] += ","
+        display = clean_header(display)
+        address = ascii_address(address)
+        if not display:
+            words.append(address)
+            continue
+        room = min(ENCODED_WORD_LENGTH, LINE_LENGTH - len(name) - 2) if not words else ENCODED_WORD_LENGTH
+        words.extend(display_name_words(display, room))
+        words.append(f"<{address}>")
+    return _fold(name, words)
+
+
+def mailbox(value: str | tuple[str, str]) -> tuple[str, str]:
+    """(display name, address) from Flask-Mail's two ways of giving one."""
+    return value if isinstance(value, tuple) else parseaddr(value)
 
 
 class OutboxMail(Message):
@@ -60,11 +218,23 @@ class OutboxMail(Message):
             del attached["MIME-Version"]
             attached.add_header("Content-Disposition", "attachment", filename="invite.ics")
             message.attach(attached)
+        headers = {"From": address_header("From", [mailbox(self.sender)]),
+                   "To": address_header("To", [mailbox(r) for r in self.recipients])}
+        if self.subject:
+            headers["Subject"] = subject_header(self.subject)
+        if self.reply_to:
+            headers["Reply-To"] = address_header("Reply-To", [mailbox(self.reply_to)])
+        for name, value in headers.items():
+            if name in message:
+                message.replace_header(name, value)
+            else:
+                message[name] = value
         return message
 
 
 class TimedConnection(Connection):
-    """Flask-Mail's connection with a socket timeout, so that a silent server cannot hold a worker."""
+    """Flask-Mail's connection with a socket timeout (a silent server cannot hold a worker), opened
+    and closed explicitly, so that a batch can open it again after the server dropped it."""
 
     def configure_host(self):
         timeout = current_app.config.get("MAIL_TIMEOUT", 30)
@@ -72,12 +242,55 @@ class TimedConnection(Connection):
             host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
         else:
             host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
-        host.set_debuglevel(int(self.mail.debug))
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        try:
+            host.set_debuglevel(int(self.mail.debug))
+            if self.mail.use_tls:
+                host.starttls()
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()
+            raise
         return host
+
+    @property
+    def is_open(self) -> bool:
+        return self.host is not None and self.host.sock is not None
+
+    @property
+    def spent(self) -> bool:
+        """MAIL_MAX_EMAILS messages went over this connection: the next one needs a new one."""
+        return bool(self.mail.max_emails) and self.num_emails >= self.mail.max_emails
+
+    def open(self) -> None:
+        self.close()
+        self.host = self.configure_host()
+        self.num_emails = 0
+
+    def close(self) -> None:
+        host, self.host = self.host, None
+        if host is not None:
+            try:
+                host.quit()
+            except (smtplib.SMTPException, OSError):
+                host.close()
+
+    def send(self, message: Message, envelope_from: str | tuple[str, str] | None = None) -> None:
+        """Send one message to its own recipients. The envelope carries bare addresses, never a
+        display name for the SMTP library to parse back. Returns only when the server accepted
+        the message for every recipient: smtplib reports the refused ones instead of raising when
+        another one was accepted, they are raised here."""
+        if not self.is_open:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        if message.has_bad_headers():
+            raise BadHeaderError("a header of the message holds a line break")
+        sender = ascii_address(mailbox(envelope_from or message.sender)[1])
+        recipients = [ascii_address(mailbox(recipient)[1]) for recipient in message.send_to]
+        refused = self.host.sendmail(sender, recipients, message.as_bytes(), message.mail_options,
+                                     message.rcpt_options)
+        self.num_emails += 1
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
 
 
 def smtp_connection() -> Connection:
@@ -187,11 +400,14 @@ def _record_sent(message: OutboxMessage, note: str = "") -> None:
     db.session.commit()
 
 
-def _record_failure(message: OutboxMessage, error: BaseException, now: datetime, report: DeliveryReport) -> None:
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+def _record_failure(message: OutboxMessage, error: str, now: datetime, report: DeliveryReport,
+                    permanent: bool = False) -> None:
+    """Not sent this time: tried again after a backoff, or given up (a permanent refusal, or
+    MAIL_MAX_ATTEMPTS tries)."""
+    message.last_error = error[:2000]
     message.locked_by = None
     message.locked_at = None
-    if message.attempts >= _config("MAIL_MAX_ATTEMPTS"):
+    if permanent or message.attempts >= _config("MAIL_MAX_ATTEMPTS"):
         message.status = OutboxStatus.FAILED
         report.failed += 1
     else:
@@ -201,9 +417,90 @@ def _record_failure(message: OutboxMessage, error: BaseException, now: datetime,
     db.session.commit()
 
 
-# Errors after which the connection cannot be used for the rest of the batch.
-CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPAuthenticationError,
-                     OSError)
+class ServerUnreachable(Exception):
+    """No connection to the SMTP server could be opened: the rest of the batch waits."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one message was not sent, as kept on it; `permanent`: not worth trying again."""
+
+    error: str
+    permanent: bool = False
+
+
+_ADDRESS_LIKE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+CONNECTION_LOST = "the connection to the mail server was lost while sending; it will be tried again"
+
+
+def _own_text(text: str, message: OutboxMessage) -> str | None:
+    """The server's text, kept on `message` only when it names no other address than the message's
+    own (its recipient, its sender): an error kept on a message never names anybody else."""
+    text = " ".join(clean_header(text).split())
+    own = {message.recipient_email.strip().lower(),
+           parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1].lower()}
+    if any(found.strip(".").lower() not in own for found in _ADDRESS_LIKE.findall(text)):
+        return None
+    return text
+
+
+def _reply_text(code: int, reply: bytes | str, message: OutboxMessage) -> str:
+    reply = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    text = _own_text(reply, message)
+    return f"{code} {text}" if text is not None else f"{code} (the server's text is not kept: it names someone else)"
+
+
+def _refusal(error: Exception, message: OutboxMessage, address: str) -> Failure:
+    """Why this message was not sent. Mostly the server answered no: to its recipient (RCPT), its
+    sender (MAIL FROM) or its content (DATA). A 5xx refusal of the recipient or of the content is
+    final; any 4xx, a refused sender (a setting, which an operator can fix) and any other error are
+    tried again later."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = error.recipients.get(address) or next(iter(error.recipients.values()), (0, b""))
+        return Failure(f"recipient refused by the mail server: {_reply_text(code, reply, message)}",
+                       permanent=500 <= code < 600)
+    if isinstance(error, smtplib.SMTPResponseException):
+        what = "sender" if isinstance(error, smtplib.SMTPSenderRefused) else "message"
+        code = error.smtp_code
+        return Failure(f"{what} refused by the mail server: {_reply_text(code, error.smtp_error, message)}",
+                       permanent=isinstance(error, smtplib.SMTPDataError) and 500 <= code < 600)
+    text = _own_text(str(error), message)
+    return Failure(f"{type(error).__name__}: {text}" if text is not None else type(error).__name__)
+
+
+def _open(connection: TimedConnection) -> None:
+    try:
+        connection.open()
+    except Exception as error:  # kept on every message of the batch: no address in it
+        raise ServerUnreachable(_ADDRESS_LIKE.sub("<address>", f"{type(error).__name__}: {error}")) from error
+
+
+def _send_one(connection: TimedConnection, message: OutboxMessage) -> Failure | None:
+    """Send one message over `connection`, opening it when needed. None: the server accepted it.
+    When the connection is lost during the send, it is opened again and the message tried once
+    more, never more (a server that drops every message does not keep a worker looping). Raises
+    ServerUnreachable when no connection can be opened."""
+    try:
+        built = build_mail(message)
+        address = ascii_address(message.recipient_email)
+    except Exception as error:  # a header that cannot be written: this message only
+        return _refusal(error, message, "")
+    for retry in (False, True):
+        if not connection.is_open or connection.spent:
+            _open(connection)
+        try:
+            connection.send(built)
+        except Exception as error:
+            if not connection.is_open:  # dropped (smtplib closes on a lost connection or a 421)
+                connection.close()
+                if retry:
+                    return Failure(CONNECTION_LOST)
+                continue
+            if not isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
+                connection.close()  # perhaps in the middle of a transaction: the next message starts afresh
+            return _refusal(error, message, address)
+        return None
+    return Failure(CONNECTION_LOST)
 
 
 def _print(message: OutboxMessage) -> None:
@@ -258,31 +555,37 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
         return report
     owners = {message.id: message.locked_by for message in messages}
     pending = list(messages)
+    connection = smtp_connection()
     try:
-        with smtp_connection() as connection:
-            while pending:
-                if should_stop():
-                    release([message.id for message in pending])
-                    pending = []
-                    break
-                message = pending[0]
-                if not renew_claim(message.id, owners[message.id]):
-                    pending.pop(0)  # taken back meanwhile: whoever holds it now sends it
-                    continue
-                try:
-                    connection.send(build_mail(message))
-                except CONNECTION_ERRORS:
-                    raise
-                except Exception as error:  # refused recipient, bad header…: this message only
-                    pending.pop(0)
-                    _record_failure(message, error, now, report)
-                else:
-                    pending.pop(0)
-                    _record_sent(message)
-                    report.sent += 1
-    except Exception as error:  # the server is down, or went away: the rest waits for the next try
-        current_app.logger.warning("mail delivery interrupted: %s: %s", type(error).__name__, error)
+        while pending:
+            if should_stop():
+                release([message.id for message in pending])
+                pending = []
+                break
+            message = pending[0]
+            if not renew_claim(message.id, owners[message.id]):
+                pending.pop(0)  # taken back meanwhile: whoever holds it now sends it
+                continue
+            try:
+                failure = _send_one(connection, message)
+            except ServerUnreachable as error:  # the server is down: the rest waits for the next try
+                current_app.logger.warning("mail delivery: %s", error)
+                for waiting in pending:
+                    _record_failure(waiting, str(error), now, report)
+                pending = []
+                break
+            pending.pop(0)
+            if failure is None:
+                _record_sent(message)
+                report.sent += 1
+            else:
+                current_app.logger.warning("mail #%s not sent: %s", message.id, failure.error)
+                _record_failure(message, failure.error, now, report, permanent=failure.permanent)
+    except Exception:  # the database, or a bug: what is not recorded yet waits for the next try
+        current_app.logger.exception("mail delivery interrupted")
         db.session.rollback()
         for message in pending:
-            _record_failure(message, error, now, report)
+            _record_failure(message, "delivery was interrupted; it will be tried again", now, report)
+    finally:
+        connection.close()
     return report

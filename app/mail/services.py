@@ -37,7 +37,10 @@ from app.mail.rendering import render_message
 # Anything that could end a header line or smuggle one in: CR, LF and every other control or
 # line-separator character becomes a space.
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\]+$")
+# An address part: none of the characters that delimit addresses in a header, no whitespace and no
+# control character (a NUL or an ESC is not whitespace to `\s`).
+_ADDRESS_PART = r"[^@\s<>,;:\"()\[\]\\\x00-\x1f\x7f]+"
+_EMAIL = re.compile(rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$")
 
 # What stays of a message whose recipient's personal data was erased.
 ERASED = "(erased)"
@@ -152,7 +155,7 @@ def tracked_sequences(uids) -> dict[str, int]:
     if not uids:
         return {}
     rows = db.session.execute(select(CalendarItem.uid, CalendarItem.sequence).where(CalendarItem.uid.in_(uids)))
-    return {uid: sequence for uid, sequence in rows}
+    return {uid: sequence for uid, sequence in rows}  # noqa: C416 (a Result is not a mapping of its rows)
 
 
 def sender_person() -> Person:
