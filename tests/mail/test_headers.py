@@ -258,7 +258,8 @@ def test_random_hostile_display_names_keep_one_address(app):
 
 
 def test_a_title_with_line_breaks_and_controls_gives_a_valid_invitation_and_feed(app, make, host, tmp_path):
-    from app.calendar import agenda_calendar, to_ics
+    from app.agenda.calendar import feed_entries
+    from app.calendar import event_calendar, to_ics
     from tests.ical_check import assert_check_ics
 
     lyon, organiser = host
@@ -271,7 +272,7 @@ def test_a_title_with_line_breaks_and_controls_gives_a_valid_invitation_and_feed
     db.session.commit()
     item = make.agenda_item(event, title_en="Session\r\none", title_fr="Séance\u2028un", room="Salle\t2\x00",
                             description_en="First line\nsecond\x0cline", online_url="https://meet.example.org/a\r\nb")
-    feed = to_ics(agenda_calendar(event, [item], url="http://127.0.0.1:5000/events/x/\x00"))
+    feed = to_ics(event_calendar(event, feed_entries([item], event, ("en", "fr"), "http://127.0.0.1:5000/events/x/\x00")))
     for name, ics in (("invitation.ics", message.ics), ("feed.ics", feed)):
         _assert_no_controls(ics)
         (tmp_path / name).write_bytes(ics)

@@ -26,10 +26,12 @@ CONTEXTS = {
     "background_published": {"document_url": "http://127.0.0.1:5000/events/x/background"},
     "agenda_changed": {"changes": CHANGES},
     "event_cancelled": {"reason": "Grève des transports"},
+    "event_changed": {"event_changes": [("venue", "Hôtel de Ville", "Salle Molière"),
+                                        ("online_url", "", "https://meet.example.org/new")]},
     "reminder_7_days": {"days": 7},
 }
 WITH_INVITATION = {"registration_confirmed", "registration_promoted", "registration_approved", "agenda_changed",
-                   "reminder_7_days", "reminder_1_day"}
+                   "event_changed", "reminder_7_days", "reminder_1_day"}
 WITH_CANCEL = {"registration_cancelled", "event_cancelled"}
 
 
