@@ -3,6 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# `make run PORT=5001` serves elsewhere; links in emails and feeds follow (PUBLIC_URL, unless set).
+PORT ?= 5000
+
+# The development commands choose development on purpose (an APP_ENV already set is kept).
+migrate seed run: export APP_ENV ?= development
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint translations extract-messages migrate seed clean bench bench-mail
 
@@ -29,12 +35,13 @@ extract-messages: $(BIN)/activate
 migrate: $(BIN)/activate
 	$(BIN)/flask db upgrade
 
-seed: migrate
+## The demo data; the French catalog first, for the demo emails it queues.
+seed: translations migrate
 	$(BIN)/flask seed-demo
 
-## Install, migrate, load the demo data and serve on http://127.0.0.1:5000
+## Install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT) (default 5000)
 run: translations seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Install what the tests need and run the whole suite.
 test: $(VENV)/.dev-installed translations
