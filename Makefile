@@ -10,7 +10,7 @@ PORT ?= 5000
 migrate seed run: export APP_ENV ?= development
 run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint translations extract-messages migrate seed clean bench bench-mail
+.PHONY: run test test-fast lint translations extract-messages migrate seed clean bench bench-mail
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ run: translations seed
 ## Install what the tests need and run the whole suite.
 test: $(VENV)/.dev-installed translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The suite without the slowest browser checks (marked `slow`), for the inner loop.
+test-fast: $(VENV)/.dev-installed translations
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 ## How many bilingual invitations per second reach a local SMTP server (../shared/validators/mail-sink).
 bench-mail: $(BIN)/activate translations
