@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# `make run PORT=5001` serves elsewhere; links in emails and feeds follow (PUBLIC_URL, unless set).
+PORT ?= 5000
 
-.PHONY: run test lint translations extract-messages migrate seed clean bench bench-mail
+# The development commands choose development on purpose (an APP_ENV already set is kept).
+migrate seed run: export APP_ENV ?= development
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: run test test-fast lint translations extract-messages migrate seed clean bench bench-mail
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,16 +35,21 @@ extract-messages: $(BIN)/activate
 migrate: $(BIN)/activate
 	$(BIN)/flask db upgrade
 
-seed: migrate
+## The demo data; the French catalog first, for the demo emails it queues.
+seed: translations migrate
 	$(BIN)/flask seed-demo
 
-## Install, migrate, load the demo data and serve on http://127.0.0.1:5000
+## Install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT) (default 5000)
 run: translations seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Install what the tests need and run the whole suite.
 test: $(VENV)/.dev-installed translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The suite without the slowest browser checks (marked `slow`), for the inner loop.
+test-fast: $(VENV)/.dev-installed translations
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 ## How many bilingual invitations per second reach a local SMTP server (../shared/validators/mail-sink).
 bench-mail: $(BIN)/activate translations

@@ -13,7 +13,8 @@ import pytest
 from app.auth.models import Role
 from app.events.models import Event, EventState
 
-pytestmark = pytest.mark.browser
+# The slowest browser checks (10-30 s each with --durations): `make test-fast` leaves them out.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHECK_HTML = Path(__file__).resolve().parents[3] / "shared" / "validators" / "check-html"
 
 
