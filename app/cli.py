@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 
 from app.extensions import db
+from app.links import link_to
 
 
 def register_commands(app: Flask) -> None:
@@ -45,7 +46,7 @@ def seed_demo() -> None:
               "demo accounts": report.accounts, **report.stages}
     click.echo("; ".join(f"{label}: {count} new" for label, count in counts.items()) + ".")
     if current_app.config["DEMO_ACCOUNTS"]:
-        click.echo("Demo sign-in (http://127.0.0.1:5000/manage/login):")
+        click.echo(f"Demo sign-in ({link_to('auth.login')}):")
         for email, password in DEMO_PASSWORDS.items():
             click.echo(f"  {email:32} {password}")
 
