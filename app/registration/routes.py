@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.actions import run_action
 from app.auth.permissions import staff_required
-from app.domain import DomainError, PermissionDenied, show_error
 from app.events import queries as event_queries
 from app.events.access import managed_event
 from app.events.models import Event
@@ -29,8 +29,6 @@ bp = Blueprint("registration", __name__)
 manage_bp = Blueprint("registration_manage", __name__, url_prefix="/manage/events/<slug>/participants")
 
 A = services.Availability
-
-
 
 
 def _public_event(slug: str) -> Event:
@@ -51,14 +49,9 @@ def _capacities(event: Event) -> dict[AttendanceMode, int | None]:
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
-    rate_limited = None
-    if request.method == "POST":
-        # First of all: the attempt is committed at once, on a database connection of its own that
-        # it gives back before this request's session takes one, whatever becomes of this form.
-        try:
-            services.record_attempt(request.remote_addr or "")
-        except services.RateLimited as error:
-            rate_limited = error
+    # First of all: the attempt is committed at once, on a database connection of its own that
+    # it gives back before this request's session takes one, whatever becomes of this form.
+    rate_limited = _count_attempt() if request.method == "POST" else None
     event = _public_event(slug)
     state = services.availability(event)
     if state is not A.OPEN:
@@ -69,29 +62,25 @@ def register(slug: str):
         return form_page_with_fresh_token(queries.registrations_fingerprint(slug),
                                           lambda: _registration_page(event, _registration_form(event)))
     form = _registration_form(event)
-    status = 200
-    if request.method == "POST":
-        if rate_limited is not None:
-            form.validate()
-            flash(rate_limited.message, "error")
-            return _registration_page(event, form), 429
-        if form.validate_on_submit():
-            if form.website.data:  # the honeypot: a bot; answer as for anybody, register nobody
-                return redirect(url_for("registration.sent", slug=event.slug))
-            try:
-                outcome = _register(event, form)
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                link = tokens.participant_url(outcome.registration)
-                db.session.commit()
-                if current_app.config["REGISTRATION_SHOW_LINK"]:
-                    flash(_("Development only: your private link is %(url)s (it is emailed as well, or printed "
-                            "to the console when no MAIL_SERVER is set).", url=link), "info")
-                return redirect(url_for("registration.sent", slug=event.slug))
-        status = 422
-    return _registration_page(event, form), status
+    if rate_limited is not None:
+        form.validate()
+        flash(rate_limited.message, "error")
+        return _registration_page(event, form), 429
+    if not form.validate_on_submit():
+        return _registration_page(event, form), 422
+    if form.website.data:  # the honeypot: a bot; answer as for anybody, register nobody
+        return redirect(url_for("registration.sent", slug=event.slug))
+    return run_action(lambda: _register(event, form), success=None, after=_show_link_in_development,
+                      redirect_to=url_for("registration.sent", slug=event.slug),
+                      form=form, on_error=lambda: (_registration_page(event, form), 422))
+
+
+def _count_attempt() -> services.RateLimited | None:
+    try:
+        services.record_attempt(request.remote_addr or "")
+    except services.RateLimited as error:
+        return error
+    return None
 
 
 def _registration_form(event: Event) -> RegistrationForm:
@@ -113,6 +102,13 @@ def _register(event: Event, form: RegistrationForm) -> services.Outcome:
 def _registration_page(event: Event, form) -> str:
     return render_template("registration/register.html", event=event, form=form,
                            seats_left=queries.seats_left(event, _capacities(event)))
+
+
+def _show_link_in_development(outcome: services.Outcome) -> None:
+    if current_app.config["REGISTRATION_SHOW_LINK"]:
+        flash(_("Development only: your private link is %(url)s (it is emailed as well, or printed "
+                "to the console when no MAIL_SERVER is set).", url=tokens.participant_url(outcome.registration)),
+              "info")
 
 
 @bp.get("/events/<slug>/register/sent")
@@ -179,22 +175,21 @@ def edit(token: str):
     registration = _registration_from(token)
     if back := _unless_event_over(registration, token):
         return back
-    event = registration.event
     form = DetailsForm()
-    form.configure(event, current_language())
+    form.configure(registration.event, current_language())
     if request.method == "GET":
         form.fill_from(registration)
     if form.validate_on_submit():
-        try:
-            services.update_details(registration, form.to_input(email=registration.email or ""))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("registration.participant", token=token))
-    page = render_template("registration/edit.html", registration=registration, event=event, form=form, token=token)
+        return run_action(lambda: services.update_details(registration, form.to_input(email=registration.email or "")),
+                          success=_("Your changes are saved."),
+                          redirect_to=url_for("registration.participant", token=token),
+                          form=form, on_error=lambda: _edit_page(registration, form, token))
+    return _edit_page(registration, form, token)
+
+
+def _edit_page(registration: Registration, form: DetailsForm, token: str):
+    page = render_template("registration/edit.html", registration=registration, event=registration.event, form=form,
+                           token=token)
     return _private(Response(page, 422 if form.errors else 200))
 
 
@@ -205,15 +200,9 @@ def cancel(token: str):
         return back
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel(registration)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
-        return redirect(url_for("registration.participant", token=token))
+        return run_action(lambda: services.cancel(registration),
+                          success=_("Your registration is cancelled. Thank you for letting us know."),
+                          redirect_to=url_for("registration.participant", token=token))
     page = render_template("registration/cancel.html", registration=registration, event=registration.event,
                            form=form, token=token)
     return _private(Response(page, 422 if form.errors else 200))
@@ -224,16 +213,12 @@ def accept(token: str):
     registration = _registration_from(token)
     if back := _unless_event_over(registration, token):
         return back
-    if EmptyForm().validate_on_submit():
-        try:
-            services.accept_offer(registration)
-        except DomainError as error:
-            db.session.commit()  # an expired offer was passed on: keep that
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("You have accepted the place. See you there!"), "success")
-    return redirect(url_for("registration.participant", token=token))
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("registration.participant", token=token))
+    return run_action(lambda: services.accept_offer(registration),
+                      commit_on_error=True,  # an expired offer was passed on to the next person: keep that
+                      success=_("You have accepted the place. See you there!"),
+                      redirect_to=url_for("registration.participant", token=token))
 
 
 @bp.get("/r/<token>/calendar.ics")
@@ -307,15 +292,14 @@ def settings(slug: str):
     if request.method == "GET":
         form.fill_from(services.settings_for(event))
     if form.validate_on_submit():
-        try:
-            services.update_settings(current_user, event, form.to_input())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Registration settings saved."), "success")
-            return redirect(url_for("registration_manage.participants", slug=event.slug))
+        return run_action(lambda: services.update_settings(current_user, event, form.to_input()),
+                          success=_("Registration settings saved."),
+                          redirect_to=url_for("registration_manage.participants", slug=event.slug),
+                          form=form, on_error=lambda: _settings_page(event, form))
+    return _settings_page(event, form)
+
+
+def _settings_page(event: Event, form: SettingsForm):
     return render_template("registration/manage/settings.html", event=event, form=form), 422 if form.errors else 200
 
 
@@ -325,10 +309,9 @@ def fill(slug: str):
     event = managed_event(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    moved = services.fill_free_places(current_user, event)
-    db.session.commit()
-    flash(_("Given a place from the waiting list: %(count)d.", count=len(moved)), "success")
-    return redirect(url_for("registration_manage.participants", slug=event.slug))
+    return run_action(lambda: services.fill_free_places(current_user, event),
+                      success=lambda moved: _("Given a place from the waiting list: %(count)d.", count=len(moved)),
+                      redirect_to=url_for("registration_manage.participants", slug=event.slug))
 
 
 @manage_bp.get("/<int:registration_id>")
@@ -352,26 +335,18 @@ def _act(slug: str, registration_id: int, action, done_message: str):
     event, registration = _managed_registration(slug, registration_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        action(current_user, registration)
-    except PermissionDenied:
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
-    return _back(event, registration)
+    return run_action(lambda: action(current_user, registration), success=done_message,
+                      redirect_to=_back(event, registration))
 
 
-def _back(event: Event, registration: Registration):
+def _back(event: Event, registration: Registration) -> str:
+    """The staff page the action was asked from."""
     back = request.form.get("back")
     if back == "check-in":
-        return redirect(url_for("registration_manage.check_in_list", slug=event.slug, q=request.form.get("q") or None))
+        return url_for("registration_manage.check_in_list", slug=event.slug, q=request.form.get("q") or None)
     if back == "detail":
-        return redirect(url_for("registration_manage.detail", slug=event.slug, registration_id=registration.id))
-    return redirect(url_for("registration_manage.participants", slug=event.slug))
+        return url_for("registration_manage.detail", slug=event.slug, registration_id=registration.id)
+    return url_for("registration_manage.participants", slug=event.slug)
 
 
 @manage_bp.route("/<int:registration_id>/check-in", methods=["GET", "POST"])
