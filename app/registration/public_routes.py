@@ -119,12 +119,14 @@ def public_list(slug: str):
 # --- The participant's private page ------------------------------------------------------------
 
 
-def _unless_event_over(registration: Registration, token: str):
-    """Back to the participant's page, which says why, when their event (cancelled, finished) no
-    longer lets them edit, cancel or accept a place. The services refuse it too."""
-    if queries.registrations_can_change(registration.event):
-        return None
-    return private_page(redirect(url_for("registration.participant", token=token)))
+def _changeable_registration(token: str) -> Registration:
+    """The participant's registration; or back to their page, which says why, when their event
+    (cancelled, finished) no longer lets them edit, cancel or accept a place. The services refuse
+    it too."""
+    registration = participant_from_token(token)
+    if not queries.registrations_can_change(registration.event):
+        abort(private_page(redirect(url_for("registration.participant", token=token))))
+    return registration
 
 
 @bp.get("/r/<token>")
@@ -148,9 +150,7 @@ def participant(token: str):
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
-    registration = participant_from_token(token)
-    if back := _unless_event_over(registration, token):
-        return back
+    registration = _changeable_registration(token)
     form = DetailsForm()
     form.configure(registration.event, current_language())
     if request.method == "GET":
@@ -171,9 +171,7 @@ def _edit_page(registration: Registration, form: DetailsForm, token: str):
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    registration = participant_from_token(token)
-    if back := _unless_event_over(registration, token):
-        return back
+    registration = _changeable_registration(token)
     form = CancelForm()
     if form.validate_on_submit():
         return run_action(lambda: signup.cancel(registration),
@@ -186,9 +184,7 @@ def cancel(token: str):
 
 @bp.post("/r/<token>/accept")
 def accept(token: str):
-    registration = participant_from_token(token)
-    if back := _unless_event_over(registration, token):
-        return back
+    registration = _changeable_registration(token)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("registration.participant", token=token))
     return run_action(lambda: waitlist.accept_offer(registration),
