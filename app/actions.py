@@ -5,8 +5,9 @@ A form page gives its form and how to render the page again; a refusal is shown 
 field, with what the user typed still in the form:
 
     if form.validate_on_submit():
-        return run_action(lambda: services.update_settings(current_user, event, form.to_input()),
-                          success=_("Registration settings saved."), redirect_to=url_for(".participants", slug=slug),
+        return run_action(lambda: staff.update_settings(current_user, event, form.to_input()),
+                          success=_("Registration settings saved."),
+                          redirect_to=url_for("registration_manage.participants", slug=event.slug),
                           form=form, on_error=lambda: _settings_page(event, form))
     return _settings_page(event, form)
 
@@ -14,7 +15,7 @@ A button without a page of its own (remove, approve, move…) gives neither: a r
 on the page it goes back to.
 
     return run_action(lambda: services.remove_item(current_user, event, item),
-                      success=_("Item removed from the agenda."), redirect_to=url_for("agenda.manage", slug=slug))
+                      success=_("Item removed from the agenda."), redirect_to=url_for("agenda.manage", slug=event.slug))
 """
 
 from collections.abc import Callable
