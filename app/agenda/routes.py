@@ -1,18 +1,17 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import calendar
+from app.actions import run_action
 from app.agenda import queries, services
 from app.agenda.calendar import feed_entries
 from app.agenda.forms import ItemForm
 from app.agenda.labels import KIND_LABELS
 from app.agenda.models import AgendaItem
 from app.auth.permissions import staff_required
-from app.domain import DomainError, PermissionDenied, show_error
 from app.events.access import managed_event, public_event
 from app.events.models import Event
-from app.extensions import db
 from app.i18n import current_language, other_language
 from app.links import link_to
 from app.page_cache import cached_page, event_page_fingerprint
@@ -70,6 +69,11 @@ def _item_form_page(event: Event, form: ItemForm, item: AgendaItem | None):
     return render_template("agenda/item_form.html", event=event, form=form, item=item), status
 
 
+def _flash_warnings(result: services.SaveResult) -> None:
+    for warning in result.warnings:
+        flash(warning, "warning")
+
+
 @bp.route("/manage/events/<slug>/agenda/items/new", methods=["GET", "POST"])
 @staff_required()
 def new_item(slug: str):
@@ -78,19 +82,10 @@ def new_item(slug: str):
     form.set_zone_hint(event.timezone)
     form.set_participants(queries.presenter_choices(event))
     if form.validate_on_submit():
-        try:
-            result = services.add_item(current_user, event, form.to_input())
-        except PermissionDenied:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Item added to the agenda."), "success")
-            for warning in result.warnings:
-                flash(warning, "warning")
-            return redirect(url_for("agenda.manage", slug=event.slug))
+        return run_action(lambda: services.add_item(current_user, event, form.to_input()),
+                          success=_("Item added to the agenda."), after=_flash_warnings,
+                          redirect_to=url_for("agenda.manage", slug=event.slug),
+                          form=form, on_error=lambda: _item_form_page(event, form, None))
     return _item_form_page(event, form, None)
 
 
@@ -105,19 +100,10 @@ def edit_item(slug: str, item_id: int):
         form.fill_from(item, event.timezone)
     form.set_participants(queries.presenter_choices(event, item))
     if form.validate_on_submit():
-        try:
-            result = services.update_item(current_user, event, item, form.to_input())
-        except PermissionDenied:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            for warning in result.warnings:
-                flash(warning, "warning")
-            return redirect(url_for("agenda.manage", slug=event.slug))
+        return run_action(lambda: services.update_item(current_user, event, item, form.to_input()),
+                          success=_("Changes saved."), after=_flash_warnings,
+                          redirect_to=url_for("agenda.manage", slug=event.slug),
+                          form=form, on_error=lambda: _item_form_page(event, form, item))
     return _item_form_page(event, form, item)
 
 
@@ -126,13 +112,8 @@ def edit_item(slug: str, item_id: int):
 def remove_item(slug: str, item_id: int):
     event = managed_event(slug)
     item = _managed_item(event, item_id)
-    try:
-        services.remove_item(current_user, event, item)
-    except PermissionDenied:
-        abort(403)
-    db.session.commit()
-    flash(_("Item removed from the agenda."), "success")
-    return redirect(url_for("agenda.manage", slug=event.slug))
+    return run_action(lambda: services.remove_item(current_user, event, item),
+                      success=_("Item removed from the agenda."), redirect_to=url_for("agenda.manage", slug=event.slug))
 
 
 @bp.post("/manage/events/<slug>/agenda/items/<int:item_id>/move")
@@ -140,32 +121,17 @@ def remove_item(slug: str, item_id: int):
 def move_item(slug: str, item_id: int):
     event = managed_event(slug)
     item = _managed_item(event, item_id)
-    try:
-        services.move_item(current_user, event, item, request.form.get("direction", ""))
-    except PermissionDenied:
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Items swapped: each keeps its duration."), "success")
-    return redirect(url_for("agenda.manage", slug=event.slug, _anchor=f"item-{item_id}"))
+    return run_action(lambda: services.move_item(current_user, event, item, request.form.get("direction", "")),
+                      success=_("Items swapped: each keeps its duration."),
+                      redirect_to=url_for("agenda.manage", slug=event.slug, _anchor=f"item-{item_id}"))
 
 
 @bp.post("/manage/events/<slug>/agenda/template")
 @staff_required()
 def start_from_template(slug: str):
     event = managed_event(slug)
-    try:
-        services.create_from_template(current_user, event)
-    except PermissionDenied:
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The agenda now follows the peer-learning template. Adjust its times, places and presenters."),
-              "success")
-    return redirect(url_for("agenda.manage", slug=event.slug))
+    return run_action(
+        lambda: services.create_from_template(current_user, event),
+        success=_("The agenda now follows the peer-learning template. Adjust its times, places and presenters."),
+        redirect_to=url_for("agenda.manage", slug=event.slug),
+    )

@@ -4,11 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.actions import run_action
 from app.auth import services
 from app.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
 from app.auth.models import Role, User
 from app.auth.permissions import admin_required
-from app.domain import DomainError, attach_to_form
+from app.domain import attach_to_form
 from app.events.queries import all_cities
 from app.extensions import db
 
@@ -60,15 +61,14 @@ def logout():
 def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_own_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            login_user(current_user, remember=False)
-            flash(_("Your password is changed. Other devices are signed out."), "success")
-            return redirect(url_for("manage.dashboard"))
+        return run_action(
+            lambda: services.change_own_password(current_user, form.current_password.data, form.new_password.data),
+            success=_("Your password is changed. Other devices are signed out."),
+            # The session carries the account's session version, which the change raised.
+            after=lambda _result: login_user(current_user, remember=False),
+            redirect_to=url_for("manage.dashboard"),
+            form=form, on_error=lambda: render_template("auth/account.html", form=form),
+        )
     return render_template("auth/account.html", form=form)
 
 
@@ -84,20 +84,17 @@ def new_user():
     form = UserCreateForm()
     form.set_city_choices(all_cities())
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
+        return run_action(
+            lambda: services.create_user(
                 current_user, email=form.email.data, name=form.name.data, role=Role(form.role.data),
                 password=form.password.data, city_id=form.chosen_city_id,
                 preferred_language=form.preferred_language.data,
-            )
-        except DomainError as error:
-            if not attach_to_form(form, error):
-                flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Account created for %(name)s.", name=user.name), "success")
-            return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=None)
+            ),
+            success=lambda user: _("Account created for %(name)s.", name=user.name),
+            redirect_to=url_for("auth.users"),
+            form=form, on_error=lambda: _user_form_page(form, None),
+        )
+    return _user_form_page(form, None)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -110,17 +107,18 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
         form.city_id.data = user.city_id or 0
     if form.validate_on_submit():
-        try:
-            services.update_user(
+        return run_action(
+            lambda: services.update_user(
                 current_user, user, name=form.name.data, role=Role(form.role.data),
                 city_id=form.chosen_city_id, active=form.active.data,
                 preferred_language=form.preferred_language.data, new_password=form.new_password.data or "",
-            )
-        except DomainError as error:
-            if not attach_to_form(form, error):
-                flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Account of %(name)s saved.", name=user.name), "success")
-            return redirect(url_for("auth.users"))
+            ),
+            success=lambda saved: _("Account of %(name)s saved.", name=saved.name),
+            redirect_to=url_for("auth.users"),
+            form=form, on_error=lambda: _user_form_page(form, user),
+        )
+    return _user_form_page(form, user)
+
+
+def _user_form_page(form, user: User | None):
     return render_template("auth/user_form.html", form=form, user=user)

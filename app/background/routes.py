@@ -4,19 +4,15 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from app import uploads
+from app.actions import run_action
 from app.auth.permissions import staff_required
 from app.background import queries, services
 from app.background.forms import BackgroundForm
-from app.domain import DomainError, PermissionDenied, show_error
 from app.events.access import managed_event, public_event
-from app.extensions import db
 from app.markdown import render_markdown, safe_html
 from app.page_cache import cached_page, event_page_fingerprint
 
 bp = Blueprint("background", __name__)
-
-
-
 
 
 def download_name(original: str, slug: str) -> str:
@@ -73,19 +69,15 @@ def edit(slug: str):
         form.fill_from(document)
     if form.validate_on_submit():
         publish = request.form.get("action") == "publish"
-        try:
-            services.save_background(current_user, event, form.to_input(), publish=publish)
-        except PermissionDenied:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The background document is published. Participants see this version.") if publish
-                  else _("Draft saved. Participants do not see it until you publish it."), "success")
-            return redirect(url_for("background.edit", slug=event.slug))
-        document = queries.document_of(event)
+        return run_action(lambda: services.save_background(current_user, event, form.to_input(), publish=publish),
+                          success=_("The background document is published. Participants see this version.")
+                          if publish else _("Draft saved. Participants do not see it until you publish it."),
+                          redirect_to=url_for("background.edit", slug=event.slug),
+                          form=form, on_error=lambda: _edit_page(event, document, form))
+    return _edit_page(event, document, form)
+
+
+def _edit_page(event, document, form: BackgroundForm):
     previews = {lang: render_markdown(getattr(form, f"markdown_{lang}").data or "") for lang in ("en", "fr")}
     status = 422 if form.errors else 200
     return render_template("background/edit.html", event=event, document=document, form=form, previews=previews,

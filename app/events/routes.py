@@ -1,18 +1,17 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import calendar
+from app.actions import run_action
 from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied, show_error
 from app.events import lifecycle, queries, services
 from app.events.access import event_for, public_event
 from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
 from app.events.labels import STATE_LABELS
 from app.events.models import EventState
-from app.extensions import db
 from app.i18n import current_language, other_language
 from app.links import link_to
 from app.mail.services import tracked_sequences
@@ -87,15 +86,20 @@ def new_event():
     if request.method == "GET" and current_user.city_id:
         form.host_city_id.data = current_user.city_id
     if form.validate_on_submit():
-        try:
-            event = services.create_event(current_user, form.to_input())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Event created as a draft. Only staff can see it until you open it."), "success")
-            return redirect(url_for("manage.workspace", slug=event.slug))
-    return render_template("manage/event_form.html", form=form, event=None), 422 if form.errors else 200
+        return run_action(lambda: services.create_event(current_user, form.to_input()),
+                          success=_("Event created as a draft. Only staff can see it until you open it."),
+                          redirect_to=_workspace_of,
+                          form=form, on_error=lambda: _event_form_page(form, None))
+    return _event_form_page(form, None)
+
+
+def _workspace_of(event) -> str:
+    """After a change of its theme, city or dates the event may have a new slug: asked once saved."""
+    return url_for("manage.workspace", slug=event.slug)
+
+
+def _event_form_page(form: EventForm, event):
+    return render_template("manage/event_form.html", form=form, event=event), 422 if form.errors else 200
 
 
 @manage_bp.get("/events/<slug>/")
@@ -116,16 +120,10 @@ def edit_event(slug: str):
     if request.method == "GET":
         form.fill_from(event)
     if form.validate_on_submit():
-        try:
-            services.update_event(current_user, event, form.to_input())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("manage.workspace", slug=event.slug))
-    return render_template("manage/event_form.html", form=form, event=event), 422 if form.errors else 200
+        return run_action(lambda: services.update_event(current_user, event, form.to_input()),
+                          success=_("Changes saved."), redirect_to=_workspace_of,
+                          form=form, on_error=lambda: _event_form_page(form, event))
+    return _event_form_page(form, event)
 
 
 @manage_bp.post("/events/<slug>/state")
@@ -142,15 +140,11 @@ def change_state(slug: str):
     if check.blockers or not form.validate() or (needs_confirmation and not form.confirmed.data):
         status = 409 if check.blockers else 422 if form.errors else 200
         return render_template("manage/state_confirm.html", event=event, check=check, form=form), status
-    try:
-        lifecycle.change_state(event, target, current_user, confirmed=True, reason=form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("manage.workspace", slug=event.slug))
-    db.session.commit()
-    flash(_("The event is now: %(state)s.", state=STATE_LABELS[target]), "success")
-    return redirect(url_for("manage.workspace", slug=event.slug))
+    return run_action(
+        lambda: lifecycle.change_state(event, target, current_user, confirmed=True, reason=form.reason.data or ""),
+        success=_("The event is now: %(state)s.", state=STATE_LABELS[target]),
+        redirect_to=url_for("manage.workspace", slug=event.slug),
+    )
 
 
 @manage_bp.route("/events/<slug>/facilitators", methods=["GET", "POST"])
@@ -160,14 +154,14 @@ def facilitators(slug: str):
     form = AssignFacilitatorForm()
     form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in queries.assignable_facilitators(event)]
     if form.validate_on_submit():
-        try:
-            user = services.assign_facilitator(current_user, event, form.user_id.data)
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s can now record what this event produces.", name=user.name), "success")
-            return redirect(url_for("manage.facilitators", slug=event.slug))
+        return run_action(lambda: services.assign_facilitator(current_user, event, form.user_id.data),
+                          success=lambda user: _("%(name)s can now record what this event produces.", name=user.name),
+                          redirect_to=url_for("manage.facilitators", slug=event.slug),
+                          form=form, on_error=lambda: _facilitators_page(event, form))
+    return _facilitators_page(event, form)
+
+
+def _facilitators_page(event, form: AssignFacilitatorForm):
     return render_template("manage/facilitators.html", event=event, form=form)
 
 
@@ -175,10 +169,6 @@ def facilitators(slug: str):
 @staff_required()
 def remove_facilitator(slug: str, user_id: int):
     event = event_for(slug, can_manage_event, queries.event_workspace)
-    try:
-        services.unassign_facilitator(current_user, event, user_id)
-    except PermissionDenied:
-        abort(403)
-    db.session.commit()
-    flash(_("Facilitator removed from this event."), "success")
-    return redirect(url_for("manage.facilitators", slug=event.slug))
+    return run_action(lambda: services.unassign_facilitator(current_user, event, user_id),
+                      success=_("Facilitator removed from this event."),
+                      redirect_to=url_for("manage.facilitators", slug=event.slug))

@@ -1,14 +1,14 @@
 """The outbox of an event, for its organisers: what was sent, what waits, what failed; a preview of
 every message in both languages; sending one again."""
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app.actions import run_action
 from app.auth.permissions import can_manage_event, staff_required
-from app.domain import DomainError
 from app.events import queries
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
@@ -100,11 +100,8 @@ def resend(slug: str, message_id: int):
     message = _message(event, message_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        resend_message(message)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("outbox.index", slug=event.slug))
-    db.session.commit()
-    flash(_("The message to %(email)s will be sent again in a moment.", email=message.recipient_email), "success")
-    return redirect(url_for("outbox.index", slug=event.slug))
+    return run_action(
+        lambda: resend_message(message),
+        success=_("The message to %(email)s will be sent again in a moment.", email=message.recipient_email),
+        redirect_to=url_for("outbox.index", slug=event.slug),
+    )

@@ -16,7 +16,7 @@ def registrations_cli() -> None:
               help="Retention period in days (default: REGISTRATION_RETENTION_DAYS).")
 def purge(days: int | None) -> None:
     """Anonymise participants of events that ended more than the retention period ago."""
-    from app.registration.services import purge_personal_data
+    from app.registration.privacy import purge_personal_data
 
     days = current_app.config["REGISTRATION_RETENTION_DAYS"] if days is None else days
     count = purge_personal_data(retention_days=days)
@@ -27,7 +27,7 @@ def purge(days: int | None) -> None:
 @registrations_cli.command("expire-offers")
 def expire_offers() -> None:
     """Pass offered places not accepted in time to the next person on the waiting list."""
-    from app.registration.services import expire_offers as expire
+    from app.registration.waitlist import expire_offers as expire
 
     expired = expire()
     db.session.commit()

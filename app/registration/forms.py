@@ -8,7 +8,9 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from app.events.models import Event
 from app.registration.labels import ATTENDANCE_LABELS, PROMOTION_LABELS
 from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationSettings
-from app.registration.services import RegistrationInput, SettingsInput, modes_for
+from app.registration.queries import modes_for
+from app.registration.signup import RegistrationInput
+from app.registration.staff import SettingsInput
 
 TOO_LONG = _l("At most %(max)d characters.")
 

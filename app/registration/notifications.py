@@ -72,8 +72,8 @@ class RegistrationFacts:
 def _on_registration_changed(registration, change: str = "", previous=None, **_extra) -> None:
     from app.mail.services import event_invitation, participant_cancellation, queue_message
     from app.registration.models import RegistrationStatus
+    from app.registration.queries import waiting_list_position
     from app.registration.recipients import recipient_for
-    from app.registration.services import waiting_list_position
 
     kind = REGISTRATION_KINDS.get(change)
     recipient = recipient_for(registration)

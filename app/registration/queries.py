@@ -1,15 +1,195 @@
-"""Reads that registration pages need; each a fixed number of queries however many registrations."""
+"""Reads that registration pages and rules need; each a fixed number of queries however many
+registrations. Other stages' pages under `/r/<token>/…` read the participant with
+`participant_from_token` (see app/registration/__init__.py)."""
 
+import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from flask import Response, abort, render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, or_, select
 
-from app.events.models import Event
+from app.auth.services import normalise_email
+from app.db_types import utcnow
+from app.events.models import Event, EventFormat, EventState
 from app.extensions import db
 from app.page_cache import time_bucket
-from app.registration.models import AttendanceMode, Registration, RegistrationStatus, SeatPool
+from app.registration import tokens
+from app.registration.models import (
+    AttendanceMode,
+    PromotionPolicy,
+    Registration,
+    RegistrationSettings,
+    RegistrationStatus,
+    SeatPool,
+)
 
 S = RegistrationStatus
+
+
+# --- The participant's private link --------------------------------------------------------
+
+
+def participant_from_token(token: str) -> Registration:
+    """The registration a participant's link opens. A bad link ends the request with the bad-link
+    page, kept out of caches: 410 when the link has expired, 404 when it is forged, unknown or
+    revoked."""
+    try:
+        return tokens.read_token(token)
+    except tokens.BadLink as bad:
+        code = 410 if bad.problem is tokens.LinkProblem.EXPIRED else 404
+        abort(tokens.private_page(Response(render_template("registration/bad_link.html", problem=bad.problem), code)))
+
+
+# --- The registration window ---------------------------------------------------------------
+
+
+class Availability(enum.StrEnum):
+    OPEN = "open"
+    NOT_YET = "not_yet"  # the window opens later
+    ENDED = "ended"  # the window has closed, the event is still open
+    CLOSED = "closed"  # the organisers closed registration
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    DRAFT = "draft"
+
+
+def availability(event: Event, now: datetime | None = None) -> Availability:
+    now = now or utcnow()
+    if event.state is EventState.DRAFT:
+        return Availability.DRAFT
+    if event.state is EventState.CANCELLED:
+        return Availability.CANCELLED
+    if event.state is EventState.FINISHED:
+        return Availability.FINISHED
+    if event.state is EventState.CLOSED:
+        return Availability.CLOSED
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return Availability.NOT_YET
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return Availability.ENDED
+    return Availability.OPEN
+
+
+CLOSED_MESSAGES = {
+    Availability.NOT_YET: _l("Registration for this event has not opened yet."),
+    Availability.ENDED: _l("Registration for this event has ended."),
+    Availability.CLOSED: _l("The organisers have closed registration for this event."),
+    Availability.FINISHED: _l("This event is over."),
+    Availability.CANCELLED: _l("This event has been cancelled."),
+    Availability.DRAFT: _l("This event is not open yet."),
+}
+
+
+# The event states in which registrations still change: participants edit, cancel and accept
+# offers, and freed seats go to the waiting list. Never once the event is cancelled or finished.
+RUNNING = (EventState.OPEN, EventState.CLOSED)
+OVER = (EventState.CANCELLED, EventState.FINISHED)
+
+EVENT_STATE_MESSAGES = {
+    EventState.CANCELLED: _l("This event has been cancelled: registrations can no longer be changed."),
+    EventState.FINISHED: _l("This event is over: registrations can no longer be changed."),
+    EventState.DRAFT: _l("This event is not open at the moment: registrations cannot be changed."),
+}
+
+
+def registrations_can_change(event: Event) -> bool:
+    return event.state in RUNNING
+
+
+def why_registrations_cannot_change(event: Event):
+    """The message for participants when their event no longer lets them act; None when it does."""
+    return None if registrations_can_change(event) else EVENT_STATE_MESSAGES[event.state]
+
+
+# --- Settings, seats and the waiting list --------------------------------------------------
+
+
+def settings_for(event: Event) -> RegistrationSettings:
+    """The event's settings; an unsaved row with the defaults when the organiser chose none."""
+    settings = db.session.get(RegistrationSettings, event.id)
+    if settings is None:
+        settings = RegistrationSettings(event_id=event.id, moderated=False, promotion=PromotionPolicy.AUTOMATIC,
+                                        offer_hours=48, online_capacity=None, public_list=True)
+    return settings
+
+
+def modes_for(event: Event) -> list[AttendanceMode]:
+    if event.format is EventFormat.HYBRID:
+        return [AttendanceMode.IN_PERSON, AttendanceMode.ONLINE]
+    if event.format is EventFormat.DIGITAL:
+        return [AttendanceMode.ONLINE]
+    return [AttendanceMode.IN_PERSON]
+
+
+def capacity_for(event: Event, mode: AttendanceMode, settings: RegistrationSettings | None = None) -> int | None:
+    """Seats of one mode (None: no limit). Hybrid events: the event's capacity is for in person,
+    the registration settings give the online places."""
+    if event.format is EventFormat.HYBRID and mode is AttendanceMode.ONLINE:
+        return (settings or settings_for(event)).online_capacity
+    return event.capacity
+
+
+def capacities(event: Event) -> dict[AttendanceMode, int | None]:
+    settings = settings_for(event)
+    return {mode: capacity_for(event, mode, settings) for mode in modes_for(event)}
+
+
+def seats_left(event: Event, capacities: dict[AttendanceMode, int | None]) -> dict[AttendanceMode, int | None]:
+    """Free seats per mode (None: no limit)."""
+    taken = dict(db.session.execute(
+        select(SeatPool.attendance, SeatPool.taken).where(SeatPool.event_id == event.id)).tuples().all())
+    return {mode: None if capacity is None else max(0, capacity - taken.get(mode, 0))
+            for mode, capacity in capacities.items()}
+
+
+def first_waiting(event: Event, mode: AttendanceMode) -> Registration | None:
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.attendance == mode, Registration.status == S.WAITLISTED)
+        .order_by(Registration.queued_at, Registration.id)
+        .limit(1)
+    )
+
+
+def waiting_list_position(registration: Registration) -> int | None:
+    if registration.status is not S.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.attendance == registration.attendance,
+            Registration.status == S.WAITLISTED,
+            (Registration.queued_at < registration.queued_at)
+            | ((Registration.queued_at == registration.queued_at) & (Registration.id < registration.id)),
+        )
+    )
+    return ahead + 1
+
+
+def offer_has_expired(registration: Registration, now: datetime | None = None) -> bool:
+    return (registration.status is S.OFFERED and registration.offer_expires_at is not None
+            and (now or utcnow()) >= registration.offer_expires_at)
+
+
+# --- Registrations -------------------------------------------------------------------------
+
+
+def find_registration(event: Event, email: str) -> Registration | None:
+    """The registration of that email for the event; erased (anonymised) ones are nobody's."""
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.email == normalise_email(email),
+                                   Registration.erased_at.is_(None))
+    )
+
+
+def registration_of(event: Event, registration_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.id == registration_id))
+
+
+# --- The organisers' participant table -----------------------------------------------------
 
 
 @dataclass
@@ -59,7 +239,6 @@ def _filtered(event: Event, filters: Filters):
     return query
 
 
-
 def participant_table(event: Event, filters: Filters) -> ParticipantTable:
     rows = list(db.session.scalars(_filtered(event, filters).order_by(Registration.name, Registration.id)))
     counts = {S(status): count for status, count in db.session.execute(
@@ -92,19 +271,6 @@ def public_participants(event: Event) -> list[Registration]:
         select(Registration).where(Registration.event_id == event.id, Registration.status == S.CONFIRMED,
                                    Registration.consent_public_list.is_(True), Registration.erased_at.is_(None))
         .order_by(Registration.name, Registration.id)))
-
-
-def registration_of(event: Event, registration_id: int) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.id == registration_id))
-
-
-def seats_left(event: Event, capacities: dict[AttendanceMode, int | None]) -> dict[AttendanceMode, int | None]:
-    """Free seats per mode (None: no limit)."""
-    taken = dict(db.session.execute(
-        select(SeatPool.attendance, SeatPool.taken).where(SeatPool.event_id == event.id)).tuples().all())
-    return {mode: None if capacity is None else max(0, capacity - taken.get(mode, 0))
-            for mode, capacity in capacities.items()}
 
 
 _REGISTRATIONS_FINGERPRINT = (

@@ -3,7 +3,8 @@
 from app.events.models import Event
 from app.extensions import db
 from app.registration.models import AttendanceMode
-from app.registration.services import RegistrationInput, find_registration, register
+from app.registration.queries import find_registration
+from app.registration.signup import RegistrationInput, register
 
 DEMO_PARTICIPANTS = [
     # name, email, organisation, position, city, country, language, in person, public list

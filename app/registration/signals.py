@@ -1,6 +1,6 @@
 """The signal the mail outbox listens to, to queue the bilingual emails of registration.
 
-`registration_changed` is sent by the services in app/registration/services.py inside the
+`registration_changed` is sent by the services (signup.py, waitlist.py, staff.py) inside the
 request's transaction, after the change is flushed: a receiver that writes to the outbox commits
 or rolls back together with the change. Sender: the Registration (read its status, event,
 preferred_language and email there). Keyword `previous`: the status before a cancellation or a

@@ -7,7 +7,7 @@ from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
 
 
 def hub_status(event):
-    from app.registration.services import Availability, availability
+    from app.registration.queries import Availability, availability
 
     state = availability(event)
     if state is Availability.OPEN:

@@ -72,3 +72,11 @@ def read_token(token: str, now: datetime | None = None) -> Registration:
     if now >= link_expires_at(registration):  # the event's dates as they are now
         raise BadLink(LinkProblem.EXPIRED)
     return registration
+
+
+def private_page(response):
+    """A page a participant's link opens is theirs alone: no shared cache keeps it, no search
+    engine lists it."""
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -12,7 +12,8 @@ from app.auth.models import Role
 from app.db_types import utcnow
 from app.events.models import EventState
 from app.extensions import db
-from app.registration import services as registration_services
+from app.registration import privacy as registration_privacy
+from app.registration import signup as registration_signup
 from app.registration import tokens
 from tests.registration.conftest import person
 
@@ -44,7 +45,7 @@ def organiser(client, make, lyon):
 
 
 def _register(event, email, **fields):
-    registration = registration_services.register(event, person(email, **fields)).registration
+    registration = registration_signup.register(event, person(email, **fields)).registration
     db.session.commit()
     return registration
 
@@ -92,7 +93,7 @@ def _add(event, actor, *presenters, start: int = 9) -> AgendaItem:
 def test_organiser_links_a_registered_participant_through_the_form(client, event, organiser, zoe, lang, label,
                                                                   empty_choice):
     cancelled = _register(event, "gone@example.org", name="Gone Away")
-    registration_services.cancel(cancelled)
+    registration_signup.cancel(cancelled)
     db.session.commit()
     form = client.get(f"/manage/events/{event.slug}/agenda/items/new?lang={lang}").text
     assert label in form and empty_choice in form
@@ -121,7 +122,7 @@ def test_a_participant_of_another_event_or_cancelled_is_refused_next_to_the_fiel
                    "fr": "La personne choisie n'est pas inscrite à cet événement."}[lang]
     else:
         registration = _register(event, "gone@example.org", name="Gone Away")
-        registration_services.cancel(registration)
+        registration_signup.cancel(registration)
         db.session.commit()
         message = {"en": "Gone Away does not hold a confirmed place at this event",
                    "fr": "Gone Away n'a pas de place confirmée à cet événement"}[lang]
@@ -151,7 +152,7 @@ def test_public_agenda_and_feed_show_the_linked_presenter_current_details_never_
 def test_erasure_hides_the_linked_presenter_everywhere(client, event, organiser, zoe):
     item = _add(event, organiser, services.PresenterInput(registration_id=zoe.id),
                 services.PresenterInput("Claire Martin", "Métropole de Lyon", "Lyon"))
-    registration_services.erase(organiser, zoe)
+    registration_privacy.erase(organiser, zoe)
     db.session.commit()
     page = client.get(f"/events/{event.slug}/agenda?lang=en").text
     assert "Presenter:" in page and "Claire Martin (Métropole de Lyon, Lyon)" in page
@@ -188,7 +189,7 @@ def test_a_participant_listed_twice_on_one_item_is_kept_once(app, make, event, z
 def test_a_linked_participant_who_cancels_is_flagged_in_the_edit_form_and_must_be_replaced(
         client, event, organiser, zoe):
     item = _add(event, organiser, services.PresenterInput(registration_id=zoe.id))
-    registration_services.cancel(zoe)
+    registration_signup.cancel(zoe)
     db.session.commit()
     edit = client.get(f"/manage/events/{event.slug}/agenda/items/{item.id}?lang=en").text
     assert f'<option selected value="{zoe.id}">{ZOE} — Ville de Tunis (Cancelled)</option>' in edit

@@ -9,9 +9,9 @@ from app.events.models import EventState
 from app.extensions import db
 from app.mail.recipients import Recipient
 from app.mail.services import queue_message
-from app.registration import services
+from app.registration import signup
 from app.registration.models import Registration
-from app.registration.services import RegistrationInput
+from app.registration.signup import RegistrationInput
 
 # endpoint → (method, who may use it)
 STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilitator"}
@@ -76,7 +76,7 @@ def world(make):
         "disabled": make.user(Role.ADMIN, active=False),
     }
     make.assign(event, people["facilitator"])
-    services.register(event, RegistrationInput(name="Ana", email="ana@example.org", consent_processing=True),
+    signup.register(event, RegistrationInput(name="Ana", email="ana@example.org", consent_processing=True),
                       check_window=False)
     db.session.commit()
     people["item"] = make.agenda_item(event)

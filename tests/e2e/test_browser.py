@@ -9,7 +9,7 @@ from app.auth.models import Role
 from app.db_types import utcnow
 from app.events.models import Event, EventState
 from app.extensions import db
-from app.registration import services as registration
+from app.registration import signup as registration
 from tests.registration.conftest import person
 
 pytestmark = pytest.mark.browser

@@ -204,7 +204,8 @@ def test_an_event_is_past_by_its_host_citys_calendar(app, make):
 
 def test_every_cached_stage_page_shows_a_change_at_once(client, make):
     from app.agenda import services as agenda_services
-    from app.registration import services as registration_services
+    from app.registration import queries as registration_queries
+    from app.registration import staff as registration_staff
 
     organiser = make.user(Role.ORGANISER, make.city())
     event = make.event(organiser.city, EventState.OPEN)
@@ -217,8 +218,8 @@ def test_every_cached_stage_page_shows_a_change_at_once(client, make):
     assert client.get(feed).text.count("BEGIN:VEVENT") == 6
     registration = make.registration(event, name="Amal Benali", consent_public_list=True)
     assert "Amal Benali" in client.get(participants).text, registration
-    settings = registration_services.settings_for(event)
-    registration_services.update_settings(organiser, event, registration_services.SettingsInput(
+    settings = registration_queries.settings_for(event)
+    registration_staff.update_settings(organiser, event, registration_staff.SettingsInput(
         moderated=settings.moderated, promotion=settings.promotion, offer_hours=settings.offer_hours,
         online_capacity=settings.online_capacity, public_list=False))
     db.session.commit()

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.mail.delivery import deliver_due
 from app.mail.models import OutboxMessage, OutboxStatus
 from app.mail.services import send_reminders
-from app.registration import services, tokens
+from app.registration import privacy, queries, signup, staff, tokens, waitlist
 from app.registration.models import PromotionPolicy, RegistrationSettings, RegistrationStatus
 from tests.ical_check import assert_check_ics
 from tests.mail.conftest import assert_passes
@@ -42,7 +42,7 @@ def organiser(host):
 
 
 def _register(event, email, **fields):
-    registration = services.register(event, person(email, **fields)).registration
+    registration = signup.register(event, person(email, **fields)).registration
     db.session.commit()
     return registration
 
@@ -76,7 +76,7 @@ def test_registering_through_the_form_emails_the_confirmation_with_its_invitatio
                                                                            "zoe@example.net", "fr,en")
     assert message.subject.startswith("Inscription confirmée\u00a0: Citoyenneté urbaine")
     assert message.text_body.index(f"Bonjour {ZOE}") < message.text_body.index(f"Hello {ZOE}")
-    registration = services.find_registration(event, "zoe@example.net")
+    registration = queries.find_registration(event, "zoe@example.net")
     # The token is signed with the time it was made: read it back rather than make another.
     link = next(line for line in message.text_body.splitlines() if line.startswith(f"{PUBLIC}/r/"))
     assert tokens.read_token(link.rsplit("/", 1)[1]).id == registration.id and link in message.html_body
@@ -101,7 +101,7 @@ def test_waitlisted_then_promoted_when_a_place_is_freed_then_cancel_sends_a_late
     assert [m.kind for m in waiting] == ["registration_waitlisted"] and waiting[0].ics is None
     assert "Vous êtes en position 1 sur la liste." in waiting[0].text_body
 
-    services.cancel(first)
+    signup.cancel(first)
     db.session.commit()
     cancelled, promoted = _messages(kind="registration_cancelled")[0], _messages(kind="registration_promoted")[0]
     assert (cancelled.recipient_email, promoted.recipient_email) == ("first@example.org", "second@example.org")
@@ -115,7 +115,7 @@ def test_waitlisted_then_promoted_when_a_place_is_freed_then_cancel_sends_a_late
     assert str(cancel["STATUS"]) == "CANCELLED"
 
     # The promoted participant cancels too: a cancellation above what they hold.
-    services.cancel(services.find_registration(event, "second@example.org"))
+    signup.cancel(queries.find_registration(event, "second@example.org"))
     db.session.commit()
     _method, second_cancel = _vevent(_messages(kind="registration_cancelled")[1])
     assert int(second_cancel["SEQUENCE"]) > int(promotion["SEQUENCE"])
@@ -129,7 +129,7 @@ def test_waitlisted_then_promoted_when_a_place_is_freed_then_cancel_sends_a_late
 def test_cancelling_from_the_waiting_list_sends_no_calendar_cancellation(event):
     _register(event, "first@example.org")
     waiting = _register(event, "second@example.org")
-    services.cancel(waiting)
+    signup.cancel(waiting)
     db.session.commit()
     (message,) = _messages(kind="registration_cancelled")
     assert message.ics is None
@@ -142,7 +142,7 @@ def test_offered_place_then_expired_offer(event, mail_sink):
     _register(event, "second@example.org", preferred_language="fr", name=ZOE)
     _register(event, "third@example.org")
     now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-    services.cancel(first, now=now)
+    signup.cancel(first, now=now)
     db.session.commit()
     (offer,) = _messages(kind="registration_offered")
     assert offer.recipient_email == "second@example.org" and offer.ics is None
@@ -151,7 +151,7 @@ def test_offered_place_then_expired_offer(event, mail_sink):
     assert "Mar 3, 2027, 10:00 (Europe/Paris)" in offer.text_body
     assert "Accepter la place" in offer.html_body and f"{PUBLIC}/r/" in offer.html_body
 
-    services.expire_offers(now=now + timedelta(hours=49))
+    waitlist.expire_offers(now=now + timedelta(hours=49))
     db.session.commit()
     (expired,) = _messages(kind="registration_offer_expired")
     assert expired.recipient_email == "second@example.org"
@@ -181,8 +181,8 @@ def test_moderated_registration_received_then_approved_or_rejected(event, organi
     db.session.commit()
     approved = _register(event, "a@example.org")
     rejected = _register(event, "b@example.org")
-    services.approve(organiser, approved)
-    services.reject(organiser, rejected)
+    staff.approve(organiser, approved)
+    staff.reject(organiser, rejected)
     db.session.commit()
     assert [(m.kind, m.recipient_email, m.ics_method) for m in _messages()] == [
         ("registration_received", "a@example.org", None), ("registration_received", "b@example.org", None),
@@ -190,15 +190,15 @@ def test_moderated_registration_received_then_approved_or_rejected(event, organi
 
 
 def test_a_rolled_back_action_and_erasure_send_nothing(event, organiser):
-    services.register(event, person("rolled@example.org"))
+    signup.register(event, person("rolled@example.org"))
     db.session.rollback()
     assert _messages() == []
     registration = _register(event, "erase.me@example.org")
     queued = len(_messages())
-    services.erase(organiser, registration)
+    privacy.erase(organiser, registration)
     db.session.commit()
     assert len(_messages()) == queued
-    services.purge_personal_data(now=utcnow() + timedelta(days=3000), retention_days=0)
+    privacy.purge_personal_data(now=utcnow() + timedelta(days=3000), retention_days=0)
     db.session.commit()
     assert len(_messages()) == queued
 
@@ -290,8 +290,8 @@ def test_cancelling_the_event_reaches_every_active_registration(event, organiser
     _register(event, "offered@example.org")
     _register(event, "waiting@example.org")
     gone = _register(event, "gone@example.org")
-    services.cancel(gone)
-    services.cancel(confirmed)  # the place is offered to the next
+    signup.cancel(gone)
+    signup.cancel(confirmed)  # the place is offered to the next
     db.session.commit()
     again = _register(event, "again@example.org")  # waiting
     before = len(_messages())
@@ -362,7 +362,7 @@ def test_erasure_leaves_no_personal_data_in_the_outbox(event, organiser):
     mine = _messages(recipient_email="erase.me@example.org")
     assert mine and "Erase Me" in mine[0].text_body
     kept = len(_messages(recipient_email="keep@example.org"))
-    services.erase(organiser, registration)
+    privacy.erase(organiser, registration)
     db.session.commit()
     db.session.expire_all()
     assert _messages(recipient_email="erase.me@example.org") == []
@@ -379,7 +379,7 @@ def test_erasure_leaves_no_personal_data_in_the_outbox(event, organiser):
 
 def test_an_erased_persons_message_cannot_be_sent_again(client, make, event, organiser):
     registration = _register(event, "gone@example.org")
-    services.erase(organiser, registration)
+    privacy.erase(organiser, registration)
     db.session.commit()
     message = next(m for m in _messages() if m.recipient_email == "erased@invalid")
     make.login(client, organiser)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.db_types import utcnow
 from app.events.models import EventFormat, EventState
 from app.extensions import db
-from app.registration import services
+from app.registration import signup
 from app.registration.models import Registration, RegistrationSettings, RegistrationStatus, SeatPool
 from app.registration.signals import registration_changed
 
@@ -46,19 +46,19 @@ def open_event(app, make):
     return build
 
 
-def person(email=None, **fields) -> services.RegistrationInput:
+def person(email=None, **fields) -> signup.RegistrationInput:
     number = next(_numbers)
     values = dict(name=f"Participant {number}", email=email or f"p{number}@example.org", organisation="City of Lyon",
                   position="Officer", city="Lyon", country_code="FR", preferred_language="en",
                   consent_processing=True)
     values.update(fields)
-    return services.RegistrationInput(**values)
+    return signup.RegistrationInput(**values)
 
 
 @pytest.fixture
 def register(app):
     def do(event, email=None, now=None, **fields):
-        outcome = services.register(event, person(email, **fields), now=now)
+        outcome = signup.register(event, person(email, **fields), now=now)
         db.session.commit()
         return outcome.registration
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.events.models import EventFormat
 from app.extensions import db
+from app.registration.manage_routes import neutralise
 from app.registration.models import AttendanceMode, Registration, RegistrationSettings, RegistrationStatus
-from app.registration.routes import neutralise
 from tests.registration.conftest import assert_seats_consistent
 
 S = RegistrationStatus

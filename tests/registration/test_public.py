@@ -11,7 +11,7 @@ from app.calendar import event_uid
 from app.db_types import utcnow
 from app.events.models import EventFormat, EventState
 from app.extensions import db
-from app.registration import services, tokens
+from app.registration import signup, staff, tokens
 from app.registration.models import PromotionPolicy, Registration, RegistrationStatus
 from tests.ical_check import assert_check_ics
 from tests.registration.conftest import assert_seats_consistent
@@ -290,7 +290,7 @@ def test_participant_cancels_after_confirming_and_the_next_is_promoted(client, o
 def test_participant_accepts_an_offered_place(client, open_event, register):
     event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=12))
     holder, waiting = register(event), register(event)
-    services.cancel(holder)
+    signup.cancel(holder)
     db.session.commit()
     token = tokens.make_token(waiting)
     page = client.get(f"/r/{token}?lang=en").text
@@ -329,7 +329,7 @@ def test_forged_expired_and_revoked_links_are_refused(client, app, open_event, r
     event.start_date, event.end_date = start, end
     db.session.commit()
     assert client.get(f"/r/{token}").status_code == 200
-    services.new_link(make.user(), registration)
+    staff.new_link(make.user(), registration)
     db.session.commit()
     for path in ("", "/edit", "/cancel", "/calendar.ics"):
         assert client.get(f"/r/{token}{path}").status_code == 404
@@ -390,7 +390,7 @@ def test_after_the_event_is_cancelled_or_over_the_private_page_only_shows(
 def test_an_offered_place_cannot_be_accepted_once_the_event_is_cancelled(client, open_event, register, lang):
     event = open_event(capacity=1, settings=dict(promotion=PromotionPolicy.OFFER, offer_hours=12))
     holder, offered = register(event), register(event)
-    services.cancel(holder)
+    signup.cancel(holder)
     event.state = EventState.CANCELLED
     db.session.commit()
     token = tokens.make_token(offered)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
-from app.registration import services, tokens
+from app.registration import privacy, staff, tokens
 from app.registration.models import Registration, RegistrationStatus
 from app.registration.tokens import BadLink, LinkProblem
 from app.timezones import utc_to_local
@@ -50,7 +50,7 @@ def test_a_new_link_revokes_the_old_ones(open_event, register, make, changes):
     event = open_event()
     registration = register(event)
     old = tokens.make_token(registration)
-    services.new_link(make.user(Role.ADMIN), registration)
+    staff.new_link(make.user(Role.ADMIN), registration)
     db.session.commit()
     with pytest.raises(BadLink) as raised:
         tokens.read_token(old)
@@ -63,7 +63,7 @@ def test_erasure_revokes_the_link(open_event, register, make):
     event = open_event()
     registration = register(event)
     token = tokens.make_token(registration)
-    services.erase(make.user(Role.ADMIN), registration, utcnow())
+    privacy.erase(make.user(Role.ADMIN), registration, utcnow())
     db.session.commit()
     with pytest.raises(BadLink):
         tokens.read_token(token)

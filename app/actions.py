@@ -1,0 +1,77 @@
+"""One way to act (../shared/DESIGN.md): a route that changes data parses its form, calls one
+service, and leaves the rest to `run_action`: the commit, the messages and where to go next.
+
+A form page gives its form and how to render the page again; a refusal is shown next to its
+field, with what the user typed still in the form:
+
+    if form.validate_on_submit():
+        return run_action(lambda: staff.update_settings(current_user, event, form.to_input()),
+                          success=_("Registration settings saved."),
+                          redirect_to=url_for("registration_manage.participants", slug=event.slug),
+                          form=form, on_error=lambda: _settings_page(event, form))
+    return _settings_page(event, form)
+
+A button without a page of its own (remove, approve, move…) gives neither: a refusal is flashed
+on the page it goes back to.
+
+    return run_action(lambda: services.remove_item(current_user, event, item),
+                      success=_("Item removed from the agenda."), redirect_to=url_for("agenda.manage", slug=event.slug))
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort, flash, redirect
+from flask.typing import ResponseReturnValue
+
+from app.domain import DomainError, PermissionDenied, show_error
+from app.extensions import db
+
+Result = TypeVar("Result")
+
+
+def run_action(
+    call: Callable[[], Result],
+    *,
+    success,
+    redirect_to: str | Callable[[Result], str],
+    form=None,
+    on_error: Callable[[], ResponseReturnValue] | None = None,
+    commit_on_error: bool = False,
+    after: Callable[[Result], object] | None = None,
+) -> ResponseReturnValue:
+    """Run `call()` (one service call) and answer the request.
+
+    - Done: commit, flash `success` (a message, or a function of the result giving it; None for
+      none), run `after(result)` (more messages, a fresh sign-in), redirect to `redirect_to` (a
+      URL, or a function of the result giving it).
+    - DomainError: roll back (commit instead with `commit_on_error`, where the refusal itself
+      changed something that must stay), then show the error next to its field of `form`, or at
+      the top of the page; that page is `on_error()`, which renders the form page again with the
+      status it gives its errors, or without on_error the page `redirect_to` names.
+    - PermissionDenied: 403, unless it names a field of the form (a choice this user may not
+      make, like another city): then it is shown there as any refusal.
+    """
+    try:
+        result = call()
+    except DomainError as error:
+        if isinstance(error, PermissionDenied) and error.field is None:
+            db.session.rollback()
+            abort(403)
+        if commit_on_error:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        show_error(form, error)
+        if on_error is not None:
+            return on_error()
+        if callable(redirect_to):
+            raise TypeError("run_action: a redirect that needs the result needs on_error too") from error
+        return redirect(redirect_to)
+    db.session.commit()
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
+    if after is not None:
+        after(result)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -1,0 +1,137 @@
+"""What organisers do with registrations: approve, reject, promote from the waiting list, fill
+freed places, check in, send a new link, and the registration settings. Flush, never commit;
+raise DomainError, PermissionDenied for anyone but the event's organisers."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from app.auth.permissions import can_manage_event
+from app.db_types import utcnow
+from app.domain import DomainError, PermissionDenied
+from app.events.models import Event
+from app.events.services import touch
+from app.extensions import db
+from app.registration.models import ACTIVE, PromotionPolicy, Registration, RegistrationSettings, RegistrationStatus
+from app.registration.queries import modes_for
+from app.registration.waitlist import (
+    admit,
+    announce,
+    fill_from_waiting_list,
+    free_seat,
+    release_seat,
+    take_seat,
+    transition,
+)
+
+S = RegistrationStatus
+
+
+def require_manager(actor, event: Event) -> None:
+    if not can_manage_event(actor, event):
+        raise PermissionDenied(_l("Only the organisers of this event can change its registrations."))
+
+
+def approve(actor, registration: Registration, now: datetime | None = None) -> Registration:
+    now = now or utcnow()
+    require_manager(actor, registration.event)
+    if registration.status is not S.PENDING:
+        raise DomainError(_l("Only registrations waiting for approval can be approved."))
+    admit(registration, now, change_if_confirmed="approved")
+    return registration
+
+
+def reject(actor, registration: Registration, now: datetime | None = None) -> Registration:
+    now = now or utcnow()
+    require_manager(actor, registration.event)
+    held_seat, previous = registration.holds_seat, registration.status
+    if not transition(registration, ACTIVE, S.REJECTED, now, offer_expires_at=None):
+        raise DomainError(_l("This registration is already cancelled or closed."))
+    announce(registration, "rejected", previous)
+    if held_seat:
+        free_seat(registration.event, registration.attendance, now)
+    return registration
+
+
+def promote(actor, registration: Registration, now: datetime | None = None) -> Registration:
+    """Move someone from the waiting list to a free seat, ahead of their turn."""
+    now = now or utcnow()
+    require_manager(actor, registration.event)
+    if registration.status is not S.WAITLISTED:
+        raise DomainError(_l("Only people on the waiting list can be moved from it."))
+    if not take_seat(registration.event, registration.attendance):
+        raise DomainError(_l("No place is free. Raise the capacity of the event, or wait for a cancellation."))
+    if not transition(registration, (S.WAITLISTED,), S.CONFIRMED, now, queued_at=None):
+        release_seat(registration.event_id, registration.attendance)
+        raise DomainError(_l("This registration has just changed; reload the page."))
+    announce(registration, "promoted")
+    return registration
+
+
+def fill_free_places(actor, event: Event, now: datetime | None = None) -> list[Registration]:
+    """After the capacity was raised: give the free places to the waiting list, in order."""
+    require_manager(actor, event)
+    moved = []
+    for mode in modes_for(event):
+        moved.extend(fill_from_waiting_list(event, mode, now))
+    return moved
+
+
+def check_in(actor, registration: Registration, now: datetime | None = None) -> Registration:
+    require_manager(actor, registration.event)
+    if registration.status is not S.CONFIRMED:
+        raise DomainError(_l("Only confirmed participants can be checked in."))
+    if registration.checked_in_at is None:
+        registration.checked_in_at = now or utcnow()
+        db.session.flush()
+    return registration
+
+
+def undo_check_in(actor, registration: Registration) -> Registration:
+    require_manager(actor, registration.event)
+    registration.checked_in_at = None
+    db.session.flush()
+    return registration
+
+
+def new_link(actor, registration: Registration) -> Registration:
+    """Revoke every link sent so far and send a new one."""
+    require_manager(actor, registration.event)
+    if registration.is_erased:
+        raise DomainError(_l("This participant's personal data has been erased."))
+    registration.token_version = secrets.token_hex(16)
+    db.session.flush()
+    announce(registration, "link_resent")
+    return registration
+
+
+@dataclass
+class SettingsInput:
+    moderated: bool
+    promotion: PromotionPolicy
+    offer_hours: int
+    online_capacity: int | None
+    public_list: bool
+
+
+def update_settings(actor, event: Event, data: SettingsInput, now: datetime | None = None) -> RegistrationSettings:
+    require_manager(actor, event)
+    if not 1 <= data.offer_hours <= 24 * 14:
+        raise DomainError(_l("Give between 1 and 336 hours (two weeks)."), field="offer_hours")
+    settings = db.session.get(RegistrationSettings, event.id)
+    if settings is None:
+        settings = RegistrationSettings(event_id=event.id)
+        db.session.add(settings)
+    settings.moderated = data.moderated
+    settings.promotion = data.promotion
+    settings.offer_hours = data.offer_hours
+    settings.online_capacity = data.online_capacity
+    settings.public_list = data.public_list
+    touch(event)  # the public participant list may appear or go
+    db.session.flush()
+    # More places (or no limit) may let people in from the waiting list.
+    for mode in modes_for(event):
+        fill_from_waiting_list(event, mode, now)
+    return settings
