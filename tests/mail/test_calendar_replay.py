@@ -19,7 +19,7 @@ from app.events.models import EventState
 from app.extensions import db
 from app.mail.delivery import deliver_due
 from app.mail.services import addressed_to, event_invitation
-from app.registration import services
+from app.registration import signup
 from app.registration.models import Registration, RegistrationStatus
 from app.registration.recipients import recipient_for
 from tests.factories import PASSWORD
@@ -154,7 +154,7 @@ def test_each_calendar_ends_as_the_app_says_after_every_kind_of_change(live_serv
 
     # Bruno cancels from his own page, then registers again with the same address.
     bruno = db.session.query(Registration).filter_by(event_id=event.id, email="bruno@example.net").one()
-    services.cancel(bruno)
+    signup.cancel(bruno)
     db.session.commit()
     _register_through_the_form(public, slug, "bruno@example.net", "en")
     sent += 2

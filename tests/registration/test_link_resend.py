@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from app.registration import services
+from app.registration import signup, staff
 from tests.registration.conftest import person
 
 
@@ -18,7 +18,7 @@ def _kinds(address: str) -> list[str]:
 def test_sending_the_form_again_and_again_sends_the_link_once(app, open_event):
     event = open_event(capacity=5)
     for _attempt in range(4):
-        services.register(event, person("zoe@example.net"))
+        signup.register(event, person("zoe@example.net"))
         db.session.commit()
     assert _kinds("zoe@example.net") == ["registration_confirmed", "private_link_resent"]
 
@@ -28,7 +28,7 @@ def test_the_limit_is_a_window_not_a_ban(app, open_event):
     try:
         event = open_event(capacity=5)
         for _attempt in range(3):
-            services.register(event, person("zoe@example.net"))
+            signup.register(event, person("zoe@example.net"))
             db.session.commit()
     finally:
         app.config["PRIVATE_LINK_RESEND_SECONDS"] = 300
@@ -38,9 +38,9 @@ def test_the_limit_is_a_window_not_a_ban(app, open_event):
 def test_an_organisers_new_link_always_goes_out(app, make, open_event):
     event = open_event(capacity=5)
     organiser = make.user(Role.ORGANISER, event.host_city)
-    registration = services.register(event, person("zoe@example.net")).registration
-    services.register(event, person("zoe@example.net"))
+    registration = signup.register(event, person("zoe@example.net")).registration
+    signup.register(event, person("zoe@example.net"))
     db.session.commit()
-    services.new_link(organiser, registration)
+    staff.new_link(organiser, registration)
     db.session.commit()
     assert _kinds("zoe@example.net") == ["registration_confirmed", *["private_link_resent"] * 2]
