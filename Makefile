@@ -29,7 +29,7 @@ translations: $(BIN)/activate
 
 ## Re-extract the interface strings and merge them into the French catalog.
 extract-messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --ignore-obsolete
 
 migrate: $(BIN)/activate

@@ -57,6 +57,8 @@ class EventForm(FlaskForm):
                        description=_l("The last part of the event's address. Leave empty to make one "
                                       "from the theme."))
 
+    tell_participants = BooleanField(_l("Save and tell them"))
+
     def set_choices(self, cities, policy_areas, lang: str) -> None:
         self.host_city_id.choices = [SelectChoice(c.id, getattr(c, f"name_{lang}")) for c in cities]
         self.policy_area_ids.choices = [SelectChoice(p.id, getattr(p, f"name_{lang}")) for p in policy_areas]
@@ -81,6 +83,7 @@ class EventForm(FlaskForm):
             registration_opens_local=self.registration_opens.data,
             registration_closes_local=self.registration_closes.data,
             policy_area_ids=self.policy_area_ids.data or [], slug=self.slug.data or "",
+            tell_participants=bool(self.tell_participants.data),
         )
 
 

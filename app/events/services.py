@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.auth.permissions import can_create_events, can_host_in, can_manage_event
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
-from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
+from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea
 from app.events.signals import event_changed
 from app.extensions import db
 from app.stages import check_event_edit
@@ -41,6 +42,8 @@ class EventInput:
     registration_closes_local: datetime | None = None
     policy_area_ids: list[int] = field(default_factory=list)
     slug: str = ""
+    # The organiser has seen who will be told of a change of dates, place or format, and agrees.
+    tell_participants: bool = False
 
 
 def slugify(text: str) -> str:
@@ -131,22 +134,55 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     # Stages that hold data tied to the event's dates, place or format refuse an edit that would
     # strand it (their StageSpec.edit_check), next to the field concerned.
     check_event_edit(event, values)
-    before = _practical_details(event)
+    before = _practical_details(event.start_date, event.end_date, event.venue, event.format, event.online_url,
+                                event.host_city)
+    after = _practical_details(values["start_date"], values["end_date"], values["venue"], values["format"],
+                               values["online_url"], city)
+    changes = {what: (before[what], now) for what, now in after.items() if before[what] != now}
+    if changes and not data.tell_participants:
+        _ask_before_telling(event)
     for name, value in values.items():
         setattr(event, name, value)
     event.host_city = city
     touch(event)
     db.session.flush()
-    changes = {what: (before[what], now) for what, now in _practical_details(event).items() if before[what] != now}
     if changes:
         event_changed.send(event, changes=changes)
     return event
 
 
-def _practical_details(event: Event) -> dict:
+def _practical_details(start_date, end_date, venue, event_format, online_url, city) -> dict:
     """What participants must be told about when it changes (see signals.event_changed)."""
-    return {"dates": (event.start_date, event.end_date), "venue": event.venue, "format": event.format,
-            "online_url": event.online_url, "city": event.host_city.name_en}
+    return {"dates": (start_date, end_date), "venue": venue, "format": event_format, "online_url": online_url,
+            "city": city.name_en}
+
+
+# How many names the confirmation lists before saying how many more.
+NAMES_SHOWN = 12
+
+
+def _ask_before_telling(event: Event) -> None:
+    """A change of dates, place or format of an event people registered for is emailed to them: the
+    organiser sees who, and says yes, before anything is saved."""
+    from app.mail.recipients import Audience, participants_of
+
+    if event.state not in (EventState.OPEN, EventState.CLOSED):
+        return
+    people = participants_of(event, Audience.ACTIVE)
+    if not people:
+        return
+    names = ", ".join(person.name or person.email for person in people[:NAMES_SHOWN])
+    if len(people) > NAMES_SHOWN:
+        raise DomainError(_l("Saving emails this change, with an updated calendar invitation, to %(count)d people: "
+                             "%(names)s and %(more)d more. Tick the box to save and tell them.",
+                             count=len(people), names=names, more=len(people) - NAMES_SHOWN),
+                          field="tell_participants")
+    raise DomainError(lazy_ngettext("Saving emails this change, with an updated calendar invitation, to "
+                                    "%(num)d person: %(names)s. Tick the box to save and tell them.",
+                                    "Saving emails this change, with an updated calendar invitation, to "
+                                    "%(num)d people: %(names)s. Tick the box to save and tell them.",
+                                    len(people), names=names),
+                      field="tell_participants")
 
 
 def touch(event: Event) -> None:

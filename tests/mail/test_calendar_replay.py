@@ -118,7 +118,7 @@ def test_each_calendar_ends_as_the_app_says_after_every_kind_of_change(live_serv
 
     # The event moves by a day (it has no agenda yet).
     first = event.start_date + timedelta(days=1)
-    reply = staff.submit(f"/manage/events/{slug}/edit", {"start_date": first.isoformat(),
+    reply = staff.submit(f"/manage/events/{slug}/edit", {"start_date": first.isoformat(), "tell_participants": "y",
                                                          "end_date": (first + timedelta(days=1)).isoformat()})
     assert reply.status == 302, reply.text[:3000]
     sent += len(PEOPLE)
@@ -142,7 +142,8 @@ def test_each_calendar_ends_as_the_app_says_after_every_kind_of_change(live_serv
     sent += len(PEOPLE)
 
     # The venue changes.
-    reply = staff.submit(f"/manage/events/{slug}/edit", {"venue": "Salle Molière, 20 quai de Bondy, Lyon"})
+    reply = staff.submit(f"/manage/events/{slug}/edit", {"venue": "Salle Molière, 20 quai de Bondy, Lyon",
+                                                         "tell_participants": "y"})
     assert reply.status == 302, reply.text[:3000]
     sent += len(PEOPLE)
     files = _deliver(mail_sink, sent)
