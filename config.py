@@ -44,6 +44,9 @@ class Config:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "MC2CM events <events@mc2cm-events.local>"
+    # A person (or the team's shared mailbox) who answers participants when the host city has no
+    # organiser account: invitations name them as ORGANIZER and replies go to them.
+    NETWORK_CONTACT = "MC2CM project team <mc2cm@mc2cm-events.local>"
     # How queued mail goes out: "thread" (a background thread of the web process, woken by every
     # commit that queued mail) or "worker" (only `flask mail deliver --loop` processes send).
     MAIL_DELIVERY = "thread"
@@ -140,7 +143,7 @@ def environment_overrides(config_name: str) -> dict:
     database_variable = "TEST_DATABASE_URL" if config_name == "testing" else "DATABASE_URL"
     if env.get(database_variable):
         overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env[database_variable])
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "NETWORK_CONTACT"):
         if name in env:
             overrides[name] = env[name] or None
     for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN", "MAIL_DELIVERY", "PUBLIC_URL"):

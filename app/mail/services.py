@@ -163,9 +163,16 @@ def sender_person() -> Person:
     return Person(clean_header(name), address or "events@mc2cm-events.local")
 
 
+def network_contact() -> Person:
+    """The network's own people (NETWORK_CONTACT): who answers for a host city without an organiser
+    account. Replies to the no-reply sender would reach nobody."""
+    name, address = parseaddr(current_app.config.get("NETWORK_CONTACT") or "")
+    return Person(clean_header(name), address)
+
+
 def host_organizer(event) -> Person:
-    """The organiser of the event's host city who answers replies: the first active organiser
-    account of that city, else the app's sender address."""
+    """The person who answers replies and stands as ORGANIZER: the first active organiser account
+    of the event's host city, else the network's contact."""
     from app.auth.models import Role, User
 
     if event is not None:
@@ -175,7 +182,7 @@ def host_organizer(event) -> Person:
         )
         if user is not None:
             return Person(clean_header(user.name), user.email)
-    return sender_person()
+    return network_contact()
 
 
 def calendar_sequence(invitation: Invitation) -> int:

@@ -82,14 +82,16 @@ def test_a_first_cancellation_outranks_the_original_invitation(app, make, host):
     assert b"SEQUENCE:1" in message.ics and b"METHOD:CANCEL" in message.ics
 
 
-def test_organiser_falls_back_to_the_sender_address(app, make):
+def test_without_a_host_organiser_the_network_contact_answers_never_the_no_reply_sender(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "NETWORK_CONTACT", "Équipe du réseau MC2CM <reseau@mc2cm.example.org>")
     event = make.event(make.city("Tunis", "Africa/Tunis", "TN"), EventState.OPEN)
     start = datetime(2027, 5, 3, 7, 0, tzinfo=UTC)
     message = queue_message("reminder_1_day", ZOE, event=event, invitation=_session(start, start.replace(hour=9),
                                                                                     zone="Africa/Tunis"))
     organizer = next(iter(Calendar.from_ical(message.ics).walk("VEVENT")))["ORGANIZER"]
-    assert (str(organizer), organizer.params["CN"]) == ("mailto:events@mc2cm-events.local", "MC2CM events")
-    assert (message.reply_to_email, message.reply_to_name) == ("events@mc2cm-events.local", "MC2CM events")
+    assert (str(organizer), organizer.params["CN"]) == ("mailto:reseau@mc2cm.example.org", "Équipe du réseau MC2CM")
+    assert (message.reply_to_email, message.reply_to_name) == ("reseau@mc2cm.example.org", "Équipe du réseau MC2CM")
+    assert app.config["MAIL_DEFAULT_SENDER"] not in (message.reply_to_email, str(organizer))
 
 
 def test_casablanca_session_is_written_in_utc_and_read_right(app, tmp_path):
