@@ -172,6 +172,7 @@ def _register_templating(app: Flask) -> None:
         format_date_range,
         format_day,
         format_local_datetime,
+        install_french_elision,
         language_switch_url,
         local_moment,
         local_time,
@@ -192,6 +193,7 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,
                                  local_time=local_time, local_moment=local_moment)
+    install_french_elision(app.jinja_env)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

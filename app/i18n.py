@@ -3,6 +3,7 @@
 Language order: `?lang=`, then the cookie that `?lang=` sets, then Accept-Language.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -167,3 +168,35 @@ def local_moment(instant: datetime, zone_name: str) -> str:
 
     local = utc_to_local(instant, zone_name)
     return f"{format_skeleton('MMMEd', local, locale=current_language())}, {local:%H:%M}"
+
+
+# French elides "de", "que", "le", "la", "je", "ne", "se" before a vowel: "le programme d'Échange",
+# "qu'Amman". Sentences built around a name or a title only know the word once it is put in, so
+# the rule runs on the finished French sentence. A word starting with h is left alone (the aspirated
+# h of "de Hambourg" does not elide).
+_ELIDABLE = re.compile(r"\b([DdQqLlJjNnSs]e|[Qq]ue|[Ll]a) (?=[AEIOUÉÈÊËÀÂÎÏÔÛŒaeiouéèêëàâîïôûœ])")
+
+
+def french_elision(text: str) -> str:
+    def elide(match: re.Match) -> str:
+        word = match.group(1)
+        return f"{word[:-1]}'"
+
+    return _ELIDABLE.sub(elide, text)
+
+
+def install_french_elision(jinja_env) -> None:
+    """Templates' `_()`/`gettext()` give French sentences elided once their values are put in."""
+    from jinja2 import pass_context
+
+    translate = jinja_env.globals["gettext"]
+
+    @pass_context
+    def gettext(context, string, **variables):
+        sentence = translate(context, string, **variables)
+        if current_language() != "fr":
+            return sentence
+        elided = french_elision(sentence)
+        return Markup(elided) if isinstance(sentence, Markup) else elided  # noqa: S704 (the same text, elided)
+
+    jinja_env.globals.update(gettext=gettext, _=gettext)

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.i18n import format_date_range, format_local_datetime, localized
+from app.i18n import format_date_range, format_local_datetime, french_elision, localized
 from app.links import public_url
 from app.mail.kinds import kind_named
 from app.mail.recipients import Recipient
@@ -76,6 +76,8 @@ def render_message(kind: str, recipient: Recipient, *, event=None, context: dict
         with force_locale(lang):
             values = _context(kind, recipient, event, context or {}, invitation, lang)
             subject = str(spec.subject) % {"event": values["title"]}
+            if lang == "fr":
+                subject = french_elision(subject)
             parts.append(_Part(
                 lang=lang,
                 subject=subject,

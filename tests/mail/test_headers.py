@@ -263,14 +263,16 @@ def test_a_title_with_line_breaks_and_controls_gives_a_valid_invitation_and_feed
     from tests.ical_check import assert_check_ics
 
     lyon, organiser = host
-    organiser.name = f"Hélène{CONTROLS}Moreau"
-    event = make.event(lyon, EventState.OPEN, theme_en="Housing\r\nBcc: x@evil.example\x00",
+    # What reaches the database cannot hold NUL on PostgreSQL (forms refuse it); every other control can.
+    stored_controls = CONTROLS.replace("\x00", "")
+    organiser.name = f"Hélène{stored_controls}Moreau"
+    event = make.event(lyon, EventState.OPEN, theme_en="Housing\r\nBcc: x@evil.example\x01",
                        theme_fr="Logement\u2028et\x0bville\x85", venue="Salle\nMolière\r", summary_en="One\rtwo\x1b[0m",
                        summary_fr="Un\u2029deux\r\n\r\ntrois\x7f")
     message = queue_message("registration_confirmed", Recipient("zoe@example.net", f"Zoé{CONTROLS}Lefèvre", "en"),
                             event=event, context={"registration": object()}, invitation=event_invitation(event))
     db.session.commit()
-    item = make.agenda_item(event, title_en="Session\r\none", title_fr="Séance\u2028un", room="Salle\t2\x00",
+    item = make.agenda_item(event, title_en="Session\r\none", title_fr="Séance\u2028un", room="Salle\t2\x02",
                             description_en="First line\nsecond\x0cline", online_url="https://meet.example.org/a\r\nb")
     feed = to_ics(event_calendar(event, feed_entries([item], event, ("en", "fr"), "http://127.0.0.1:5000/events/x/\x00")))
     for name, ics in (("invitation.ics", message.ics), ("feed.ics", feed)):

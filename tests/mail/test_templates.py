@@ -135,3 +135,14 @@ def test_unknown_kind_or_missing_context_is_refused(app, make):
         queue_message("registration_confirmed", recipient, event=event)
     with pytest.raises(ValueError, match="email address"):
         queue_message("private_link_resent", Recipient("not an address\r\nBcc: x@evil.example"), event=event)
+
+
+def test_french_elides_before_a_title_that_starts_with_a_vowel(app, make, host):
+    lyon, _organiser = host
+    event = make.event(lyon, EventState.OPEN, theme_en="Urban exchange", theme_fr="Échange urbain")
+    changes = [ItemChange("Opening", "Ouverture", datetime(2027, 10, 30, 8, 0, tzinfo=UTC))]
+    message = render_message("agenda_changed", Recipient("a@example.net", "Amélie", "fr"), event=event,
+                             context={"changes": changes})
+    assert "Le programme d'Échange urbain a changé" in message.text
+    assert "de Échange" not in message.text and "de Échange" not in message.html
+    assert "The agenda of Urban exchange has changed" in message.text
