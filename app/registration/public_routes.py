@@ -13,6 +13,7 @@ from app.events import queries as event_queries
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import current_language
+from app.links import link_to
 from app.page_cache import cached_page, form_page_with_fresh_token
 from app.registration import calendar, queries, signup, waitlist
 from app.registration.forms import CancelForm, DetailsForm, EmptyForm, RegistrationForm
@@ -20,6 +21,7 @@ from app.registration.labels import STATUS_LABELS
 from app.registration.models import ACTIVE, Registration, RegistrationStatus
 from app.registration.queries import participant_from_token
 from app.registration.rate_limit import RateLimited, record_attempt
+from app.registration.recipients import meeting_link_for
 from app.registration.tokens import participant_url, private_page
 from app.stages import participant_panels
 
@@ -133,8 +135,7 @@ def _changeable_registration(token: str) -> Registration:
 def participant(token: str):
     registration = participant_from_token(token)
     event = registration.event
-    check_in_url = url_for("registration_manage.check_in", slug=event.slug, registration_id=registration.id,
-                           _external=True)
+    check_in_url = link_to("registration_manage.check_in", slug=event.slug, registration_id=registration.id)
     qr = segno.make(check_in_url, error="m").svg_data_uri(scale=4, border=2) if registration.holds_seat else None
     page = render_template(
         "registration/participant.html", registration=registration, event=event, token=token,
@@ -143,7 +144,7 @@ def participant(token: str):
         can_change=registration.status in ACTIVE and queries.registrations_can_change(event),
         event_message=queries.why_registrations_cannot_change(event),
         public_list=queries.settings_for(event).public_list,
-        panels=participant_panels(registration, token),
+        panels=participant_panels(registration, token), meeting_link=meeting_link_for(registration),
     )
     return private_page(Response(page))
 

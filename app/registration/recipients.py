@@ -5,10 +5,9 @@ preferred language and their private link, and the participant source that event
 from sqlalchemy import select
 
 from app.extensions import db
-from app.links import link_to
 from app.mail.recipients import Audience, Recipient
 from app.registration.models import ACTIVE, AttendanceMode, Registration, RegistrationStatus
-from app.registration.tokens import make_token
+from app.registration.tokens import participant_url
 
 STATUSES = {
     Audience.ATTENDING: (RegistrationStatus.CONFIRMED,),
@@ -18,7 +17,7 @@ STATUSES = {
 
 def private_link(registration: Registration) -> str:
     """The participant's own page `/r/<token>`, absolute, for a message."""
-    return link_to("registration.participant", token=make_token(registration))
+    return participant_url(registration)
 
 
 def meeting_link_for(registration: Registration) -> str | None:

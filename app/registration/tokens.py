@@ -11,7 +11,7 @@ every link sent before. Nothing secret is stored beyond that version.
 import enum
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.db_types import utcnow
@@ -49,8 +49,12 @@ def make_token(registration: Registration) -> str:
     return _serializer().dumps({"r": registration.id, "v": registration.token_version})
 
 
-def participant_url(registration: Registration, external: bool = True) -> str:
-    return url_for("registration.participant", token=make_token(registration), _external=external)
+def participant_url(registration: Registration) -> str:
+    """The participant's own page `/r/<token>`, absolute under PUBLIC_URL (for messages, and the
+    development hint after registering)."""
+    from app.links import link_to
+
+    return link_to("registration.participant", token=make_token(registration))
 
 
 def read_token(token: str, now: datetime | None = None) -> Registration:
