@@ -1,7 +1,6 @@
 """The event's online meeting link reaches confirmed participants who attend online, and nobody
 else: not the waiting list, not those who come in person, not the public feed."""
 
-from icalendar import Calendar
 
 from app.events.models import EventFormat
 from app.extensions import db

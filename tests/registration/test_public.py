@@ -242,10 +242,12 @@ def test_participant_sees_status_and_waiting_list_position(client, open_event, r
     assert 'class="qr"' not in page, "no check-in code without a place"
 
 
-def test_confirmed_participant_gets_a_check_in_qr_code(client, open_event, register):
+def test_confirmed_participant_gets_a_check_in_qr_code(app, client, open_event, register):
     registration = register(open_event(capacity=5))
     page = html.unescape(client.get(f"/r/{tokens.make_token(registration)}?lang=en").text)
-    check_in_url = f"http://localhost/manage/events/{registration.event.slug}/participants/{registration.id}/check-in"
+    # Under PUBLIC_URL, whatever Host the participant's request named: the organiser's phone scans it.
+    check_in_url = (f"{app.config['PUBLIC_URL']}/manage/events/{registration.event.slug}/participants/"
+                    f"{registration.id}/check-in")
     assert f'class="qr" src="{segno.make(check_in_url, error="m").svg_data_uri(scale=4, border=2)}"' in page
 
 
