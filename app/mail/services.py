@@ -42,6 +42,8 @@ _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _ADDRESS_PART = r"[^@\s<>,;:\"()\[\]\\\x00-\x1f\x7f]+"
 _EMAIL = re.compile(rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$")
 
+# Why a message never left: what it announced was undone before its turn came.
+WITHDRAWN = "withdrawn: undone before it was sent"
 # What stays of a message whose recipient's personal data was erased.
 ERASED = "(erased)"
 ERASED_ADDRESS = "erased@invalid"
@@ -324,6 +326,20 @@ def send_reminders(now: datetime | None = None) -> list[OutboxMessage]:
                 if message is not None:
                     queued.append(message)
     return queued
+
+
+def withdraw_unsent(event_id: int, email: str, kind: str) -> int:
+    """Messages of this kind to this address that have not left yet stay in the outbox, marked as
+    withdrawn, and are never sent (what they announced was undone)."""
+    rows = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.event_id == event_id, OutboxMessage.kind == kind,
+        func.lower(OutboxMessage.recipient_email) == email.strip().lower(),
+        OutboxMessage.status == OutboxStatus.QUEUED)).all()
+    for message in rows:
+        message.status = OutboxStatus.FAILED
+        message.last_error = WITHDRAWN
+    db.session.flush()
+    return len(rows)
 
 
 def forget_recipient(event_id: int, email: str) -> int:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from app.actions import run_action
 from app.auth.permissions import staff_required
 from app.events.access import managed_event
+from app.events.labels import LANGUAGE_LABELS
 from app.events.models import Event
 from app.registration import privacy, queries, staff
 from app.registration.forms import EmptyForm, SettingsForm
@@ -159,10 +160,25 @@ def approve(slug: str, registration_id: int):
     return _act(slug, registration_id, staff.approve, _("Registration approved."))
 
 
-@manage_bp.post("/<int:registration_id>/reject")
+@manage_bp.route("/<int:registration_id>/reject", methods=["GET", "POST"])
 @staff_required()
 def reject(slug: str, registration_id: int):
-    return _act(slug, registration_id, staff.reject, _("Registration rejected."))
+    """Asks first, saying what will happen and who will be told: a slip must not reject a delegate."""
+    if request.method == "POST" and request.form.get("confirmed") == "y":
+        return _act(slug, registration_id, staff.reject, _("Registration rejected. You can restore it from its page."))
+    event, registration = _managed_registration(slug, registration_id)
+    return render_template("registration/manage/reject.html", event=event, registration=registration,
+                           language=LANGUAGE_LABELS.get(registration.preferred_language, ""),
+                           next_waiting=queries.first_waiting(event, registration.attendance) if registration.holds_seat
+                           else None, form=EmptyForm(),
+                           back=request.values.get("back", ""))
+
+
+@manage_bp.post("/<int:registration_id>/restore")
+@staff_required()
+def restore(slug: str, registration_id: int):
+    return _act(slug, registration_id, staff.restore,
+                _("Registration restored: the participant is told where they stand now."))
 
 
 @manage_bp.post("/<int:registration_id>/promote")

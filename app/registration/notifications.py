@@ -75,6 +75,9 @@ def _on_registration_changed(registration, change: str = "", previous=None, **_e
     from app.registration.queries import waiting_list_position
     from app.registration.recipients import recipient_for
 
+    if change == "restored":
+        _withdraw_unsent(registration, previous)
+        return
     kind = REGISTRATION_KINDS.get(change)
     recipient = recipient_for(registration)
     if kind is None or recipient is None:
@@ -116,6 +119,17 @@ def _private_link_sent_lately(registration) -> bool:
                                        OutboxMessage.dedupe_key.startswith(_link_key_prefix(registration)),
                                        OutboxMessage.created_at >= since).limit(1)
     ) is not None
+
+
+def _withdraw_unsent(registration, previous) -> None:
+    """The email that announced what was just undone, if it has not left yet, never leaves."""
+    from app.mail.services import withdraw_unsent
+    from app.registration.models import RegistrationStatus
+
+    kind = {RegistrationStatus.REJECTED: "registration_rejected",
+            RegistrationStatus.CANCELLED: "registration_cancelled"}.get(previous)
+    if kind and registration.email:
+        withdraw_unsent(registration.event_id, registration.email, kind)
 
 
 def _on_registration_erased(registration, email=None, **_extra) -> None:

@@ -17,6 +17,8 @@ cancellation. Keyword `change`: what happened, one of
     approved     the organiser approved a registration and a seat is confirmed
     rejected     the organiser turned the registration down
     cancelled    the participant cancelled (or the organiser did for them)
+    restored     the organiser undid a rejection or a cancellation (`previous`: which); what
+                 follows (approved, waitlisted) is announced as well
     link_resent  someone registered again with the same email, or the organiser sent a new
                  link: send the private link (`app.registration.tokens.participant_url`)
 
@@ -29,7 +31,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 CHANGES = ("received", "confirmed", "waitlisted", "promoted", "offered", "expired", "approved", "rejected",
-           "cancelled", "link_resent")
+           "cancelled", "restored", "link_resent")
 
 registration_changed = _signals.signal("registration-changed")
 

@@ -55,6 +55,22 @@ def reject(actor, registration: Registration, now: datetime | None = None) -> Re
     return registration
 
 
+def restore(actor, registration: Registration, now: datetime | None = None) -> Registration:
+    """Undo a rejection or a cancellation: the registration goes through admission again (a free
+    place, else the end of the waiting list), and a "not accepted"/"cancelled" email that has not
+    left yet is withdrawn (the registration_changed signal, change "restored")."""
+    now = now or utcnow()
+    require_manager(actor, registration.event)
+    if registration.is_erased:
+        raise DomainError(_l("This participant's personal data has been erased."))
+    previous = registration.status
+    if not transition(registration, (S.REJECTED, S.CANCELLED), S.PENDING, now, queued_at=None, offer_expires_at=None):
+        raise DomainError(_l("Only a rejected or cancelled registration can be restored."))
+    announce(registration, "restored", previous)
+    admit(registration, now, change_if_confirmed="approved")
+    return registration
+
+
 def promote(actor, registration: Registration, now: datetime | None = None) -> Registration:
     """Move someone from the waiting list to a free seat, ahead of their turn."""
     now = now or utcnow()

@@ -102,7 +102,7 @@ def test_organiser_approves_rejects_and_moves_from_the_waiting_list(client, orga
     first, second, third = register(event), register(event), register(event)
     assert client.post(f"{_base(event)}/{first.id}/approve").status_code == 302
     assert client.post(f"{_base(event)}/{second.id}/approve").status_code == 302
-    assert client.post(f"{_base(event)}/{third.id}/reject").status_code == 302
+    assert client.post(f"{_base(event)}/{third.id}/reject", data={"confirmed": "y"}).status_code == 302
     for registration in (first, second, third):
         db.session.refresh(registration)
     assert (first.status, second.status, third.status) == (S.CONFIRMED, S.WAITLISTED, S.REJECTED)
@@ -200,7 +200,7 @@ def test_a_registration_of_another_event_is_not_found(client, organiser, open_ev
     other = open_event(capacity=5, host=organiser.city)
     registration = register(other)
     assert client.get(f"{_base(mine)}/{registration.id}").status_code == 404
-    assert client.post(f"{_base(mine)}/{registration.id}/reject").status_code == 404
+    assert client.post(f"{_base(mine)}/{registration.id}/reject", data={"confirmed": "y"}).status_code == 404
     assert db.session.scalar(select(Registration.status)) is S.CONFIRMED
 
 
@@ -220,3 +220,39 @@ def test_raising_the_capacity_then_filling_gives_places_in_order(client, organis
     assert [c for _e, c in changes[-2:]] == ["promoted", "promoted"]
     assert "Give the free places" not in client.get(f"{_base(event)}/?lang=en").text
     assert_seats_consistent(event)
+
+
+def test_rejecting_asks_first_saying_who_is_told_and_where_the_place_goes(client, organiser, open_event, register):
+    event = open_event(capacity=1, host=organiser.city)
+    held, _waiting = register(event, name="Amal Benali"), register(event, name="Bruno Costa")
+    page = client.get(f"{_base(event)}/{held.id}/reject?lang=en")
+    assert page.status_code == 200
+    assert "Registration not accepted" in page.text and "removed from their calendar" in page.text
+    assert "first person on the waiting list: Bruno Costa" in page.text
+    assert client.post(f"{_base(event)}/{held.id}/reject").status_code == 200  # not confirmed: asked again
+    db.session.refresh(held)
+    assert held.status is S.CONFIRMED
+    french = client.get(f"{_base(event)}/{held.id}/reject?lang=fr").text
+    assert "Refuser Amal Benali\u00a0?" in french
+
+
+def test_a_rejection_undone_before_its_email_leaves_is_never_sent(client, organiser, open_event, register):
+    from sqlalchemy import select
+
+    from app.mail.models import OutboxMessage, OutboxStatus
+    from app.mail.services import WITHDRAWN
+
+    event = open_event(capacity=2, host=organiser.city)
+    registration = register(event, email="amal@example.net")
+    assert client.post(f"{_base(event)}/{registration.id}/reject", data={"confirmed": "y"}).status_code == 302
+    assert client.post(f"{_base(event)}/{registration.id}/restore").status_code == 302
+    db.session.refresh(registration)
+    assert registration.status is S.CONFIRMED
+    messages = {m.kind: m for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_email == "amal@example.net"))}
+    assert messages["registration_rejected"].status is OutboxStatus.FAILED
+    assert messages["registration_rejected"].last_error == WITHDRAWN
+    assert messages["registration_approved"].status is OutboxStatus.QUEUED
+    # Restoring again is refused: the registration is active.
+    response = client.post(f"{_base(event)}/{registration.id}/restore?lang=en", follow_redirects=True)
+    assert "Only a rejected or cancelled registration can be restored." in response.text
