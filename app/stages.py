@@ -49,6 +49,16 @@ class ParticipantPanel:
     context: Callable[[object, str], dict | None]
 
 
+@dataclass(frozen=True)
+class CallToAction:
+    """What a stage asks visitors of the event's page to do now (one primary button), or only a
+    note when there is nothing to do yet ("Registration opens on…")."""
+
+    note: object
+    label: object = None
+    url: str | None = None
+
+
 @dataclass
 class SeedContext:
     """What a stage's demo seed gets: the upcoming demo event, whether demo people (accounts,
@@ -69,6 +79,9 @@ class StageSpec:
     - hub_status(event) -> (StageStatus, url or None): its line on the event's public hub.
     - staff_link, todo(event) -> [str]: its link on the staff workspace and what is left to do there.
     - participant_panel: its section of the participant's page.
+    - call_to_action(event) -> CallToAction | None: the event page's primary action (the first
+      stage that has one gives it); card_notes(events) -> {event id: text}: a line on each upcoming
+      event's card on the network page, for all of them at once (its queries must not grow with them).
     - event_feed(event, lang_order, url) -> [FeedEntry]: its items in the event's calendar feed.
     - personal_feed(registration, lang_order, url) -> [FeedEntry]: what this participant attends.
     - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place or
@@ -85,6 +98,8 @@ class StageSpec:
     staff_link: StaffLink | None = None
     todo: Callable | None = None
     participant_panel: ParticipantPanel | None = None
+    call_to_action: Callable | None = None
+    card_notes: Callable | None = None
     event_feed: Callable | None = None
     personal_feed: Callable | None = None
     edit_check: Callable | None = None
@@ -157,6 +172,23 @@ def staff_stages_of(event) -> list[StaffStage]:
         url = url_for(spec.staff_link.endpoint, slug=event.slug) if spec.staff_link else None
         result.append(StaffStage(spec, view.status, url, list(spec.todo(event)) if spec.todo else []))
     return result
+
+
+def call_to_action(event) -> CallToAction | None:
+    for spec in specs():
+        if spec.call_to_action is not None and (action := spec.call_to_action(event)) is not None:
+            return action
+    return None
+
+
+def card_notes(events) -> dict[int, list]:
+    """Per event id, the lines the stages add to its card on the network page."""
+    notes: dict[int, list] = {}
+    for spec in specs():
+        if spec.card_notes is not None and events:
+            for event_id, note in spec.card_notes(events).items():
+                notes.setdefault(event_id, []).append(note)
+    return notes
 
 
 def participant_panels(registration, token: str) -> list[Markup]:

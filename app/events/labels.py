@@ -6,7 +6,8 @@ from app.events.models import EventFormat, EventState
 
 STATE_LABELS = {
     EventState.DRAFT: _l("Draft"),
-    EventState.OPEN: _l("Open for registration"),
+    # Open: public, whether registration has opened yet or not (the registration stage says which).
+    EventState.OPEN: _l("Open"),
     EventState.CLOSED: _l("Registration closed"),
     EventState.FINISHED: _l("Finished"),
     EventState.CANCELLED: _l("Cancelled"),

@@ -16,7 +16,7 @@ from app.i18n import current_language, other_language
 from app.links import link_to
 from app.mail.services import tracked_sequences
 from app.page_cache import cached_page, event_page_fingerprint, time_bucket
-from app.stages import event_feed_entries, staff_stages_of, stages_of
+from app.stages import call_to_action, card_notes, event_feed_entries, staff_stages_of, stages_of
 
 bp = Blueprint("events", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -25,14 +25,15 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
 @bp.get("/")
 @cached_page(lambda: (queries.network_fingerprint(), utcnow().date(), time_bucket()))
 def index():
-    return render_template("events/index.html", events=queries.network_events(utcnow()))
+    events = queries.network_events(utcnow())
+    return render_template("events/index.html", events=events, notes=card_notes(events.upcoming))
 
 
 @bp.get("/events/<slug>/")
 @cached_page(event_page_fingerprint)
 def hub(slug: str):
     event = public_event(slug)
-    return render_template("events/hub.html", event=event, stages=stages_of(event))
+    return render_template("events/hub.html", event=event, stages=stages_of(event), action=call_to_action(event))
 
 
 def _lang_order() -> tuple[str, str]:

@@ -2,8 +2,10 @@
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
-from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
+from app.i18n import format_local_datetime
+from app.stages import CallToAction, SeedContext, StaffLink, StageSpec, StageStatus
 
 
 def hub_status(event):
@@ -19,6 +21,51 @@ def hub_status(event):
     return StageStatus.CLOSED, None
 
 
+def _places(left: int | None):
+    if left is None:
+        return None
+    if left == 0:
+        return _l("Full: new registrations go on the waiting list.")
+    return lazy_ngettext("%(num)d place left", "%(num)d places left", left)
+
+
+def call_to_action(event):
+    """Register while registration is open (with places left and until when); otherwise say when it
+    opens, or that it is over. Never "open" before it opens."""
+    from app.registration.queries import Availability, availability, places_left_of
+
+    state = availability(event)
+    if state is Availability.OPEN:
+        parts = [part for part in (_places(places_left_of([event])[event.id]),) if part]
+        if event.registration_closes_at:
+            parts.append(_l("Register by %(when)s", when=format_local_datetime(event.registration_closes_at,
+                                                                               event.timezone)))
+        return CallToAction(note=" · ".join(str(part) for part in parts), label=_l("Register"),
+                            url=url_for("registration.register", slug=event.slug))
+    if state is Availability.NOT_YET:
+        return CallToAction(note=_l("Registration opens on %(when)s.",
+                                    when=format_local_datetime(event.registration_opens_at, event.timezone)))
+    if state in (Availability.ENDED, Availability.CLOSED):
+        return CallToAction(note=_l("Registration is closed."))
+    return None
+
+
+def card_notes(events) -> dict:
+    """"Register by…" and the places left, on the cards of events open for registration."""
+    from app.registration.queries import Availability, availability, places_left_of
+
+    open_events = [event for event in events if availability(event) is Availability.OPEN]
+    left = places_left_of(open_events) if open_events else {}
+    notes = {}
+    for event in open_events:
+        parts = [str(part) for part in (_places(left[event.id]),) if part]
+        if event.registration_closes_at:
+            parts.append(str(_l("Register by %(when)s", when=format_local_datetime(event.registration_closes_at,
+                                                                                   event.timezone))))
+        notes[event.id] = " · ".join(parts) or str(_l("Registration open"))
+    return notes
+
+
 def seed(context: SeedContext) -> None:
     from app.registration.seed import seed_demo_registrations
 
@@ -32,6 +79,8 @@ SPEC = StageSpec(
     description=_l("Sign up to take part, in person or online."),
     hub_status=hub_status,
     staff_link=StaffLink(_l("Participants"), "registration_manage.participants"),
+    call_to_action=call_to_action,
+    card_notes=card_notes,
     seed=seed,
     seed_rank=-1,  # the other stages' demo data name participants (presenters, sign-ups)
 )

@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from app import create_app
@@ -94,8 +96,9 @@ def test_hub_query_count_is_constant(client, make, count_queries):
     with count_queries() as many:
         page = client.get(url).text
     assert "Domaine 7" in page or "Area 7" in page
-    # The fingerprint, the event, and at most one query per stage for its status.
-    assert len(many) == len(few) <= 3 + len(specs(client.application))
+    # The fingerprint, the event, at most one query per stage for its status, and two for the places
+    # left beside the Register button.
+    assert len(many) == len(few) <= 5 + len(specs(client.application))
 
 
 def test_public_pages_are_served_again_from_the_cache_with_one_query(client, make, count_queries):
@@ -224,3 +227,24 @@ def test_every_cached_stage_page_shows_a_change_at_once(client, make):
         online_capacity=settings.online_capacity, public_list=False))
     db.session.commit()
     assert "Amal Benali" not in client.get(participants).text
+
+
+def test_the_event_page_offers_register_with_places_left_only_while_registration_is_open(client, make):
+    from datetime import timedelta
+
+    from app.db_types import utcnow
+
+    soon = make.event(state=EventState.OPEN, capacity=40, registration_opens_at=utcnow() + timedelta(days=3),
+                      registration_closes_at=utcnow() + timedelta(days=20))
+    page = client.get(f"/events/{soon.slug}/?lang=en").text
+    assert "Registration opens on" in page and ">Register</a>" not in page
+    assert "Open for registration" not in page
+    now_open = make.event(state=EventState.OPEN, capacity=40, registration_opens_at=utcnow() - timedelta(days=1),
+                          registration_closes_at=utcnow() + timedelta(days=20))
+    page = html.unescape(client.get(f"/events/{now_open.slug}/?lang=fr").text)
+    assert f'href="/events/{now_open.slug}/register">S\'inscrire</a>' in page
+    assert "40 places restantes" in page and "Inscription jusqu'au" in page
+    home = client.get("/?lang=en").text
+    assert "40 places left · Register by" in home
+    closed = make.event(state=EventState.CLOSED, capacity=40)
+    assert "Registration is closed." in client.get(f"/events/{closed.slug}/?lang=en").text
