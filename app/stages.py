@@ -85,7 +85,8 @@ class StageSpec:
     - event_feed(event, lang_order, url) -> [FeedEntry]: its items in the event's calendar feed.
     - personal_feed(registration, lang_order, url) -> [FeedEntry]: what this participant attends.
     - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place or
-      format would strand the stage's data.
+      format would strand the stage's data; shift_with_event(event, days): move the stage's dated
+      data by that many days, when the organiser moves the event's dates and asks for it.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
@@ -103,6 +104,7 @@ class StageSpec:
     event_feed: Callable | None = None
     personal_feed: Callable | None = None
     edit_check: Callable | None = None
+    shift_with_event: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
@@ -218,6 +220,12 @@ def event_time_span(event):
 def personal_feed_entries(registration, lang_order, url: str | None) -> list:
     return [entry for spec in specs() if spec.personal_feed
             for entry in spec.personal_feed(registration, lang_order, url)]
+
+
+def shift_with_event(event, days: int) -> None:
+    for spec in specs():
+        if spec.shift_with_event is not None:
+            spec.shift_with_event(event, days)
 
 
 def check_event_edit(event, values: dict) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ChangeAction, ItemKind
 from app.agenda.queries import items_of
@@ -354,6 +355,31 @@ def create_from_template(actor, event: Event, now: datetime | None = None) -> li
     return [item for item, _change in inserted]
 
 
+def shift_items(event: Event, days: int, now: datetime | None = None) -> int:
+    """Move every item by `days` days as the host city's clocks show it (09:00 stays 09:00 across a
+    clock change), when the organiser moves the event's dates. Each moved item is in the change log
+    and its SEQUENCE rises; the participants hear of it in the message about the new dates."""
+    now = now or utcnow()
+    items = items_of(event)
+    for item in items:
+        old_starts_at = item.starts_at
+        try:
+            item.starts_at = local_to_utc(
+                utc_to_local(item.starts_at, event.timezone).replace(tzinfo=None) + timedelta(days=days),
+                event.timezone)
+            item.ends_at = local_to_utc(
+                utc_to_local(item.ends_at, event.timezone).replace(tzinfo=None) + timedelta(days=days), event.timezone)
+        except ValueError:  # the time does not exist, or happens twice, on the new day
+            raise DomainError(_l("“%(title)s” would fall at a time the clocks skip or repeat on its new day. Move "
+                                 "it in the agenda first.", title=item.title_en or item.title_fr),
+                              field="start_date") from None
+        item.sequence += 1
+        item.updated_at = now
+        _log(event, item, ChangeAction.RESCHEDULED, None, now, old_starts_at=old_starts_at)
+    db.session.flush()
+    return len(items)
+
+
 def agenda_fits_the_new_dates(event: Event, values: dict) -> None:
     """An event's edit may not leave agenda items outside its days or move them to another zone."""
     items = items_of(event)
@@ -366,5 +392,8 @@ def agenda_fits_the_new_dates(event: Event, values: dict) -> None:
     outside = [item for item in items
                if not values["start_date"] <= utc_to_local(item.starts_at, event.timezone).date() <= values["end_date"]]
     if outside:
-        raise DomainError(_l("%(count)d agenda item(s) would fall outside the new dates. Move or remove them in the "
-                             "agenda first.", count=len(outside)), field="start_date")
+        raise DomainError(lazy_ngettext("%(num)d agenda item would fall outside the new dates. Tick “Move the "
+                                        "agenda with the dates”, or move or remove it in the agenda first.",
+                                        "%(num)d agenda items would fall outside the new dates. Tick “Move the "
+                                        "agenda with the dates”, or move or remove them in the agenda first.",
+                                        len(outside)), field="start_date")

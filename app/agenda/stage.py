@@ -54,6 +54,12 @@ def edit_check(event, values: dict) -> None:
     agenda_fits_the_new_dates(event, values)
 
 
+def shift_with_event(event, days: int) -> None:
+    from app.agenda.services import shift_items
+
+    shift_items(event, days)
+
+
 def seed(context: SeedContext) -> None:
     from app.agenda.seed import link_demo_presenters, seed_agenda
 
@@ -74,5 +80,6 @@ SPEC = StageSpec(
     event_feed=event_feed,
     personal_feed=personal_feed,
     edit_check=edit_check,
+    shift_with_event=shift_with_event,
     seed=seed,
 )

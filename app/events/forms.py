@@ -58,6 +58,8 @@ class EventForm(FlaskForm):
                                       "from the theme."))
 
     tell_participants = BooleanField(_l("Save and tell them"))
+    shift_with_dates = BooleanField(_l("Move the agenda with the dates"),
+                                    description=_l("Each item keeps its day of the event and its time."))
 
     def set_choices(self, cities, policy_areas, lang: str) -> None:
         self.host_city_id.choices = [SelectChoice(c.id, getattr(c, f"name_{lang}")) for c in cities]
@@ -83,7 +85,7 @@ class EventForm(FlaskForm):
             registration_opens_local=self.registration_opens.data,
             registration_closes_local=self.registration_closes.data,
             policy_area_ids=self.policy_area_ids.data or [], slug=self.slug.data or "",
-            tell_participants=bool(self.tell_participants.data),
+            tell_participants=bool(self.tell_participants.data), shift_with_dates=bool(self.shift_with_dates.data),
         )
 
 

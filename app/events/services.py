@@ -16,7 +16,7 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea
 from app.events.signals import event_changed
 from app.extensions import db
-from app.stages import check_event_edit
+from app.stages import check_event_edit, shift_with_event
 from app.timezones import entered_time_to_utc, start_of_day
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,6 +44,8 @@ class EventInput:
     slug: str = ""
     # The organiser has seen who will be told of a change of dates, place or format, and agrees.
     tell_participants: bool = False
+    # Moving the dates moves what the stages dated with them (the agenda), by as many days.
+    shift_with_dates: bool = False
 
 
 def slugify(text: str) -> str:
@@ -131,6 +133,9 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     if not can_host_in(actor, city.id):
         raise DomainError(_l("You can host events in your own city only."), field="host_city_id")
     values = _validated_fields(data, city, event.id)
+    days = (values["start_date"] - event.start_date).days
+    if data.shift_with_dates and days:
+        shift_with_event(event, days)
     # Stages that hold data tied to the event's dates, place or format refuse an edit that would
     # strand it (their StageSpec.edit_check), next to the field concerned.
     check_event_edit(event, values)

@@ -312,3 +312,35 @@ def test_an_event_edit_cannot_strand_its_agenda(app, make, event, lyon):
     db.session.rollback()
     edit(end_date=DAY + timedelta(days=2), theme_en="Longer now")  # items still inside: fine
     assert event.theme_en == "Longer now"
+
+
+def test_moving_the_event_moves_the_agenda_with_it_when_asked_keeping_local_times(app, make):
+    """Paris changes its clocks on 31 October 2027: 09:00 stays 09:00 on the other side of it."""
+    from datetime import date
+
+    from app.auth.models import Role
+    from app.domain import DomainError
+    from app.events.services import EventInput, update_event
+    from app.timezones import utc_to_local
+
+    paris = make.city("Paris", "Europe/Paris", "FR")
+    organiser = make.user(Role.ORGANISER, paris)
+    event = make.event(paris, EventState.DRAFT, start_date=date(2027, 10, 28), end_date=date(2027, 10, 29))
+    item = make.agenda_item(event, "09:00", "10:30", day=1)
+
+    def edit(shift: bool):
+        return update_event(organiser, event, EventInput(
+            theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=paris.id, start_date=date(2027, 11, 4),
+            end_date=date(2027, 11, 5), venue=event.venue, shift_with_dates=shift))
+
+    with pytest.raises(DomainError) as refused:
+        edit(shift=False)
+    assert "Move the agenda with the dates" in str(refused.value.message)
+    db.session.rollback()
+    edit(shift=True)
+    db.session.commit()
+    db.session.refresh(item)
+    local = utc_to_local(item.starts_at, "Europe/Paris")
+    assert (local.date(), local.strftime("%H:%M"), utc_to_local(item.ends_at, "Europe/Paris").strftime("%H:%M")) == (
+        date(2027, 11, 5), "09:00", "10:30")
+    assert item.sequence == 1
