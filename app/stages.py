@@ -86,7 +86,9 @@ class StageSpec:
     - personal_feed(registration, lang_order, url) -> [FeedEntry]: what this participant attends.
     - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place or
       format would strand the stage's data; shift_with_event(event, days): move the stage's dated
-      data by that many days, when the organiser moves the event's dates and asks for it.
+      data by that many days, when the organiser moves the event's dates and asks for it;
+      transition_warnings(event, target) -> [str]: what the organiser must know before the event
+      changes state (who is affected), shown before they confirm.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
@@ -105,6 +107,7 @@ class StageSpec:
     personal_feed: Callable | None = None
     edit_check: Callable | None = None
     shift_with_event: Callable | None = None
+    transition_warnings: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
@@ -226,6 +229,11 @@ def shift_with_event(event, days: int) -> None:
     for spec in specs():
         if spec.shift_with_event is not None:
             spec.shift_with_event(event, days)
+
+
+def transition_warnings(event, target) -> list:
+    return [warning for spec in specs() if spec.transition_warnings
+            for warning in spec.transition_warnings(event, target)]
 
 
 def check_event_edit(event, values: dict) -> None:

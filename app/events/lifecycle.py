@@ -18,6 +18,7 @@ from app.events.models import Event, EventFormat, EventState, EventStateChange
 from app.events.signals import event_state_changed
 from app.extensions import db
 from app.i18n import format_local_datetime, missing_translations
+from app.stages import transition_warnings
 from app.timezones import utc_to_local
 
 S = EventState
@@ -82,6 +83,8 @@ def check_transition(event: Event, target: EventState, now: datetime | None = No
             )
     elif target is S.FINISHED and event.start_date > today:
         check.blockers.append(_l("The meeting has not started yet; it cannot be marked as finished."))
+    if not check.blockers:
+        check.warnings.extend(transition_warnings(event, target))
     return check
 
 
@@ -94,7 +97,7 @@ def change_state(event: Event, target: EventState, actor, *, confirmed: bool = F
     if check.blockers:
         raise TransitionRefused(check.blockers[0])
     if check.warnings and not confirmed:
-        raise TransitionRefused(_l("Please confirm: some texts are missing a translation."))
+        raise TransitionRefused(_l("Please confirm, having read what the change means."))
     return _record(event, target, actor, reason, now)
 
 

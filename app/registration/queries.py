@@ -17,6 +17,7 @@ from app.extensions import db
 from app.page_cache import time_bucket
 from app.registration import tokens
 from app.registration.models import (
+    ACTIVE,
     AttendanceMode,
     PromotionPolicy,
     Registration,
@@ -166,6 +167,14 @@ def places_left_of(events: list[Event]) -> dict[int, int | None]:
             total += max(0, capacity - taken.get(event.id, {}).get(mode, 0))
         left[event.id] = total
     return left
+
+
+def active_names(event: Event) -> list[str]:
+    """The names of everyone still hoping to attend (confirmed, offered, waiting, awaiting approval)."""
+    return list(db.session.scalars(
+        select(Registration.name).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE),
+                                        Registration.erased_at.is_(None))
+        .order_by(Registration.created_at, Registration.id)))
 
 
 def first_waiting(event: Event, mode: AttendanceMode) -> Registration | None:

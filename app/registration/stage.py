@@ -66,6 +66,29 @@ def card_notes(events) -> dict:
     return notes
 
 
+def transition_warnings(event, target) -> list:
+    """Who is affected when the event goes back to draft or is cancelled."""
+    from app.events.models import EventState
+    from app.registration.queries import active_names
+
+    if target not in (EventState.DRAFT, EventState.CANCELLED):
+        return []
+    names = active_names(event)
+    if not names:
+        return []
+    shown = ", ".join(names[:12]) + ("…" if len(names) > 12 else "")
+    if target is EventState.DRAFT:
+        return [lazy_ngettext("%(num)d person registered (%(names)s): the event's page disappears for them and "
+                              "their own page says the event is not open; they are not emailed.",
+                              "%(num)d people registered (%(names)s): the event's page disappears for them and "
+                              "their own page says the event is not open; they are not emailed.",
+                              len(names), names=shown)]
+    return [lazy_ngettext("%(num)d person registered (%(names)s) is emailed the cancellation, and the event "
+                          "leaves their calendar.",
+                          "%(num)d people registered (%(names)s) are emailed the cancellation, and the event "
+                          "leaves their calendar.", len(names), names=shown)]
+
+
 def seed(context: SeedContext) -> None:
     from app.registration.seed import seed_demo_registrations
 
@@ -81,6 +104,7 @@ SPEC = StageSpec(
     staff_link=StaffLink(_l("Participants"), "registration_manage.participants"),
     call_to_action=call_to_action,
     card_notes=card_notes,
+    transition_warnings=transition_warnings,
     seed=seed,
     seed_rank=-1,  # the other stages' demo data name participants (presenters, sign-ups)
 )

@@ -154,3 +154,28 @@ def test_an_event_whose_registration_window_has_passed_cannot_be_reopened(app, m
     event.registration_closes_at = now + timedelta(days=7)
     change_state(event, S.OPEN, organiser, now=now)
     assert event.state is S.OPEN
+
+
+def test_going_back_to_draft_or_cancelling_says_who_is_affected_first(client, make):
+    from datetime import timedelta
+
+    from app.auth.models import Role
+    from app.db_types import utcnow
+    from app.extensions import db
+    from app.registration import signup
+    from tests.registration.conftest import person
+
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    organiser = make.user(Role.ORGANISER, lyon)
+    event = make.event(lyon, EventState.OPEN, capacity=5, registration_opens_at=utcnow() - timedelta(days=1),
+                       registration_closes_at=utcnow() + timedelta(days=9))
+    signup.register(event, person("amal@example.net", name="Amal Benali"))
+    db.session.commit()
+    make.login(client, organiser)
+    page = client.post(f"/manage/events/{event.slug}/state?lang=en", data={"target": "draft"})
+    assert page.status_code == 200
+    assert "1 person registered (Amal Benali): the event's page disappears for them" in page.text
+    db.session.refresh(event)
+    assert event.state is EventState.OPEN, "nothing changes before the organiser confirms"
+    page = client.post(f"/manage/events/{event.slug}/state?lang=fr", data={"target": "cancelled"})
+    assert "Amal Benali" in page.text and "annulation" in page.text
