@@ -51,6 +51,19 @@ def _presenters(items) -> list:
     return people
 
 
+def recipients_of(event, items, attending=None) -> dict:
+    """Whom a change of these items is emailed to, by address: the confirmed participants and the
+    items' presenters, each once (a presenter who registered, as the participant)."""
+    from app.mail.recipients import Audience, participants_of
+
+    if attending is None:
+        attending = participants_of(event, Audience.ATTENDING)
+    recipients: dict[str, object] = {}
+    for recipient in [*attending, *_presenters(items)]:
+        recipients.setdefault(recipient.email.strip().lower(), recipient)
+    return recipients
+
+
 def _on_agenda_changed(event, changes=(), **_extra) -> None:
     from app.agenda.models import AgendaItem
     from app.extensions import db
@@ -63,9 +76,7 @@ def _on_agenda_changed(event, changes=(), **_extra) -> None:
     items = {item_id: item for item_id, item in items.items() if item is not None}
     item_changes = [_item_change(change, items) for change in changes]
     attending = participants_of(event, Audience.ATTENDING)
-    recipients: dict[str, object] = {}
-    for recipient in [*attending, *_presenters(items.values())]:
-        recipients.setdefault(recipient.email.strip().lower(), recipient)
+    recipients = recipients_of(event, items.values(), attending)
     # Those who hold the event in their calendar get it again, from its first to its last session as
     # they are now (a higher SEQUENCE when that moved).
     invitation = event_invitation(event)

@@ -107,13 +107,17 @@ def edit_item(slug: str, item_id: int):
     return _item_form_page(event, form, item)
 
 
-@bp.post("/manage/events/<slug>/agenda/items/<int:item_id>/remove")
+@bp.route("/manage/events/<slug>/agenda/items/<int:item_id>/remove", methods=["GET", "POST"])
 @staff_required()
 def remove_item(slug: str, item_id: int):
+    """Asks first, saying who will be told once the event is open."""
     event = managed_event(slug)
     item = _managed_item(event, item_id)
-    return run_action(lambda: services.remove_item(current_user, event, item),
-                      success=_("Item removed from the agenda."), redirect_to=url_for("agenda.manage", slug=event.slug))
+    if request.method == "POST" and request.form.get("confirmed") == "y":
+        return run_action(lambda: services.remove_item(current_user, event, item),
+                          success=_("Item removed from the agenda."),
+                          redirect_to=url_for("agenda.manage", slug=event.slug))
+    return render_template("agenda/remove.html", event=event, item=item, told=services.who_hears_of(event, item))
 
 
 @bp.post("/manage/events/<slug>/agenda/items/<int:item_id>/move")

@@ -237,6 +237,15 @@ def update_item(actor, event: Event, item: AgendaItem, data: ItemInput, now: dat
     return SaveResult(item, _overlap_warnings(event, item))
 
 
+def who_hears_of(event: Event, item: AgendaItem) -> int:
+    """How many people a change of this item is emailed to now (none before the event opens)."""
+    from app.agenda.notifications import AGENDA_STATES, recipients_of
+
+    if event.state not in AGENDA_STATES:
+        return 0
+    return len(recipients_of(event, [item]))
+
+
 def remove_item(actor, event: Event, item: AgendaItem, now: datetime | None = None) -> None:
     _check_permission(actor, event)
     touch(event)

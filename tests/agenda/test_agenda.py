@@ -166,7 +166,7 @@ def test_reorder_swaps_neighbours_keeping_durations(app, make, event):
 
 def test_remove_item(client, make, event, organiser):
     item = make.agenda_item(event)
-    client.post(f"/manage/events/{event.slug}/agenda/items/{item.id}/remove")
+    client.post(f"/manage/events/{event.slug}/agenda/items/{item.id}/remove", data={"confirmed": "y"})
     assert _items(event) == []
 
 
@@ -179,7 +179,8 @@ def test_other_cities_organisers_cannot_change_the_agenda(app, make, event):
 def test_items_of_another_event_are_not_reachable(client, make, event, organiser, lyon):
     other_item = make.agenda_item(make.event(lyon))
     assert client.get(f"/manage/events/{event.slug}/agenda/items/{other_item.id}").status_code == 404
-    assert client.post(f"/manage/events/{event.slug}/agenda/items/{other_item.id}/remove").status_code == 404
+    assert client.post(f"/manage/events/{event.slug}/agenda/items/{other_item.id}/remove",
+                       data={"confirmed": "y"}).status_code == 404
 
 
 # Public agenda
@@ -238,7 +239,7 @@ def test_change_log_and_signal_once_the_event_is_open(client, make, event, organ
                     data=_form(title_en="Case presentations", title_fr="Cas", starts_at="2027-10-31T11:00",
                                ends_at="2027-10-31T12:00"))
         client.post(f"/manage/events/{event.slug}/agenda/items/new", data=_form(title_en="New session"))
-        client.post(f"/manage/events/{event.slug}/agenda/items/{item.id}/remove")
+        client.post(f"/manage/events/{event.slug}/agenda/items/{item.id}/remove", data={"confirmed": "y"})
     assert received == [[(ChangeAction.RESCHEDULED, "Case presentations")], [(ChangeAction.ADDED, "New session")],
                         [(ChangeAction.REMOVED, "Case presentations")]]
     page = client.get(f"/events/{event.slug}/agenda?lang=en").text
@@ -344,3 +345,26 @@ def test_moving_the_event_moves_the_agenda_with_it_when_asked_keeping_local_time
     assert (local.date(), local.strftime("%H:%M"), utc_to_local(item.ends_at, "Europe/Paris").strftime("%H:%M")) == (
         date(2027, 11, 5), "09:00", "10:30")
     assert item.sequence == 1
+
+
+def test_removing_an_item_asks_first_saying_how_many_people_are_told(app, client, make):
+    from app.auth.models import Role
+    from app.registration import signup
+    from tests.registration.conftest import person
+
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    organiser = make.user(Role.ORGANISER, lyon)
+    event = make.event(lyon, EventState.OPEN, capacity=5)
+    item = make.agenda_item(event, "09:00", "10:00", title_en="Opening", title_fr="Ouverture")
+    signup.register(event, person("amal@example.net"), check_window=False)
+    db.session.commit()
+    make.login(client, organiser)
+    url = f"/manage/events/{event.slug}/agenda/items/{item.id}/remove"
+    page = client.get(f"{url}?lang=en")
+    assert page.status_code == 200 and "1 person (confirmed participants" in page.text
+    item_id = item.id
+    assert client.post(url).status_code == 200, "not confirmed: asked again"
+    assert db.session.get(AgendaItem, item_id) is not None
+    assert client.post(url, data={"confirmed": "y"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, item_id) is None

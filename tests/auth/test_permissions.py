@@ -43,7 +43,7 @@ MATRIX = {
     "agenda.manage": ("GET", {"admin", "organiser"}),
     "agenda.new_item": ("GET", {"admin", "organiser"}),
     "agenda.edit_item": ("GET", {"admin", "organiser"}),
-    "agenda.remove_item": ("POST", {"admin", "organiser"}),
+    "agenda.remove_item": ("GET", {"admin", "organiser"}),
     "agenda.move_item": ("POST", {"admin", "organiser"}),
     "agenda.start_from_template": ("POST", {"admin", "organiser"}),
     "outbox.index": ("GET", {"admin", "organiser"}),
