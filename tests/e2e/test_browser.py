@@ -69,7 +69,7 @@ def test_an_organiser_on_a_phone_creates_fixes_and_opens_an_event(live_server, p
     phone.get_by_role("button", name="Créer le brouillon").tap()
     phone.get_by_role("button", name="Ouvrir l'événement").tap()
     # The summaries are empty on both sides, so there is nothing to confirm: the event opens.
-    expect(phone.locator(".flash-success")).to_contain_text("Inscriptions ouvertes")
+    expect(phone.locator(".flash-success")).to_contain_text("L'événement est désormais\u00a0: Ouvert")
     db.session.expire_all()
     event = db.session.scalar(db.select(Event))
     assert event.state is EventState.OPEN

@@ -124,6 +124,7 @@ def test_every_stage_page_is_valid_and_accessible(live_server, full_demo):
         "/participants/?lang=fr", "/participants/settings?lang=en", f"/participants/{registration_id}?lang=fr",
         "/participants/check-in?lang=en", f"/participants/{registration_id}/check-in?lang=fr",
         "/outbox?lang=en", f"/outbox/{message_id}?lang=fr",
+        f"/participants/{registration_id}/reject?lang=fr", f"/agenda/items/{item_id}/remove?lang=en",
     )]
     result = _check_html(staff, cookie)
     assert result.returncode == 0, result.stdout[-4000:]
