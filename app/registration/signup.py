@@ -27,6 +27,7 @@ from app.registration.staff import require_manager
 from app.registration.waitlist import (
     admit,
     announce,
+    end,
     fill_from_waiting_list,
     free_seat,
     require_running,
@@ -188,10 +189,4 @@ def cancel(registration: Registration, now: datetime | None = None, actor=None) 
     if actor is not None:
         require_manager(actor, registration.event)
     require_running(registration.event)
-    held_seat, previous = registration.holds_seat, registration.status
-    if not transition(registration, ACTIVE, S.CANCELLED, now, offer_expires_at=None):
-        raise DomainError(_l("This registration is already cancelled or closed."))
-    announce(registration, "cancelled", previous)
-    if held_seat:
-        free_seat(registration.event, registration.attendance, now)
-    return registration
+    return end(registration, S.CANCELLED, "cancelled", now)

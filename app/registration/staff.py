@@ -14,13 +14,13 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import Event
 from app.events.services import touch
 from app.extensions import db
-from app.registration.models import ACTIVE, PromotionPolicy, Registration, RegistrationSettings, RegistrationStatus
+from app.registration.models import PromotionPolicy, Registration, RegistrationSettings, RegistrationStatus
 from app.registration.queries import modes_for
 from app.registration.waitlist import (
     admit,
     announce,
+    end,
     fill_from_waiting_list,
-    free_seat,
     release_seat,
     take_seat,
     transition,
@@ -46,13 +46,7 @@ def approve(actor, registration: Registration, now: datetime | None = None) -> R
 def reject(actor, registration: Registration, now: datetime | None = None) -> Registration:
     now = now or utcnow()
     require_manager(actor, registration.event)
-    held_seat, previous = registration.holds_seat, registration.status
-    if not transition(registration, ACTIVE, S.REJECTED, now, offer_expires_at=None):
-        raise DomainError(_l("This registration is already cancelled or closed."))
-    announce(registration, "rejected", previous)
-    if held_seat:
-        free_seat(registration.event, registration.attendance, now)
-    return registration
+    return end(registration, S.REJECTED, "rejected", now)
 
 
 def restore(actor, registration: Registration, now: datetime | None = None) -> Registration:

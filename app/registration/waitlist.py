@@ -18,7 +18,7 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationStatus, SeatPool
+from app.registration.models import ACTIVE, AttendanceMode, PromotionPolicy, Registration, RegistrationStatus, SeatPool
 from app.registration.queries import (
     OVER,
     capacity_for,
@@ -114,6 +114,18 @@ def free_seat(event: Event, mode: AttendanceMode, now: datetime) -> None:
     """Give back a seat of that mode; it goes to the waiting list."""
     release_seat(event.id, mode)
     fill_from_waiting_list(event, mode, now)
+
+
+def end(registration: Registration, target: RegistrationStatus, change: str, now: datetime) -> Registration:
+    """An active registration ends (cancelled, rejected): announced, and a seat it held goes to the
+    waiting list."""
+    held_seat, previous = registration.holds_seat, registration.status
+    if not transition(registration, ACTIVE, target, now, offer_expires_at=None):
+        raise DomainError(_l("This registration is already cancelled or closed."))
+    announce(registration, change, previous)
+    if held_seat:
+        free_seat(registration.event, registration.attendance, now)
+    return registration
 
 
 def admit(registration: Registration, now: datetime, change_if_confirmed: str) -> None:
