@@ -167,6 +167,7 @@ def _register_templating(app: Flask) -> None:
     from app.i18n import (
         LANGUAGE_NAMES,
         city_name,
+        colon,
         country_name,
         current_language,
         format_date_range,
@@ -186,7 +187,7 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         localized=localized, current_language=current_language, other_language=other_language,
         language_switch_url=language_switch_url, format_date_range=format_date_range,
-        country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES,
+        country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES, colon=colon,
         STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
         TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS, link_to=link_to, webcal_url=webcal_url,
     )

@@ -200,3 +200,19 @@ def install_french_elision(jinja_env) -> None:
         return Markup(elided) if isinstance(sentence, Markup) else elided  # noqa: S704 (the same text, elided)
 
     jinja_env.globals.update(gettext=gettext, _=gettext)
+
+
+def colon() -> Markup:
+    """The colon after a label put together in a template: French puts a no-break space before it."""
+    return Markup("\u00a0:") if current_language() == "fr" else Markup(":")
+
+
+_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \u202f]+([:;?!»])")
+_AFTER_OPENING_GUILLEMET = re.compile(r"«[ \u202f]+")
+
+
+def french_spacing(text: str) -> str:
+    """French text as French typography wants it: a no-break space before « : ; ? ! » and inside
+    guillemets, where the text has an ordinary space (or none)."""
+    text = _BEFORE_DOUBLE_PUNCTUATION.sub("\u00a0\\1", text or "")
+    return _AFTER_OPENING_GUILLEMET.sub("«\u00a0", text)

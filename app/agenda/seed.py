@@ -18,8 +18,8 @@ ROOMS = {
     ItemKind.OPENING: "Sala delle Colonne",
     ItemKind.CHALLENGES: "Sala delle Colonne",
     ItemKind.LOCAL_SOLUTIONS: "Sala delle Colonne",
-    ItemKind.FIELD_VISIT: "Meeting point: Palazzo Civico entrance; visit of Via Arquata social housing",
-    ItemKind.RECOMMENDATIONS: "Sala Marmi and Sala Rossa (working groups)",
+    ItemKind.FIELD_VISIT: "Palazzo Civico – Via Arquata",
+    ItemKind.RECOMMENDATIONS: "Sala Marmi – Sala Rossa",
     ItemKind.CLOSING: "Sala delle Colonne",
 }
 PRESENTERS = {

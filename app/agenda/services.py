@@ -19,6 +19,7 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventState
 from app.events.services import touch
 from app.extensions import db
+from app.i18n import format_day, french_spacing
 from app.registration.models import Registration, RegistrationStatus
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
 
@@ -68,7 +69,7 @@ def _check_permission(actor, event: Event) -> None:
 
 
 def _validated(event: Event, data: ItemInput) -> dict:
-    title_en, title_fr = data.title_en.strip(), data.title_fr.strip()
+    title_en, title_fr = data.title_en.strip(), french_spacing(data.title_fr.strip())
     if not (title_en or title_fr):
         raise DomainError(_l("Give the item a title in English, in French, or both."), field="title_en")
     if data.starts_local is None:
@@ -80,11 +81,11 @@ def _validated(event: Event, data: ItemInput) -> dict:
     first_day, day_after = event.start_date, event.end_date + timedelta(days=1)
     if not first_day <= data.starts_local.date() < day_after:
         raise DomainError(_l("The item must start during the event, between %(first)s and %(last)s.",
-                             first=event.start_date.isoformat(), last=event.end_date.isoformat()),
+                             first=format_day(event.start_date), last=format_day(event.end_date)),
                           field="starts_at")
     if data.ends_local > datetime.combine(day_after, time()):
         raise DomainError(_l("The item must end by the end of the event's last day (%(last)s).",
-                             last=event.end_date.isoformat()), field="ends_at")
+                             last=format_day(event.end_date)), field="ends_at")
     starts_at = entered_time_to_utc(data.starts_local, event.timezone, "starts_at")
     ends_at = entered_time_to_utc(data.ends_local, event.timezone, "ends_at")
     online_url = data.online_url.strip()
@@ -113,7 +114,7 @@ def _validated(event: Event, data: ItemInput) -> dict:
                                          presenter.city.strip(), email))
     return dict(
         kind=data.kind, title_en=title_en, title_fr=title_fr, description_en=data.description_en.strip(),
-        description_fr=data.description_fr.strip(), starts_at=starts_at, ends_at=ends_at,
+        description_fr=french_spacing(data.description_fr.strip()), starts_at=starts_at, ends_at=ends_at,
         track=data.track.strip(), room=data.room.strip(), online_url=online_url, presenters=presenters,
     )
 
@@ -140,7 +141,7 @@ def _overlap_warnings(event: Event, item: AgendaItem) -> list:
             local = utc_to_local(other.starts_at, event.timezone)
             warnings.append(_l("This item overlaps “%(title)s” (%(day)s at %(time)s) in the same track. "
                                "Check the times, or put parallel sessions in different tracks.",
-                               title=other.title_en or other.title_fr, day=local.date().isoformat(),
+                               title=other.title_en or other.title_fr, day=format_day(local.date()),
                                time=f"{local:%H:%M}"))
     return warnings
 
@@ -303,13 +304,13 @@ def move_item(actor, event: Event, item: AgendaItem, direction: str, now: dateti
 TEMPLATE = (
     (ItemKind.OPENING, "Opening", "Ouverture",
      "Welcome by the host city and the network; aims of the two days and round of introductions.",
-     "Accueil par la ville hôte et le réseau ; objectifs des deux journées et tour de table."),
+     "Accueil par la ville hôte et le réseau\u00a0; objectifs des deux journées et tour de table."),
     (ItemKind.CHALLENGES, "Common challenges and opportunities", "Défis et opportunités communs",
      "Participants share the challenges and opportunities their cities meet on the theme, based on the "
      "background document.",
      "Les participants partagent les défis et les opportunités que leurs villes rencontrent sur le thème, à "
-     "partir du document de contexte."),
-    (ItemKind.LOCAL_SOLUTIONS, "Local solutions: case presentations", "Solutions locales : présentations de cas",
+     "partir du document de référence."),
+    (ItemKind.LOCAL_SOLUTIONS, "Local solutions: case presentations", "Solutions locales\u00a0: présentations de cas",
      "Cities present a practice that works for them, followed by questions and discussion.",
      "Des villes présentent une pratique qui fonctionne chez elles, suivie de questions et d'une discussion."),
     (ItemKind.FIELD_VISIT, "Field visit", "Visite de terrain",

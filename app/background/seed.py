@@ -47,17 +47,17 @@ la plupart des villes méditerranéennes.
   des locataires sans fiche de paie ni garant.
 - **Des agences d'intermédiation sociale** qui louent des logements sur le marché privé et les
   sous-louent avec un accompagnement.
-- **Les premiers mois après l'arrivée** : un hébergement temporaire lié aux cours de langue et à la
+- **Les premiers mois après l'arrivée** : un hébergement temporaire lié aux cours de langue et à la
   recherche d'emploi.
 
 ## Questions pour les deux journées
 
-1. Quelles garanties convainquent les propriétaires privés, et à quel coût pour la ville ?
+1. Quelles garanties convainquent les propriétaires privés, et à quel coût pour la ville ?
 2. Comment les villes peuvent-elles travailler avec les dispositifs nationaux d'accueil plutôt que
-   de les dupliquer ?
-3. Que doit recommander le réseau aux villes qui partent de rien ?
+   de les dupliquer ?
+3. Que doit recommander le réseau aux villes qui partent de rien ?
 
-Pour en savoir plus sur le réseau : le [site de l'ICMPD](https://www.icmpd.org/).
+Pour en savoir plus sur le réseau : le [site de l'ICMPD](https://www.icmpd.org/).
 """
 
 

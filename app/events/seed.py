@@ -24,6 +24,7 @@ from app.events.models import (
 )
 from app.events.services import default_slug, unique_slug
 from app.extensions import db
+from app.i18n import french_spacing
 from app.stages import SeedContext, seed_stages
 from app.timezones import local_to_utc
 
@@ -93,7 +94,8 @@ def seed_past_events(cities: dict[str, City], report: SeedReport) -> None:
             continue
         db.session.add(Event(
             slug=unique_slug(default_slug(row["theme_en"], city, start)), theme_en=row["theme_en"],
-            theme_fr=row["theme_fr"], host_city=city, start_date=start, end_date=end, month_only=month_only,
+            theme_fr=french_spacing(row["theme_fr"]), host_city=city, start_date=start, end_date=end,
+            month_only=month_only,
             format=EventFormat(row["format"]), state=EventState.FINISHED,
         ))
         db.session.flush()
@@ -122,7 +124,7 @@ def seed_demo_event(cities: dict[str, City], areas: dict[str, PolicyArea], repor
         ),
         summary_fr=(
             "Deux jours à Turin sur la manière dont les villes ouvrent le marché du logement aux "
-            "nouveaux arrivants : garanties locatives, agences d'intermédiation sociale et les premiers "
+            "nouveaux arrivants\u00a0: garanties locatives, agences d'intermédiation sociale et les premiers "
             "mois après l'arrivée. Les participants présentent leurs solutions locales, visitent un "
             "projet de logement social mené avec la ville et s'accordent sur des recommandations pour "
             "le réseau."

@@ -16,6 +16,7 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea
 from app.events.signals import event_changed
 from app.extensions import db
+from app.i18n import french_spacing
 from app.stages import check_event_edit, shift_with_event
 from app.timezones import entered_time_to_utc, start_of_day
 
@@ -106,8 +107,8 @@ def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None
         slug = unique_slug(default_slug(data.theme_en or data.theme_fr, city, data.start_date), exclude_event_id)
     policy_areas = list(db.session.scalars(select(PolicyArea).where(PolicyArea.id.in_(data.policy_area_ids))))
     return dict(
-        slug=slug, theme_en=data.theme_en.strip(), theme_fr=data.theme_fr.strip(),
-        summary_en=data.summary_en.strip(), summary_fr=data.summary_fr.strip(), host_city_id=city.id,
+        slug=slug, theme_en=data.theme_en.strip(), theme_fr=french_spacing(data.theme_fr.strip()),
+        summary_en=data.summary_en.strip(), summary_fr=french_spacing(data.summary_fr.strip()), host_city_id=city.id,
         start_date=data.start_date, end_date=data.end_date, month_only=False, format=data.format,
         venue=data.venue.strip(), online_url=data.online_url.strip(), capacity=data.capacity,
         registration_opens_at=opens, registration_closes_at=closes, policy_areas=policy_areas,
