@@ -49,6 +49,19 @@ class ParticipantPanel:
     context: Callable[[object, str], dict | None]
 
 
+@dataclass(frozen=True)
+class SlotFill:
+    """What fills an agenda slot in another stage's name (the "Field visit" item becomes the visit):
+    the agenda page shows `template` (rendered with `slot` = `context`) and the times
+    `starts_at`–`ends_at` in that slot, and the agenda leaves the slot out of its feeds, where the
+    filling stage puts its own entry: one source of truth for the time."""
+
+    template: str
+    context: dict
+    starts_at: object = None
+    ends_at: object = None
+
+
 @dataclass
 class SeedContext:
     """What a stage's demo seed gets: the upcoming demo event, whether demo people (accounts,
@@ -71,6 +84,7 @@ class StageSpec:
     - participant_panel: its section of the participant's page.
     - event_feed(event, lang_order, url) -> [FeedEntry]: its items in the event's calendar feed.
     - personal_feed(registration, lang_order, url) -> [FeedEntry]: what this participant attends.
+    - agenda_slots(event) -> {agenda item id: [SlotFill]}: the agenda slots the stage fills.
     - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place or
       format would strand the stage's data.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
@@ -87,6 +101,7 @@ class StageSpec:
     participant_panel: ParticipantPanel | None = None
     event_feed: Callable | None = None
     personal_feed: Callable | None = None
+    agenda_slots: Callable | None = None
     edit_check: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
@@ -186,6 +201,16 @@ def event_time_span(event):
 def personal_feed_entries(registration, lang_order, url: str | None) -> list:
     return [entry for spec in specs() if spec.personal_feed
             for entry in spec.personal_feed(registration, lang_order, url)]
+
+
+def agenda_slot_fills(event) -> dict:
+    """{agenda item id: [SlotFill]}: what the stages put in the agenda's slots."""
+    fills: dict = {}
+    for spec in specs():
+        if spec.agenda_slots is not None:
+            for item_id, entries in spec.agenda_slots(event).items():
+                fills.setdefault(item_id, []).extend(entries)
+    return fills
 
 
 def check_event_edit(event, values: dict) -> None:
