@@ -19,7 +19,7 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def organiser(make):
+def organiser(app, make):
     return make.user(Role.ORGANISER, make.city("Lyon", "Europe/Paris", "FR"), name="Hélène Moreau")
 
 
