@@ -23,7 +23,7 @@ from app.registration.queries import registrations_can_change, settings_for
 S = SignupStatus
 
 
-def _ensure_counter(visit_id: int) -> None:
+def ensure_counter(visit_id: int) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(insert(VisitPlaces.__table__).values(visit_id=visit_id, taken=0).on_conflict_do_nothing())
@@ -31,7 +31,7 @@ def _ensure_counter(visit_id: int) -> None:
 
 def take_place(visit: FieldVisit) -> bool:
     """Take one place if one is free: one atomic conditional UPDATE, safe under concurrency."""
-    _ensure_counter(visit.id)
+    ensure_counter(visit.id)
     statement = update(VisitPlaces).where(VisitPlaces.visit_id == visit.id)
     if visit.places is not None:
         statement = statement.where(VisitPlaces.taken < visit.places)

@@ -18,7 +18,7 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.extensions import db
 from app.field_visit.models import ACTIVE_SIGNUP, EndReason, FieldVisit, SignupStatus, VisitSignup
-from app.field_visit.places import announce, end_signup, expire_offers, take_place, transition
+from app.field_visit.places import announce, end_signup, ensure_counter, expire_offers, take_place, transition
 from app.field_visit.queries import clashing, first_waiting, signup_of, signups_of_registration
 from app.registration.models import AttendanceMode, Registration, RegistrationStatus
 from app.registration.queries import why_registrations_cannot_change
@@ -57,9 +57,12 @@ def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None 
     if (reason := why_cannot_sign_up(registration, visit, now)) is not None:
         raise DomainError(reason)
     expire_offers(now, registration.event)
-    # One person's sign-ups one at a time (PostgreSQL: a row lock; SQLite serialises every writer),
-    # so that two visits at the same time cannot both be taken by simultaneous requests.
+    # One person's sign-ups one at a time, so that two visits at the same time cannot both be taken
+    # by simultaneous requests: on PostgreSQL a lock on their registration's row; on SQLite the write
+    # below opens the transaction and holds the database's write lock until the commit (a SAVEPOINT
+    # alone would not: released outside a transaction, it commits at once).
     db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+    ensure_counter(visit.id)
     signup = signup_of(visit.id, registration.id)
     if signup is not None and signup.status in ACTIVE_SIGNUP:
         raise DomainError(_l("You have already signed up for this visit."))
