@@ -2,8 +2,9 @@
 visits (parallel options happen), each with its stops in order, a meeting point and times, places
 and a waiting list; participants sign up from their page `/r/<token>`.
 
-Modules: `models`, `queries` (every read; other stages name a visit through `visits_of` /
-`visit_of`: the capture stage's observations belong to a visit, `field_visits.id`), `places` (the
+Modules: `models`, `queries` (every read; other stages name a visit through `visit_choices`,
+`visits_of` and `visit_of`: the capture stage's observations belong to a visit, a foreign key to
+`field_visits.id`), `places` (the
 atomic place counter and the waiting list), `signups` (the participant's rules), `services` (what
 organisers do), `calendar` (feeds and invitations), `notifications` (emails, and what a change of
 registration does to a place), `panel` (the participant page's section), `routes`, `seed`, `cli`.

@@ -6,7 +6,7 @@ visit place.
 - Leaving, or losing the place (the registration is cancelled, goes back to the waiting list or
   switches to online; the visit is removed): a message saying the place is freed, with a
   METHOD:CANCEL of the visit's invitation for whoever held a confirmed place. Nothing is sent once
-  the participant's data is erased.
+  the participant's data is erased. When the event is cancelled, the visit's cancellation too.
 - A change of the visit's time or meeting point: an updated invitation (higher SEQUENCE) and a
   bilingual message to those with a confirmed place.
 - The day before: a reminder with the meeting point, the time and what to bring
@@ -100,6 +100,25 @@ def _on_visit_removed(visit, holders=(), **_extra) -> None:
                           context=_context(visit, reason="visit_removed", held_place=True), invitation=cancellation)
 
 
+def _on_event_state_changed(event, change=None, **_extra) -> None:
+    """The event is cancelled: those with a place on a visit get its calendar cancellation too."""
+    from app.events.models import EventState
+    from app.field_visit.calendar import visit_invitation
+    from app.field_visit.queries import confirmed_registrations, visits_of
+    from app.mail.services import queue_message
+
+    if change is None or change.to_state is not EventState.CANCELLED:
+        return
+    for visit in visits_of(event):
+        cancellation = visit_invitation(visit, cancelled=True)
+        for registration in confirmed_registrations(visit):
+            if (recipient := _recipient(registration)) is not None:
+                queue_message("field_visit_left", recipient, event=event,
+                              context=_context(visit, reason="event_cancelled", held_place=True),
+                              invitation=cancellation,
+                              dedupe_key=f"field-visit-cancelled:{visit.id}:{recipient.email.lower()}")
+
+
 def _on_registration_changed(registration, **_extra) -> None:
     from app.field_visit.signups import release_for_registration
 
@@ -159,6 +178,7 @@ def send_reminders(now=None) -> list:
 
 
 def init_app(app: Flask) -> None:
+    from app.events.signals import event_state_changed
     from app.field_visit.signals import signup_changed, visit_changed, visit_removed
     from app.registration.signals import attendance_changed, registration_changed, registration_erased
 
@@ -167,6 +187,7 @@ def init_app(app: Flask) -> None:
     signup_changed.connect(_on_signup_changed)
     visit_changed.connect(_on_visit_changed)
     visit_removed.connect(_on_visit_removed)
+    event_state_changed.connect(_on_event_state_changed)
     registration_changed.connect(_on_registration_changed)
     registration_erased.connect(_on_registration_erased)
     attendance_changed.connect(_on_attendance_changed)

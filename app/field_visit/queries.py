@@ -34,6 +34,16 @@ def visit_of(event: Event, visit_id: int) -> FieldVisit | None:
     )
 
 
+def visit_choices(event: Event) -> list[tuple[int, str]]:
+    """(id, title in the viewer's language) of the event's visits, in time order: what a form that
+    ties something to a visit (the capture stage's observations: a `visit_id` foreign key to
+    `field_visits.id`, ON DELETE SET NULL) offers to choose from."""
+    from app.i18n import localized
+
+    return [(visit.id, localized(visit, "title").text) for visit in db.session.scalars(
+        select(FieldVisit).where(FieldVisit.event_id == event.id).order_by(FieldVisit.meets_at, FieldVisit.id))]
+
+
 def visit_count(event: Event) -> int:
     return db.session.scalar(select(func.count(FieldVisit.id)).where(FieldVisit.event_id == event.id)) or 0
 

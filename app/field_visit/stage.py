@@ -17,7 +17,9 @@ def todo(event) -> list:
     visits = queries.visits_of(event)
     if not visits:
         return [_l("Describe the field visit: its stops, meeting point and places.")]
-    return [_l("Add the stops of “%(title)s”.", title=v.title_en or v.title_fr) for v in visits
+    from app.i18n import localized
+
+    return [_l("Add the stops of “%(title)s”.", title=localized(v, "title").text) for v in visits
             if not v.stops and not v.is_virtual]
 
 

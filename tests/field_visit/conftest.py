@@ -14,6 +14,7 @@ from app.field_visit import services
 from app.field_visit.services import StopInput, VisitInput
 from app.registration import signup
 from app.registration.models import AttendanceMode, RegistrationSettings
+from tests.mail.conftest import mail_sink, smtp_settings  # noqa: F401 (the real SMTP server's fixtures)
 
 _numbers = itertools.count(1)
 

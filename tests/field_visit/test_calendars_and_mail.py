@@ -3,7 +3,7 @@ invitations with the meeting point as LOCATION whose SEQUENCE rises with a chang
 meeting point (the feeds show the same), and every message through a real SMTP server and check-mail,
 replayed as a calendar client applies them."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from icalendar import Calendar
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from app.registration.tokens import make_token
 from app.timezones import utc_to_local
 from tests.field_visit.conftest import visit_input
 from tests.ical_check import assert_check_ics
-from tests.mail.conftest import assert_passes, mail_sink, smtp_settings  # noqa: F401 (fixtures)
+from tests.mail.conftest import assert_passes
 from tests.mail.test_calendar_replay import replay
 
 
@@ -132,3 +132,18 @@ def test_mails_pass_check_mail_and_calendars_replay_to_what_the_app_says(
     assert uid not in held.get(first.email, {})
     start, end, location = held[second.email][uid]
     assert (start, end) == (visit.meets_at, visit.returns_at) and location.startswith("Place Gabriel Péri")
+
+
+def test_cancelling_the_event_cancels_the_visit_in_calendars(event, organiser, new_visit, participant):
+    from app.events.lifecycle import change_state
+    from app.events.models import EventState
+
+    visit = new_visit(event)
+    person = participant(event, language="fr")
+    signups.sign_up(person, visit)
+    db.session.commit()
+    change_state(event, EventState.CANCELLED, organiser, confirmed=True, reason="Grève")
+    db.session.commit()
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).one()
+    assert message.ics_method == "CANCEL" and visit_uid(visit) in message.ics.decode()
+    assert "L'événement est annulé, et avec lui la visite de terrain" in message.text_body

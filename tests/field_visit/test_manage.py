@@ -112,8 +112,9 @@ def test_the_template_field_visit_item_becomes_the_visit_slot(client, make, even
     make.login(client, organiser)
     form_page = client.get(f"/manage/events/{event.slug}/field-visit/new?lang=en").text
     assert f'<option selected value="{slot.id}">' in form_page
+    day = event.start_date + timedelta(days=1)
     client.post(f"/manage/events/{event.slug}/field-visit/new?lang=en",
-                data=_form(event, agenda_item_id=str(slot.id), meets_at=f"{event.start_date + timedelta(days=1)}T08:45"))
+                data=_form(event, agenda_item_id=str(slot.id), meets_at=f"{day}T08:45"))
     visit = db.session.scalars(select(FieldVisit)).one()
     assert visit.agenda_item_id == slot.id
     agenda = client.get(f"/events/{event.slug}/agenda?lang=en").text
@@ -207,3 +208,12 @@ def test_a_time_skipped_by_the_clocks_is_refused(make, organiser):
     with pytest.raises(DomainError) as refused:
         services.create_visit(organiser, event, data)
     assert refused.value.field == "meets_at"
+
+
+def test_other_stages_can_name_a_visit(app, event, new_visit):
+    """What the capture stage's observation form offers: the event's visits, in time order."""
+    from app.field_visit.queries import visit_choices
+
+    late, early = new_visit(event, day=1, title_en="Late"), new_visit(event, day=0, title_en="Early")
+    with app.test_request_context("/?lang=en"):
+        assert visit_choices(event) == [(early.id, "Early"), (late.id, "Late")]

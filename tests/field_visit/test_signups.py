@@ -179,8 +179,8 @@ def test_switching_to_online_frees_the_place(event, new_visit, participant):
 def test_moved_to_the_waiting_list_frees_the_place(event, new_visit, participant):
     """Whatever moves a registration away from a confirmed place (here: back on the waiting list,
     as announced by `registration_changed`) frees its visit place."""
-    from app.registration.waitlist import announce, transition
     from app.db_types import utcnow
+    from app.registration.waitlist import announce, transition
 
     visit = new_visit(event, capacity=1)
     person = participant(event)
