@@ -59,6 +59,19 @@ class CallToAction:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class SlotFill:
+    """What fills an agenda slot in another stage's name (the "Field visit" item becomes the visit):
+    the agenda page shows `template` (rendered with `slot` = `context`) and the times
+    `starts_at`–`ends_at` in that slot, and the agenda leaves the slot out of its feeds, where the
+    filling stage puts its own entry: one source of truth for the time."""
+
+    template: str
+    context: dict
+    starts_at: object = None
+    ends_at: object = None
+
+
 @dataclass
 class SeedContext:
     """What a stage's demo seed gets: the upcoming demo event, whether demo people (accounts,
@@ -84,6 +97,7 @@ class StageSpec:
       event's card on the network page, for all of them at once (its queries must not grow with them).
     - event_feed(event, lang_order, url) -> [FeedEntry]: its items in the event's calendar feed.
     - personal_feed(registration, lang_order, url) -> [FeedEntry]: what this participant attends.
+    - agenda_slots(event) -> {agenda item id: [SlotFill]}: the agenda slots the stage fills.
     - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place or
       format would strand the stage's data; shift_with_event(event, days): move the stage's dated
       data by that many days, when the organiser moves the event's dates and asks for it;
@@ -105,6 +119,7 @@ class StageSpec:
     card_notes: Callable | None = None
     event_feed: Callable | None = None
     personal_feed: Callable | None = None
+    agenda_slots: Callable | None = None
     edit_check: Callable | None = None
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
@@ -234,6 +249,14 @@ def shift_with_event(event, days: int) -> None:
 def transition_warnings(event, target) -> list:
     return [warning for spec in specs() if spec.transition_warnings
             for warning in spec.transition_warnings(event, target)]
+def agenda_slot_fills(event) -> dict:
+    """{agenda item id: [SlotFill]}: what the stages put in the agenda's slots."""
+    fills: dict = {}
+    for spec in specs():
+        if spec.agenda_slots is not None:
+            for item_id, entries in spec.agenda_slots(event).items():
+                fills.setdefault(item_id, []).extend(entries)
+    return fills
 
 
 def check_event_edit(event, values: dict) -> None:

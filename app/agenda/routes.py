@@ -15,6 +15,7 @@ from app.events.models import Event
 from app.i18n import current_language, other_language
 from app.links import link_to
 from app.page_cache import cached_page, event_page_fingerprint
+from app.stages import agenda_slot_fills
 
 bp = Blueprint("agenda", __name__)
 
@@ -30,8 +31,9 @@ def _lang_order() -> tuple[str, str]:
 
 
 def _render_page(template: str, event: Event, **context):
+    # Slots that another stage fills (the field visit) show what fills them (app/stages.py, SlotFill).
     return render_template(template, event=event, page=queries.agenda_page(event), KIND_LABELS=KIND_LABELS,
-                           **context)
+                           fills=agenda_slot_fills(event), **context)
 
 
 # Public pages and feeds.

@@ -29,10 +29,18 @@ def _agenda_url(event) -> str:
     return link_to("agenda.show", slug=event.slug)
 
 
+def _unfilled(items, event):
+    """The items no other stage fills: a filled slot (the field visit's) is in the feeds as what fills it."""
+    from app.stages import agenda_slot_fills
+
+    filled = agenda_slot_fills(event)
+    return [item for item in items if item.id not in filled]
+
+
 def event_feed(event, lang_order, url):
     from app.agenda.calendar import feed_entries
 
-    return feed_entries(queries.items_of(event), event, lang_order, _agenda_url(event))
+    return feed_entries(_unfilled(queries.items_of(event), event), event, lang_order, _agenda_url(event))
 
 
 def personal_feed(registration, lang_order, url):
@@ -42,7 +50,7 @@ def personal_feed(registration, lang_order, url):
     from app.registration.models import AttendanceMode
 
     event = registration.event
-    items = queries.items_of(event)
+    items = _unfilled(queries.items_of(event), event)
     if registration.attendance is AttendanceMode.ONLINE:
         items = [item for item in items if item.kind is not ItemKind.FIELD_VISIT]
     return feed_entries(items, event, lang_order, _agenda_url(event))

@@ -38,3 +38,6 @@ registration_changed = _signals.signal("registration-changed")
 # Sent just before a registration's personal data is erased (on request, or by the retention
 # purge), with keyword `email`: whoever keeps copies of it (the outbox) forgets them too.
 registration_erased = _signals.signal("registration-erased")
+
+# Sent when a participant switches between in person and online (keyword `previous`: the mode before).
+attendance_changed = _signals.signal("attendance-changed")

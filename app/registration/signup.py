@@ -23,6 +23,7 @@ from app.registration.queries import (
     modes_for,
     settings_for,
 )
+from app.registration.signals import attendance_changed
 from app.registration.staff import require_manager
 from app.registration.waitlist import (
     admit,
@@ -157,7 +158,9 @@ def update_details(registration: Registration, data: RegistrationInput, now: dat
     registration.updated_at = now
     mode = _attendance_for(registration.event, data.attendance or registration.attendance)
     if mode is not registration.attendance:
+        previous = registration.attendance
         _change_mode(registration, mode, now)
+        attendance_changed.send(registration, previous=previous)
     db.session.flush()
     return registration
 

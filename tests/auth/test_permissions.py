@@ -46,6 +46,16 @@ MATRIX = {
     "agenda.remove_item": ("GET", {"admin", "organiser"}),
     "agenda.move_item": ("POST", {"admin", "organiser"}),
     "agenda.start_from_template": ("POST", {"admin", "organiser"}),
+    "field_visit_manage.index": ("GET", {"admin", "organiser"}),
+    "field_visit_manage.new_visit": ("GET", {"admin", "organiser"}),
+    "field_visit_manage.edit_visit": ("GET", {"admin", "organiser"}),
+    "field_visit_manage.remove_visit": ("POST", {"admin", "organiser"}),
+    "field_visit_manage.signup_state": ("POST", {"admin", "organiser"}),
+    "field_visit_manage.people": ("GET", {"admin", "organiser"}),
+    "field_visit_manage.export": ("GET", {"admin", "organiser"}),
+    "field_visit_manage.check_in_list": ("GET", {"admin", "organiser"}),
+    "field_visit_manage.check_in": ("POST", {"admin", "organiser"}),
+    "field_visit_manage.undo_check_in": ("POST", {"admin", "organiser"}),
     "outbox.index": ("GET", {"admin", "organiser"}),
     "outbox.preview": ("GET", {"admin", "organiser"}),
     "outbox.preview_html": ("GET", {"admin", "organiser"}),
@@ -84,13 +94,35 @@ def world(make):
     message = queue_message("private_link_resent", Recipient("zoe@example.net", "Zoé", "fr"), event=event)
     db.session.commit()
     people["message_id"] = message.id
+    people["visit"], people["signup"] = _field_visit(event)
     return event, people
+
+
+def _field_visit(event):
+    """A visit of the event and Ana's sign-up for it, written straight to the tables."""
+    from datetime import datetime, time, timedelta
+
+    from app.field_visit.models import FieldVisit, SignupStatus, VisitSignup
+    from app.timezones import local_to_utc
+
+    day = event.start_date + timedelta(days=1)
+    visit = FieldVisit(event_id=event.id, title_en="Visit", meeting_point="Place Bellecour", capacity=10,
+                       meets_at=local_to_utc(datetime.combine(day, time(14)), event.timezone),
+                       returns_at=local_to_utc(datetime.combine(day, time(17)), event.timezone))
+    db.session.add(visit)
+    db.session.flush()
+    registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
+    signup = VisitSignup(visit_id=visit.id, registration_id=registration_id, status=SignupStatus.CONFIRMED)
+    db.session.add(signup)
+    db.session.commit()
+    return visit.id, signup.id
 
 
 def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
-              "item_id": people["item"].id, "message_id": people["message_id"]}
+              "item_id": people["item"].id, "message_id": people["message_id"], "visit_id": people["visit"],
+              "signup_id": people["signup"]}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

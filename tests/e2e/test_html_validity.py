@@ -110,11 +110,16 @@ def full_demo(app):
 
 
 def test_every_stage_page_is_valid_and_accessible(live_server, full_demo):
+    from app.extensions import db
+    from app.field_visit.models import FieldVisit
+
     event, token, registration_id, message_id, item_id, passwords = full_demo
     slug = event.slug
+    visit_id = db.session.scalar(db.select(FieldVisit.id).where(FieldVisit.event_id == event.id))
     public = [f"{live_server}{path}?lang={lang}" for lang in ("en", "fr") for path in (
         f"/events/{slug}/background", f"/events/{slug}/agenda", f"/events/{slug}/register",
         f"/events/{slug}/participants", f"/r/{token}", f"/r/{token}/edit", f"/r/{token}/cancel",
+        f"/events/{slug}/field-visit", f"/events/{slug}/field-visit/{visit_id}/handout",
     )]
     result = _check_html(public)
     assert result.returncode == 0, result.stdout[-4000:]
@@ -125,6 +130,8 @@ def test_every_stage_page_is_valid_and_accessible(live_server, full_demo):
         "/participants/check-in?lang=en", f"/participants/{registration_id}/check-in?lang=fr",
         "/outbox?lang=en", f"/outbox/{message_id}?lang=fr",
         f"/participants/{registration_id}/reject?lang=fr", f"/agenda/items/{item_id}/remove?lang=en",
+        "/field-visit?lang=fr", "/field-visit/new?lang=en", f"/field-visit/{visit_id}?lang=fr",
+        f"/field-visit/{visit_id}/people?lang=en", f"/field-visit/{visit_id}/check-in?lang=fr",
     )]
     result = _check_html(staff, cookie)
     assert result.returncode == 0, result.stdout[-4000:]

@@ -68,7 +68,7 @@ def test_hub_shows_the_event_and_its_stages(client, make):
     page = client.get(f"/events/{event.slug}/?lang=en").text
     assert "<h1><span>Inclusive housing</span></h1>" in page
     stages = [spec.title for spec in specs(client.application)]
-    assert [str(title) for title in stages[:3]] == ["Background document", "Agenda", "Registration"]
+    assert [str(title) for title in stages[:4]] == ["Background document", "Agenda", "Field visit", "Registration"]
     positions = [page.index(f">{title}<") for title in stages]
     assert positions == sorted(positions), "in the order the stages were registered"
     # Stages the app does not have yet are not announced.

@@ -30,9 +30,26 @@ CONTEXTS = {
                                         ("online_url", "", "https://meet.example.org/new")]},
     "reminder_7_days": {"days": 7},
 }
+VISIT = SimpleNamespace(
+    title_en="The Guillotière and its associations", title_fr="La Guillotière et ses associations",
+    meets_at=datetime(2027, 10, 30, 12, 0, tzinfo=UTC), returns_at=datetime(2027, 10, 30, 15, 30, tzinfo=UTC),
+    meeting_point="Place Gabriel Péri", meeting_address="Place Gabriel Péri, 69007 Lyon", return_place="Hôtel de Ville",
+    online_url="", what_to_bring_en="Comfortable shoes", what_to_bring_fr="Des chaussures confortables",
+)
+FIELD_VISIT = {"visit": VISIT, "visit_url": "http://127.0.0.1:5000/events/x/field-visit#visit-1"}
+CONTEXTS.update({
+    "field_visit_signup": {**FIELD_VISIT, "change": "waitlisted", "position": 2, "offer_expires_at": None},
+    "field_visit_left": {**FIELD_VISIT, "reason": "registration_cancelled", "held_place": True},
+    "field_visit_changed": {**FIELD_VISIT, "changes": {
+        "time": ((datetime(2027, 10, 30, 12, 0, tzinfo=UTC), datetime(2027, 10, 30, 15, 0, tzinfo=UTC)),
+                 (VISIT.meets_at, VISIT.returns_at)),
+        "meeting_point": ("Place du Pont", "Place Gabriel Péri, 69007 Lyon")}},
+    "field_visit_reminder": FIELD_VISIT,
+})
 WITH_INVITATION = {"registration_confirmed", "registration_promoted", "registration_approved", "agenda_changed",
-                   "event_changed", "reminder_7_days", "reminder_1_day"}
-WITH_CANCEL = {"registration_cancelled", "event_cancelled"}
+                   "event_changed", "reminder_7_days", "reminder_1_day", "field_visit_changed",
+                   "field_visit_reminder"}
+WITH_CANCEL = {"registration_cancelled", "event_cancelled", "field_visit_left"}
 
 
 def _context(kind: str) -> dict:

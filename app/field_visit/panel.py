@@ -1,0 +1,40 @@
+"""The field visit's section of the participant's page `/r/<token>`: the visits, where this
+participant stands on each, and the buttons to sign up, leave or accept an offered place."""
+
+from dataclasses import dataclass
+
+from app.db_types import utcnow
+from app.field_visit import queries
+from app.field_visit.models import FieldVisit, SignupStatus, VisitSignup
+from app.field_visit.signups import why_cannot_sign_up
+from app.registration.models import ACTIVE as ACTIVE_REGISTRATION
+
+
+@dataclass(frozen=True)
+class PanelVisit:
+    visit: FieldVisit
+    places_left: int | None
+    signup: VisitSignup | None
+    position: int | None
+    refusal: object  # why they cannot sign up, or None
+
+    @property
+    def status(self) -> SignupStatus | None:
+        return self.signup.status if self.signup is not None and self.signup.status is not SignupStatus.LEFT else None
+
+
+def panel_context(registration, token: str) -> dict | None:
+    event = registration.event
+    if registration.status not in ACTIVE_REGISTRATION and registration.status.value != "cancelled":
+        return None
+    views = queries.visit_views(event)
+    if not views:
+        return None
+    signups = {s.visit_id: s for s in queries.signups_of_registration(registration.id, tuple(SignupStatus))}
+    entries = []
+    for view in views:
+        signup = signups.get(view.visit.id)
+        position = queries.waiting_position(signup) if signup is not None else None
+        entries.append(PanelVisit(view.visit, view.places_left, signup, position,
+                                  why_cannot_sign_up(registration, view.visit)))
+    return {"visits": entries, "event": event, "now": utcnow()}

@@ -1,0 +1,138 @@
+"""Demo data for `flask seed-demo`: the upcoming Turin event's visit with three stops and a few
+sign-ups, and the Guillotière visit of the network's launch workshop (Lyon, March 2016), as the
+seed documents describe it. Each is added only where the event has no visit yet."""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.db_types import utcnow
+from app.events.models import City, Event
+from app.extensions import db
+from app.field_visit.models import FieldVisit, FieldVisitStop
+from app.timezones import local_to_utc
+
+
+def _has_visit(event: Event) -> bool:
+    return db.session.scalar(select(FieldVisit.id).where(FieldVisit.event_id == event.id).limit(1)) is not None
+
+
+def _at(day: date, hhmm: str, zone: str) -> datetime:
+    return local_to_utc(datetime.combine(day, time.fromisoformat(hhmm)), zone)
+
+
+def seed_demo_visit(event: Event, with_people: bool) -> int:
+    from app.agenda.models import AgendaItem, ItemKind
+
+    if _has_visit(event):
+        return 0
+    zone = event.timezone
+    day = event.start_date + timedelta(days=1) if event.end_date > event.start_date else event.start_date
+    slot = db.session.scalar(select(AgendaItem.id).where(AgendaItem.event_id == event.id,
+                                                         AgendaItem.kind == ItemKind.FIELD_VISIT).limit(1))
+    now = utcnow()
+    visit = FieldVisit(
+        event_id=event.id, agenda_item_id=slot,
+        title_en="Social housing and rental mediation in Turin",
+        title_fr="Logement social et intermédiation locative à Turin",
+        description_en=("The City's social rental agency shows how it guarantees landlords' rents so that newcomers "
+                        "can rent on the private market; then a social housing estate renewed with its tenants, "
+                        "and the neighbourhood house where residents old and new meet."),
+        description_fr=("L'agence sociale de location de la Ville montre comment elle garantit les loyers aux "
+                        "propriétaires pour que les nouveaux arrivants puissent louer sur le marché privé ; puis un "
+                        "ensemble de logements sociaux rénové avec ses locataires, et la maison de quartier où se "
+                        "retrouvent habitants anciens et nouveaux."),
+        host_organisations="City of Turin, Housing Department\nAgenzia Sociale per la Locazione (LoCare)\n"
+                           "Casa del Quartiere di San Salvario",
+        contact_name="Marco Bianchi", contact_phone="+39 011 000 0000", contact_email="marco.bianchi@example.org",
+        meeting_point="Palazzo Civico, main entrance", meeting_address="Piazza Palazzo di Città 1, 10122 Torino",
+        meets_at=_at(day, "08:45", zone), returns_at=_at(day, "12:30", zone),
+        return_place="Palazzo Civico, Sala delle Colonne", transport="Tram line 4 and on foot (tickets provided)",
+        guide_languages="en,fr,it",
+        accessibility_en="About 2 km on foot in all, on flat streets; the estate's community room is up six steps "
+                         "(a ramp is available on request).",
+        accessibility_fr="Environ 2 km à pied au total, sur des rues plates ; la salle commune de l'ensemble est "
+                         "six marches plus haut (une rampe est disponible sur demande).",
+        what_to_bring_en="Comfortable shoes and an umbrella if rain is forecast.",
+        what_to_bring_fr="Des chaussures confortables, et un parapluie si de la pluie est annoncée.",
+        meal_included=False, capacity=15, reserved=3, signup_open=True, created_at=now, updated_at=now,
+    )
+    stops = [
+        ("Agenzia Sociale per la Locazione (LoCare)", "Piazza Palazzo di Città 1, 10122 Torino",
+         "How the agency guarantees rents and mediates between landlords and newcomers.",
+         "Comment l'agence garantit les loyers et fait l'intermédiaire entre propriétaires et nouveaux arrivants.",
+         "Marco Bianchi, LoCare", "09:00"),
+        ("Via Arquata social housing estate", "Via Arquata, 10133 Torino",
+         "A social housing estate renewed with its tenants; a meeting with the tenants' committee.",
+         "Un ensemble de logements sociaux rénové avec ses locataires ; rencontre avec le comité des locataires.",
+         "The tenants' committee", "10:00"),
+        ("Casa del Quartiere di San Salvario", "Via Morgari 14, 10125 Torino",
+         "A neighbourhood house where residents old and new run activities together.",
+         "Une maison de quartier où habitants anciens et nouveaux animent des activités ensemble.",
+         "The neighbourhood house's team", "11:15"),
+    ]
+    visit.stops = [FieldVisitStop(position=n, place=place, address=address, shown_en=en, shown_fr=fr,
+                                  received_by=who, at=_at(day, hhmm, zone))
+                   for n, (place, address, en, fr, who, hhmm) in enumerate(stops)]
+    db.session.add(visit)
+    db.session.flush()
+    if with_people:
+        _demo_signups(event, visit)
+    return 1
+
+
+def _demo_signups(event: Event, visit: FieldVisit) -> None:
+    """A few of the demo participants who come in person sign up, as they would from their page."""
+    from app.field_visit.signups import sign_up, why_cannot_sign_up
+    from app.registration.models import Registration
+
+    names = ("Amal Benali", "Jean Dupont", "Karim Nassar")
+    for registration in db.session.scalars(select(Registration).where(Registration.event_id == event.id,
+                                                                      Registration.name.in_(names))):
+        if why_cannot_sign_up(registration, visit) is None:
+            sign_up(registration, visit)
+    db.session.flush()
+
+
+GUILLOTIERE = dict(
+    title_en="The Guillotière neighbourhood and its associations",
+    title_fr="Le quartier de la Guillotière et ses associations",
+    description_en=("In the Guillotière neighbourhood, associations welcome newcomers: school support for young "
+                    "people who do not speak French, French courses, a public letter-writer, support with care and "
+                    "help to open social-welfare rights."),
+    description_fr=("Dans le quartier de la Guillotière, des associations accueillent les nouveaux arrivants : "
+                    "soutien scolaire pour les jeunes qui ne parlent pas français, cours de français, écrivain "
+                    "public, accompagnement vers les soins et aide à l'ouverture des droits sociaux."),
+    host_organisations="Ville de Lyon\nAssociations of the Guillotière neighbourhood",
+    meeting_point="Place Gabriel Péri", meeting_address="Place Gabriel Péri, 69007 Lyon",
+    return_place="Place Gabriel Péri", transport="On foot", guide_languages="fr,en",
+)
+GUILLOTIERE_STOPS = (
+    ("School support for young people who do not speak French",
+     "Soutien scolaire pour les jeunes qui ne parlent pas français"),
+    ("French courses", "Cours de français"),
+    ("A public letter-writer", "Un écrivain public"),
+    ("Support with care and help to open social-welfare rights",
+     "Accompagnement vers les soins et aide à l'ouverture des droits sociaux"),
+)
+
+
+def seed_guillotiere_2016() -> int:
+    """The network's launch workshop in Lyon (9–10 March 2016) and its visit of the Guillotière."""
+    lyon = db.session.scalar(select(City).where(City.name_en == "Lyon"))
+    if lyon is None:
+        return 0
+    event = db.session.scalar(select(Event).where(Event.host_city_id == lyon.id,
+                                                  Event.start_date == date(2016, 3, 9)))
+    if event is None or _has_visit(event):
+        return 0
+    zone = event.timezone
+    day = event.end_date
+    now = utcnow()
+    visit = FieldVisit(event_id=event.id, meets_at=_at(day, "14:00", zone), returns_at=_at(day, "17:00", zone),
+                       capacity=None, reserved=0, signup_open=False, created_at=now, updated_at=now, **GUILLOTIERE)
+    visit.stops = [FieldVisitStop(position=n, place=en, address="La Guillotière, 69007 Lyon", shown_en=en, shown_fr=fr)
+                   for n, (en, fr) in enumerate(GUILLOTIERE_STOPS)]
+    db.session.add(visit)
+    db.session.flush()
+    return 1

@@ -1,0 +1,275 @@
+"""What organisers do with the field visit: describe visits and their stops, open and close sign-up,
+check the group in at the meeting point. Flush, never commit; raise DomainError (next to its field),
+PermissionDenied for anyone but the event's organisers."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.permissions import can_manage_event
+from app.db_types import utcnow
+from app.domain import DomainError, PermissionDenied
+from app.events.models import City, Event
+from app.events.services import touch
+from app.extensions import db
+from app.field_visit.models import FieldVisit, FieldVisitStop, SignupStatus, VisitSignup
+from app.field_visit.places import fill_from_waiting_list
+from app.field_visit.queries import confirmed_registrations, taken_places, visits_of
+from app.field_visit.signals import visit_changed, visit_removed
+from app.timezones import entered_time_to_utc, utc_to_local
+
+# The languages a visit can be guided in (names come from the viewer's locale).
+GUIDE_LANGUAGES = ("en", "fr", "ar", "it", "es", "pt", "el", "tr")
+
+
+@dataclass
+class StopInput:
+    place: str = ""
+    address: str = ""
+    shown_en: str = ""
+    shown_fr: str = ""
+    received_by: str = ""
+    at_local: datetime | None = None
+
+
+@dataclass
+class VisitInput:
+    """A visit as the organiser enters it; times are wall-clock times in the event's zone."""
+
+    title_en: str = ""
+    title_fr: str = ""
+    meets_local: datetime | None = None
+    returns_local: datetime | None = None
+    description_en: str = ""
+    description_fr: str = ""
+    host_organisations: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    meeting_point: str = ""
+    meeting_address: str = ""
+    return_place: str = ""
+    transport: str = ""
+    guide_languages: list[str] = field(default_factory=list)
+    accessibility_en: str = ""
+    accessibility_fr: str = ""
+    what_to_bring_en: str = ""
+    what_to_bring_fr: str = ""
+    meal_included: bool = False
+    capacity: int | None = None
+    reserved: int = 0
+    online_url: str = ""
+    agenda_item_id: int | None = None
+    stops: list[StopInput] = field(default_factory=list)
+
+
+def require_manager(actor, event: Event) -> None:
+    if not can_manage_event(actor, event):
+        raise PermissionDenied(_l("Only the organisers of this event's host city can change its field visit."))
+
+
+def _within_days(event: Event, local: datetime) -> bool:
+    return event.start_date <= local.date() <= event.end_date
+
+
+def _days_message(event: Event):
+    return _l("Choose a time during the event, between %(first)s and %(last)s.",
+              first=event.start_date.isoformat(), last=event.end_date.isoformat())
+
+
+def _slot(event: Event, item_id: int | None, visit: FieldVisit | None):
+    from app.agenda.models import AgendaItem
+
+    if item_id is None:
+        return None
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.event_id != event.id:
+        raise DomainError(_l("Choose an item of this event's agenda."), field="agenda_item_id")
+    taken = db.session.scalar(select(FieldVisit.id).where(FieldVisit.agenda_item_id == item_id))
+    if taken is not None and (visit is None or taken != visit.id):
+        raise DomainError(_l("Another visit already fills this agenda slot. Parallel visits go in parallel "
+                             "slots (agenda items in different tracks)."), field="agenda_item_id")
+    return item_id
+
+
+def _validated(event: Event, data: VisitInput, visit: FieldVisit | None) -> dict:
+    title_en, title_fr = data.title_en.strip(), data.title_fr.strip()
+    if not (title_en or title_fr):
+        raise DomainError(_l("Give the visit a title in English, in French, or both."), field="title_en")
+    if data.meets_local is None:
+        raise DomainError(_l("Enter when the group meets."), field="meets_at")
+    if data.returns_local is None:
+        raise DomainError(_l("Enter when the group is back."), field="returns_at")
+    if not _within_days(event, data.meets_local):
+        raise DomainError(_days_message(event), field="meets_at")
+    if data.returns_local <= data.meets_local:
+        raise DomainError(_l("The return must come after the meeting time."), field="returns_at")
+    if data.returns_local > datetime.combine(event.end_date + timedelta(days=1), time()):
+        raise DomainError(_days_message(event), field="returns_at")
+    meets_at = entered_time_to_utc(data.meets_local, event.timezone, "meets_at")
+    returns_at = entered_time_to_utc(data.returns_local, event.timezone, "returns_at")
+    online_url = data.online_url.strip()
+    if online_url and not online_url.lower().startswith("https://"):
+        raise DomainError(_l("Give a secure web address, starting with https://"), field="online_url")
+    if not online_url and not data.meeting_point.strip():
+        raise DomainError(_l("Say where the group meets (or, for an online visit, give its link)."),
+                          field="meeting_point")
+    if data.capacity is not None and data.capacity < 0:
+        raise DomainError(_l("Give a number of places, or leave it empty for no limit."), field="capacity")
+    reserved = data.reserved or 0
+    if reserved < 0 or (data.capacity is not None and reserved > data.capacity):
+        raise DomainError(_l("Hold back at most the visit's capacity."), field="reserved")
+    if visit is not None and data.capacity is not None:
+        held = taken_places([visit.id]).get(visit.id, 0)
+        if data.capacity - reserved < held:
+            raise DomainError(_l("%(count)d participants already hold a place: the capacity, less the places held "
+                                 "back, cannot go below that. Ask some to leave first, or raise it.", count=held),
+                              field="capacity")
+    languages = [code for code in data.guide_languages if code in GUIDE_LANGUAGES]
+    stops = []
+    for number, stop in enumerate(data.stops, start=1):
+        texts = (stop.place, stop.address, stop.shown_en, stop.shown_fr, stop.received_by)
+        if not any(t.strip() for t in texts) and stop.at_local is None:
+            continue
+        if not stop.place.strip():
+            raise DomainError(_l("Stop %(number)d: say which place it is (or leave the whole stop empty).",
+                                 number=number), field="stops")
+        at = None
+        if stop.at_local is not None:
+            if not _within_days(event, stop.at_local):
+                raise DomainError(_l("Stop %(number)d: its time must fall during the event, between %(first)s and "
+                                     "%(last)s.", number=number, first=event.start_date.isoformat(),
+                                     last=event.end_date.isoformat()), field="stops")
+            at = entered_time_to_utc(stop.at_local, event.timezone, "stops")
+        stops.append(dict(position=len(stops), place=stop.place.strip(), address=stop.address.strip(),
+                          shown_en=stop.shown_en.strip(), shown_fr=stop.shown_fr.strip(),
+                          received_by=stop.received_by.strip(), at=at))
+    return dict(
+        title_en=title_en, title_fr=title_fr, description_en=data.description_en.strip(),
+        description_fr=data.description_fr.strip(), host_organisations=data.host_organisations.strip(),
+        contact_name=data.contact_name.strip(), contact_phone=data.contact_phone.strip(),
+        contact_email=data.contact_email.strip(), meeting_point=data.meeting_point.strip(),
+        meeting_address=data.meeting_address.strip(), meets_at=meets_at, returns_at=returns_at,
+        return_place=data.return_place.strip(), transport=data.transport.strip(),
+        guide_languages=",".join(languages), accessibility_en=data.accessibility_en.strip(),
+        accessibility_fr=data.accessibility_fr.strip(), what_to_bring_en=data.what_to_bring_en.strip(),
+        what_to_bring_fr=data.what_to_bring_fr.strip(), meal_included=bool(data.meal_included),
+        capacity=data.capacity, reserved=reserved, online_url=online_url,
+        agenda_item_id=_slot(event, data.agenda_item_id, visit), stops=stops,
+    )
+
+
+def _set_stops(visit: FieldVisit, stops: list[dict]) -> None:
+    before = [(s.place, s.address, s.shown_en, s.shown_fr, s.received_by, s.at) for s in visit.stops]
+    after = [(s["place"], s["address"], s["shown_en"], s["shown_fr"], s["received_by"], s["at"]) for s in stops]
+    if before != after:
+        visit.stops = [FieldVisitStop(**values) for values in stops]
+
+
+def free_template_slot(event: Event) -> int | None:
+    """The agenda's "Field visit" item that no visit fills yet: a new visit takes it as its slot."""
+    from app.agenda.models import AgendaItem, ItemKind
+
+    return db.session.scalar(
+        select(AgendaItem.id).where(AgendaItem.event_id == event.id, AgendaItem.kind == ItemKind.FIELD_VISIT,
+                                    AgendaItem.id.not_in(select(FieldVisit.agenda_item_id)
+                                                         .where(FieldVisit.agenda_item_id.is_not(None))))
+        .order_by(AgendaItem.starts_at, AgendaItem.id).limit(1))
+
+
+def create_visit(actor, event: Event, data: VisitInput, now: datetime | None = None) -> FieldVisit:
+    require_manager(actor, event)
+    now = now or utcnow()
+    values = _validated(event, data, None)
+    stops = values.pop("stops")
+    visit = FieldVisit(event_id=event.id, signup_open=True, created_at=now, updated_at=now, **values)
+    _set_stops(visit, stops)
+    db.session.add(visit)
+    touch(event)
+    db.session.flush()
+    return visit
+
+
+def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: datetime | None = None) -> FieldVisit:
+    """Save an edit. A change of time or meeting point reaches those signed up (`visit_changed`);
+    more places go to the waiting list at once."""
+    require_manager(actor, event)
+    if visit.event_id != event.id:
+        raise DomainError(_l("This visit belongs to another event."))
+    now = now or utcnow()
+    values = _validated(event, data, visit)
+    stops = values.pop("stops")
+    before = {"time": (visit.meets_at, visit.returns_at),
+              "meeting_point": ", ".join(p for p in (visit.meeting_point, visit.meeting_address) if p)}
+    for name, value in values.items():
+        setattr(visit, name, value)
+    _set_stops(visit, stops)
+    visit.updated_at = now
+    touch(event)
+    db.session.flush()
+    after = {"time": (visit.meets_at, visit.returns_at),
+             "meeting_point": ", ".join(p for p in (visit.meeting_point, visit.meeting_address) if p)}
+    changes = {what: (before[what], after[what]) for what in before if before[what] != after[what]}
+    if changes:
+        visit_changed.send(visit, changes=changes)
+    fill_from_waiting_list(visit, now)
+    return visit
+
+
+def remove_visit(actor, event: Event, visit: FieldVisit) -> None:
+    """Remove a visit; those who held a place get a calendar cancellation (`visit_removed`)."""
+    require_manager(actor, event)
+    if visit.event_id != event.id:
+        raise DomainError(_l("This visit belongs to another event."))
+    visit_removed.send(visit, holders=confirmed_registrations(visit))
+    db.session.delete(visit)
+    touch(event)
+    db.session.flush()
+
+
+def set_signup_open(actor, event: Event, visit: FieldVisit, open_: bool) -> FieldVisit:
+    require_manager(actor, event)
+    visit.signup_open = open_
+    touch(event)
+    db.session.flush()
+    return visit
+
+
+def check_in(actor, event: Event, signup: VisitSignup, now: datetime | None = None) -> VisitSignup:
+    require_manager(actor, event)
+    if signup.status is not SignupStatus.CONFIRMED:
+        raise DomainError(_l("Only participants with a confirmed place on the visit can be checked in."))
+    if signup.checked_in_at is None:
+        signup.checked_in_at = now or utcnow()
+        db.session.flush()
+    return signup
+
+
+def undo_check_in(actor, event: Event, signup: VisitSignup) -> VisitSignup:
+    require_manager(actor, event)
+    signup.checked_in_at = None
+    db.session.flush()
+    return signup
+
+
+def visits_fit_the_new_dates(event: Event, values: dict) -> None:
+    """An event's edit may not leave visits or their stops outside its days or in another zone."""
+    visits = visits_of(event)
+    if not visits:
+        return
+    new_city = db.session.get(City, values["host_city_id"])
+    if new_city is not None and new_city.timezone != event.timezone:
+        raise DomainError(_l("The field visit's times are set in %(zone)s. Remove the visits before moving the event "
+                             "to a city in another time zone.", zone=event.timezone), field="host_city_id")
+    zone = event.timezone
+
+    def inside(instant) -> bool:
+        return values["start_date"] <= utc_to_local(instant, zone).date() <= values["end_date"]
+
+    outside = [visit for visit in visits
+               if not (inside(visit.meets_at) and all(inside(s.at) for s in visit.stops if s.at is not None))]
+    if outside:
+        raise DomainError(_l("%(count)d field visit(s) would fall outside the new dates. Change their times in the "
+                             "field visit first.", count=len(outside)), field="start_date")

@@ -1,0 +1,87 @@
+"""What the field visit stage offers the shared pages (app/stages.py)."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.field_visit import queries
+from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
+
+
+def hub_status(event):
+    if queries.visit_count(event):
+        return StageStatus.AVAILABLE, url_for("field_visit.show", slug=event.slug)
+    return StageStatus.PREPARING, None
+
+
+def todo(event) -> list:
+    visits = queries.visits_of(event)
+    if not visits:
+        return [_l("Describe the field visit: its stops, meeting point and places.")]
+    from app.i18n import localized
+
+    return [_l("Add the stops of “%(title)s”.", title=localized(v, "title").text) for v in visits
+            if not v.stops and not v.is_virtual]
+
+
+def participant_panel(registration, token: str) -> dict | None:
+    from app.field_visit.panel import panel_context
+
+    return panel_context(registration, token)
+
+
+def event_feed(event, lang_order, url):
+    from app.field_visit.calendar import feed_entries
+
+    return feed_entries(queries.visits_of(event), lang_order)
+
+
+def personal_feed(registration, lang_order, url):
+    """The visits this participant holds a confirmed place on."""
+    from app.field_visit.calendar import feed_entries
+    from app.field_visit.models import SignupStatus
+
+    signups = queries.signups_of_registration(registration.id, (SignupStatus.CONFIRMED,))
+    return feed_entries([signup.visit for signup in signups], lang_order)
+
+
+def agenda_slots(event) -> dict:
+    """The agenda slots the visits fill, each shown as its visit (its time, title and meeting point)."""
+    from app.stages import SlotFill
+
+    fills = {}
+    for visit in queries.visits_of(event):
+        if visit.agenda_item_id is not None:
+            fills.setdefault(visit.agenda_item_id, []).append(SlotFill(
+                "field_visit/_agenda_slot.html", {"visit": visit}, starts_at=visit.meets_at, ends_at=visit.returns_at))
+    return fills
+
+
+def edit_check(event, values: dict) -> None:
+    from app.field_visit.services import visits_fit_the_new_dates
+
+    visits_fit_the_new_dates(event, values)
+
+
+def seed(context: SeedContext) -> None:
+    from app.field_visit.seed import seed_demo_visit, seed_guillotiere_2016
+
+    context.count("field visits", seed_demo_visit(context.demo_event, context.with_demo_people))
+    context.count("field visits", seed_guillotiere_2016())
+
+
+SPEC = StageSpec(
+    key="field_visit",
+    title=_l("Field visit"),
+    description=_l("A local solution seen on the ground, with the people who run it: its stops, where the "
+                   "group meets, and who goes."),
+    hub_status=hub_status,
+    staff_link=StaffLink(_l("Field visit"), "field_visit_manage.index"),
+    todo=todo,
+    participant_panel=ParticipantPanel("field_visit/_participant_panel.html", participant_panel),
+    event_feed=event_feed,
+    personal_feed=personal_feed,
+    agenda_slots=agenda_slots,
+    edit_check=edit_check,
+    seed=seed,
+    seed_rank=1,  # after the registrations (sign-ups) and the agenda (its slot)
+)

@@ -1,0 +1,219 @@
+"""What organisers do: describe visits (bad input refused next to its field, in both languages), the
+agenda slot a visit fills, event edits that would strand a visit, who goes, CSV, check-in."""
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.agenda.models import ItemKind
+from app.domain import DomainError
+from app.events.services import EventInput, update_event
+from app.extensions import db
+from app.field_visit import services, signups
+from app.field_visit.models import FieldVisit, SignupStatus
+from app.field_visit.services import StopInput
+from tests.field_visit.conftest import visit_input
+
+
+def _form(event, day=1, **fields) -> dict:
+    on = (event.start_date + timedelta(days=day)).isoformat()
+    data = {
+        "title_en": "The Guillotière", "title_fr": "La Guillotière", "meets_at": f"{on}T14:00",
+        "returns_at": f"{on}T17:30", "meeting_point": "Place Gabriel Péri",
+        "meeting_address": "Place Gabriel Péri, 69007 Lyon", "capacity": "10", "reserved": "0",
+        "guide_languages": ["fr", "en"], "agenda_item_id": "",
+        "stops-0-place": "Letter-writer", "stops-0-address": "12 rue de Marseille, 69007 Lyon",
+        "stops-0-at": f"{on}T14:30",
+    }
+    data.update(fields)
+    return data
+
+
+def test_organiser_adds_a_visit_with_its_stops(client, make, event, organiser):
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/field-visit/new?lang=en", data=_form(event))
+    assert response.status_code == 302, response.text
+    visit = db.session.scalars(select(FieldVisit)).one()
+    assert [s.place for s in visit.stops] == ["Letter-writer"]
+    assert visit.languages == ["fr", "en"]
+    page = client.get(f"/manage/events/{event.slug}/field-visit?lang=en").text
+    assert "The Guillotière" in page and "Going: 0" in page
+
+
+@pytest.mark.parametrize(("lang", "fields", "field", "message"), [
+    ("en", {"stops-0-at": "2001-01-01T10:00"}, "stops", "Stop 1: its time must fall during the event"),
+    ("fr", {"stops-0-at": "2001-01-01T10:00"}, "stops", "Étape 1\u00a0: son heure doit tomber pendant l'événement"),
+    ("en", {"returns_at": None}, "returns_at", "The return must come after the meeting time."),
+    ("fr", {"returns_at": None}, "returns_at", "Le retour doit venir après l'heure du rendez-vous."),
+    ("en", {"online_url": "http://tour.example.org/x"}, "online_url", "Give a secure web address"),
+    ("fr", {"online_url": "http://tour.example.org/x"}, "online_url", "Donnez une adresse web sécurisée"),
+    ("en", {"meets_at": "2001-01-01T10:00", "returns_at": "2001-01-01T12:00"}, "meets_at",
+     "Choose a time during the event"),
+])
+def test_bad_input_is_refused_next_to_its_field(client, make, event, organiser, lang, fields, field, message):
+    make.login(client, organiser)
+    data = _form(event, **fields)
+    if fields.get("returns_at", "") is None:
+        data["returns_at"] = data["meets_at"].replace("T14:00", "T13:00")
+    response = client.post(f"/manage/events/{event.slug}/field-visit/new?lang={lang}", data=data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert f'id="{field}-error"' in response.text
+    assert db.session.scalar(select(FieldVisit.id)) is None
+
+
+def test_capacity_below_those_signed_up_is_refused(client, make, event, organiser, new_visit, participant):
+    visit = new_visit(event, capacity=5)
+    for _ in range(3):
+        signups.sign_up(participant(event), visit)
+    db.session.commit()
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/field-visit/{visit.id}?lang=en",
+                           data=_form(event, capacity="4", reserved="2"))
+    assert response.status_code == 422
+    assert "3 participants already hold a place" in response.text and 'id="capacity-error"' in response.text
+    db.session.refresh(visit)
+    assert visit.capacity == 5
+
+
+def test_more_places_go_to_the_waiting_list(event, organiser, new_visit, participant):
+    visit = new_visit(event, capacity=1)
+    people = [participant(event) for _ in range(3)]
+    rows = [signups.sign_up(p, visit) for p in people]
+    services.update_visit(organiser, event, visit, visit_input(event, capacity=2))
+    db.session.commit()
+    for row in rows:
+        db.session.refresh(row)
+    assert [r.status for r in rows] == [SignupStatus.CONFIRMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
+
+
+def test_only_the_event_organisers_change_visits(make, event, new_visit):
+    from app.auth.models import Role
+    from app.domain import PermissionDenied
+
+    visit = new_visit(event)
+    stranger = make.user(Role.ORGANISER, make.city("Tunis", "Africa/Tunis", "TN"))
+    with pytest.raises(PermissionDenied):
+        services.update_visit(stranger, event, visit, visit_input(event))
+    with pytest.raises(PermissionDenied):
+        services.create_visit(stranger, event, visit_input(event))
+
+
+def test_the_template_field_visit_item_becomes_the_visit_slot(client, make, event, organiser):
+    from app.agenda.services import create_from_template
+
+    create_from_template(organiser, event)
+    db.session.commit()
+    slot = next(i for i in event_items(event) if i.kind is ItemKind.FIELD_VISIT)
+    assert services.free_template_slot(event) == slot.id
+    make.login(client, organiser)
+    form_page = client.get(f"/manage/events/{event.slug}/field-visit/new?lang=en").text
+    assert f'<option selected value="{slot.id}">' in form_page
+    day = event.start_date + timedelta(days=1)
+    client.post(f"/manage/events/{event.slug}/field-visit/new?lang=en",
+                data=_form(event, agenda_item_id=str(slot.id), meets_at=f"{day}T08:45"))
+    visit = db.session.scalars(select(FieldVisit)).one()
+    assert visit.agenda_item_id == slot.id
+    agenda = client.get(f"/events/{event.slug}/agenda?lang=en").text
+    # The slot shows the visit, at the visit's times (08:45, not the template's 09:00).
+    assert "The Guillotière" in agenda and "08:45" in agenda and "Meeting point:" in agenda
+    feed = client.get(f"/events/{event.slug}/calendar.ics").text
+    assert f"UID:field-visit-{visit.id}@" in feed
+    assert f"UID:agenda-item-{slot.id}@" not in feed  # one copy, not two
+    assert feed.count("BEGIN:VEVENT") == len(event_items(event))
+
+
+def event_items(event):
+    from app.agenda.queries import items_of
+
+    return items_of(event)
+
+
+def test_an_event_edit_may_not_strand_its_visits(event, organiser, new_visit):
+    new_visit(event, day=1)
+    data = EventInput(theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+                      start_date=event.start_date, end_date=event.start_date, format=event.format,
+                      venue=event.venue, capacity=event.capacity)
+    with pytest.raises(DomainError, match="field visit") as refused:
+        update_event(organiser, event, data)
+    assert refused.value.field == "start_date"
+
+
+def test_who_goes_csv_and_check_in(client, make, event, organiser, new_visit, participant):
+    visit = new_visit(event, capacity=1, meal_included=True)
+    going = participant(event, name="=HYPERLINK(\"x\")", accessibility_needs="No stairs please",
+                        dietary_needs="Vegetarian")
+    waiting = participant(event, name="Zoé Waiting")
+    going_row = signups.sign_up(going, visit)
+    signups.sign_up(waiting, visit)
+    db.session.commit()
+    make.login(client, organiser)
+    page = client.get(f"/manage/events/{event.slug}/field-visit/{visit.id}/people?lang=en").text
+    assert "No stairs please" in page and "Vegetarian" in page and "Zoé Waiting" in page
+    response = client.get(f"/manage/events/{event.slug}/field-visit/{visit.id}/people.csv?lang=en")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][:5] == ["Name", "Organisation", "City", "Status", "Accessibility needs"]
+    assert "Dietary needs" in rows[0]
+    assert rows[1][0].startswith("'=")  # a formula is neutralised
+    check_in = client.get(f"/manage/events/{event.slug}/field-visit/{visit.id}/check-in?lang=en").text
+    assert "Zoé Waiting" not in check_in  # only those with a place
+    client.post(f"/manage/events/{event.slug}/field-visit/{visit.id}/check-in/{going_row.id}")
+    db.session.refresh(going_row)
+    assert going_row.checked_in_at is not None
+    client.post(f"/manage/events/{event.slug}/field-visit/{visit.id}/check-in/{going_row.id}/undo")
+    db.session.refresh(going_row)
+    assert going_row.checked_in_at is None
+
+
+def test_closing_and_reopening_sign_up(client, make, event, organiser, new_visit):
+    visit = new_visit(event)
+    make.login(client, organiser)
+    client.post(f"/manage/events/{event.slug}/field-visit/{visit.id}/sign-up", data={"open": "0"})
+    db.session.refresh(visit)
+    assert visit.signup_open is False
+    client.post(f"/manage/events/{event.slug}/field-visit/{visit.id}/sign-up", data={"open": "1"})
+    db.session.refresh(visit)
+    assert visit.signup_open is True
+
+
+def test_removing_a_visit_cancels_it_in_the_calendars_of_those_going(event, organiser, new_visit, participant):
+    from app.mail.models import OutboxMessage
+
+    visit = new_visit(event)
+    person = participant(event)
+    signups.sign_up(person, visit)
+    services.remove_visit(organiser, event, visit)
+    db.session.commit()
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).one()
+    assert message.ics_method == "CANCEL" and "will not take place" in message.text_body
+
+
+def test_stop_without_a_place_is_refused(event, organiser):
+    with pytest.raises(DomainError) as refused:
+        services.create_visit(organiser, event, visit_input(event, stops=[StopInput(address="1 rue X")]))
+    assert refused.value.field == "stops"
+
+
+def test_a_time_skipped_by_the_clocks_is_refused(make, organiser):
+    from datetime import date
+
+    from app.events.models import EventState
+
+    event = make.event(organiser.city, EventState.OPEN, start_date=date(2031, 3, 29), end_date=date(2031, 3, 30))
+    data = visit_input(event, day=1, meets_local=datetime.combine(date(2031, 3, 30), time(2, 30)),
+                       returns_local=datetime.combine(date(2031, 3, 30), time(5, 0)), stops=[])
+    with pytest.raises(DomainError) as refused:
+        services.create_visit(organiser, event, data)
+    assert refused.value.field == "meets_at"
+
+
+def test_other_stages_can_name_a_visit(app, event, new_visit):
+    """What the capture stage's observation form offers: the event's visits, in time order."""
+    from app.field_visit.queries import visit_choices
+
+    late, early = new_visit(event, day=1, title_en="Late"), new_visit(event, day=0, title_en="Early")
+    with app.test_request_context("/?lang=en"):
+        assert visit_choices(event) == [(early.id, "Early"), (late.id, "Late")]

@@ -1,0 +1,112 @@
+"""The public page, the group's handout and the participant's panel, in both languages; the public
+page's SQL queries do not grow with the sign-ups."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.field_visit import signups
+from app.field_visit.models import SignupStatus, VisitSignup
+from app.registration.tokens import make_token
+from tests.field_visit.conftest import offer_policy
+
+
+def test_public_page_shows_each_visit_with_its_stops_map_links_and_places(client, event, new_visit, participant):
+    visit = new_visit(event, capacity=3, reserved=1)
+    signups.sign_up(participant(event), visit)
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}/field-visit?lang=en").text
+    assert "The Guillotière and its associations" in page and "Letter-writer&#39;s office" in page
+    assert "https://www.openstreetmap.org/search?query=12+rue+de+Marseille%2C+69007+Lyon" in page
+    assert "Places left: 1" in page  # 3 places, 1 held back, 1 taken
+    assert "<iframe" not in page and "<script" not in page  # a plain link, no external map on the page
+    french = client.get(f"/events/{event.slug}/field-visit?lang=fr").text
+    assert "La Guillotière et ses associations" in french and "Places restantes\u00a0: 1" in french
+    assert "Un écrivain public" in french
+    handout = client.get(f"/events/{event.slug}/field-visit/{visit.id}/handout?lang=fr").text
+    assert "Rendez-vous" in handout and "Étapes" in handout and "Place Gabriel Péri" in handout
+
+
+def test_draft_event_page_is_not_public(client, make, organiser):
+    from app.events.models import EventState
+
+    draft = make.event(organiser.city, EventState.DRAFT)
+    assert client.get(f"/events/{draft.slug}/field-visit").status_code == 404
+
+
+def test_hub_and_agenda_link_the_visit(client, event, new_visit):
+    new_visit(event)
+    hub = client.get(f"/events/{event.slug}/?lang=en").text
+    assert f'href="/events/{event.slug}/field-visit"' in hub
+
+
+def _public_page_queries(client, count_queries, event) -> int:
+    with count_queries() as queries:
+        assert client.get(f"/events/{event.slug}/field-visit").status_code == 200
+    return len(queries)
+
+
+def test_public_page_queries_do_not_grow_with_sign_ups(client, make, count_queries, event, new_visit):
+    first, second = new_visit(event, capacity=None), new_visit(event, day=0, capacity=600)
+    people = [make.registration(event) for _ in range(500)]
+
+    def sign(rows):
+        db.session.add_all(VisitSignup(visit_id=v.id, registration_id=r.id, status=SignupStatus.CONFIRMED)
+                           for r in rows for v in (first, second))
+        db.session.commit()
+
+    sign(people[:5])
+    with_five = _public_page_queries(client, count_queries, event)
+    sign(people[5:])
+    with_five_hundred = _public_page_queries(client, count_queries, event)
+    assert with_five == with_five_hundred, (with_five, with_five_hundred)
+    print(f"public field visit page: {with_five} queries with 5 sign-ups, {with_five_hundred} with 500")
+
+
+def test_participant_signs_up_and_leaves_from_their_page(client, event, new_visit, participant):
+    visit = new_visit(event, capacity=1)
+    person, other = participant(event), participant(event)
+    token = make_token(person)
+    page = client.get(f"/r/{token}?lang=en").text
+    assert 'id="field-visit-heading"' in page and "Sign me up" in page
+    response = client.post(f"/r/{token}/field-visit/{visit.id}/sign-up?lang=en")
+    assert response.status_code == 302
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "You are signed up for the visit." in page and "Give up my place on the visit" in page
+    assert response.headers["Cache-Control"].startswith("private") or "no-store" in response.headers["Cache-Control"]
+    other_page = client.get(f"/r/{make_token(other)}?lang=fr").text
+    assert "Complet\u00a0: vous pouvez vous inscrire sur la liste d'attente." in other_page
+    client.post(f"/r/{make_token(other)}/field-visit/{visit.id}/sign-up")
+    client.post(f"/r/{token}/field-visit/{visit.id}/leave")
+    rows = {r.registration_id: r.status for r in db.session.scalars(select(VisitSignup))}
+    assert rows == {person.id: SignupStatus.LEFT, other.id: SignupStatus.CONFIRMED}
+
+
+def test_a_refusal_is_shown_on_the_participant_page(client, event, new_visit, participant):
+    morning = new_visit(event, start="09:00", end="12:00")
+    parallel = new_visit(event, start="10:00", end="12:00", title_en="Parallel option")
+    person = participant(event)
+    token = make_token(person)
+    client.post(f"/r/{token}/field-visit/{morning.id}/sign-up")
+    client.post(f"/r/{token}/field-visit/{parallel.id}/sign-up?lang=en")
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "You have signed up for another visit at the same time" in page
+
+
+def test_an_offered_place_is_accepted_from_the_page(client, event, new_visit, participant):
+    offer_policy(event)
+    visit = new_visit(event, capacity=1)
+    holder, waiting = participant(event), participant(event)
+    signups.sign_up(holder, visit)
+    signups.sign_up(waiting, visit)
+    signups.leave(holder, visit)
+    db.session.commit()
+    token = make_token(waiting)
+    assert "Accept the place on the visit" in client.get(f"/r/{token}?lang=en").text
+    client.post(f"/r/{token}/field-visit/{visit.id}/accept")
+    assert db.session.scalar(select(VisitSignup.status).where(VisitSignup.registration_id == waiting.id)) \
+        is SignupStatus.CONFIRMED
+
+
+def test_a_bad_link_cannot_sign_up(client, event, new_visit):
+    visit = new_visit(event)
+    assert client.post(f"/r/not-a-token/field-visit/{visit.id}/sign-up").status_code == 404
