@@ -116,28 +116,18 @@ def test_every_staff_page_reads_as_french_is_written(client, demo):
 
 
 def test_every_message_reads_as_french_is_written_in_its_french_part(app, demo, make):
-    from datetime import UTC, datetime
-    from types import SimpleNamespace
 
     from app.events.models import Event
-    from app.mail.kinds import ItemChange
     from app.mail.recipients import Recipient
     from app.mail.rendering import TEXT_SEPARATOR, render_message
+    from tests.mail.test_templates import _context
 
     event = db.session.scalar(db.select(Event).where(Event.state.in_(["open"])))
-    context = {
-        "registration": SimpleNamespace(status="confirmed", attendance="in_person", position=3, reason="",
-                                        offer_expires_at=datetime(2027, 10, 20, 16, 0, tzinfo=UTC)),
-        "document_url": "http://127.0.0.1:5000/x", "changes": [ItemChange("Opening", "Ouverture",
-                                                                          datetime(2027, 10, 30, 8, tzinfo=UTC))],
-        "days": 7, "reason": "", "event_changes": [("venue", "A", "B")],
-    }
     problems = {}
-    for name, kind in kinds().items():
-        values = {key: context[key] for key in kind.requires}
+    for name in kinds():
         message = render_message(name, Recipient("a@example.net", "Amélie", "fr",
                                                  private_link="http://127.0.0.1:5000/r/x"), event=event,
-                                 context=values)
+                                 context=_context(name))
         french = message.text.split(TEXT_SEPARATOR)[0]
         if found := _problems(french) + _problems(message.subject.split(" / ")[0]):
             problems[name] = found

@@ -39,7 +39,8 @@ def seed_demo_visit(event: Event, with_people: bool) -> int:
                         "can rent on the private market; then a social housing estate renewed with its tenants, "
                         "and the neighbourhood house where residents old and new meet."),
         description_fr=("L'agence sociale de location de la Ville montre comment elle garantit les loyers aux "
-                        "propriétaires pour que les nouveaux arrivants puissent louer sur le marché privé ; puis un "
+                        "propriétaires pour que les nouveaux arrivants puissent louer sur le marché "
+                        "privé\u00a0; puis un "
                         "ensemble de logements sociaux rénové avec ses locataires, et la maison de quartier où se "
                         "retrouvent habitants anciens et nouveaux."),
         host_organisations="City of Turin, Housing Department\nAgenzia Sociale per la Locazione (LoCare)\n"
@@ -51,7 +52,7 @@ def seed_demo_visit(event: Event, with_people: bool) -> int:
         guide_languages="en,fr,it",
         accessibility_en="About 2 km on foot in all, on flat streets; the estate's community room is up six steps "
                          "(a ramp is available on request).",
-        accessibility_fr="Environ 2 km à pied au total, sur des rues plates ; la salle commune de l'ensemble est "
+        accessibility_fr="Environ 2 km à pied au total, sur des rues plates\u00a0; la salle commune de l'ensemble est "
                          "six marches plus haut (une rampe est disponible sur demande).",
         what_to_bring_en="Comfortable shoes and an umbrella if rain is forecast.",
         what_to_bring_fr="Des chaussures confortables, et un parapluie si de la pluie est annoncée.",
@@ -64,7 +65,7 @@ def seed_demo_visit(event: Event, with_people: bool) -> int:
          "Marco Bianchi, LoCare", "09:00"),
         ("Via Arquata social housing estate", "Via Arquata, 10133 Torino",
          "A social housing estate renewed with its tenants; a meeting with the tenants' committee.",
-         "Un ensemble de logements sociaux rénové avec ses locataires ; rencontre avec le comité des locataires.",
+         "Un ensemble de logements sociaux rénové avec ses locataires\u00a0; rencontre avec le comité des locataires.",
          "The tenants' committee", "10:00"),
         ("Casa del Quartiere di San Salvario", "Via Morgari 14, 10125 Torino",
          "A neighbourhood house where residents old and new run activities together.",
@@ -100,7 +101,7 @@ GUILLOTIERE = dict(
     description_en=("In the Guillotière neighbourhood, associations welcome newcomers: school support for young "
                     "people who do not speak French, French courses, a public letter-writer, support with care and "
                     "help to open social-welfare rights."),
-    description_fr=("Dans le quartier de la Guillotière, des associations accueillent les nouveaux arrivants : "
+    description_fr=("Dans le quartier de la Guillotière, des associations accueillent les nouveaux arrivants\u00a0: "
                     "soutien scolaire pour les jeunes qui ne parlent pas français, cours de français, écrivain "
                     "public, accompagnement vers les soins et aide à l'ouverture des droits sociaux."),
     host_organisations="Ville de Lyon\nAssociations of the Guillotière neighbourhood",
