@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from app.auth.permissions import can_manage_event
@@ -18,7 +19,7 @@ from app.field_visit.models import FieldVisit, FieldVisitStop, SignupStatus, Vis
 from app.field_visit.places import fill_from_waiting_list
 from app.field_visit.queries import confirmed_registrations, taken_places, visits_of
 from app.field_visit.signals import visit_changed, visit_removed
-from app.timezones import entered_time_to_utc, utc_to_local
+from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
 
 # The languages a visit can be guided in (names come from the viewer's locale).
 GUIDE_LANGUAGES = ("en", "fr", "ar", "it", "es", "pt", "el", "tr")
@@ -271,5 +272,35 @@ def visits_fit_the_new_dates(event: Event, values: dict) -> None:
     outside = [visit for visit in visits
                if not (inside(visit.meets_at) and all(inside(s.at) for s in visit.stops if s.at is not None))]
     if outside:
-        raise DomainError(_l("%(count)d field visit(s) would fall outside the new dates. Change their times in the "
-                             "field visit first.", count=len(outside)), field="start_date")
+        raise DomainError(lazy_ngettext("%(num)d field visit would fall outside the new dates. Tick “Move the agenda "
+                                        "with the dates”, or change its times first.",
+                                        "%(num)d field visits would fall outside the new dates. Tick “Move the "
+                                        "agenda with the dates”, or change their times first.", len(outside)),
+                          field="start_date")
+
+
+def shift_visits(event: Event, days: int, now: datetime | None = None) -> int:
+    """Move every visit (its meeting, return and stops) by `days` days as the host city's clocks
+    show it, when the organiser moves the event's dates with its agenda; those signed up get the
+    updated invitation (`visit_changed`)."""
+    now = now or utcnow()
+    zone = event.timezone
+
+    def moved(instant):
+        try:
+            return local_to_utc(utc_to_local(instant, zone).replace(tzinfo=None) + timedelta(days=days), zone)
+        except ValueError:  # the time does not exist, or happens twice, on the new day
+            raise DomainError(_l("A field visit would fall at a time the clocks skip or repeat on its new day. "
+                                 "Change its times first."), field="start_date") from None
+
+    visits = visits_of(event)
+    for visit in visits:
+        before = (visit.meets_at, visit.returns_at)
+        visit.meets_at, visit.returns_at = moved(visit.meets_at), moved(visit.returns_at)
+        for stop in visit.stops:
+            if stop.at is not None:
+                stop.at = moved(stop.at)
+        visit.updated_at = now
+        db.session.flush()
+        visit_changed.send(visit, changes={"time": (before, (visit.meets_at, visit.returns_at))})
+    return len(visits)

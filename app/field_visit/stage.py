@@ -62,6 +62,12 @@ def edit_check(event, values: dict) -> None:
     visits_fit_the_new_dates(event, values)
 
 
+def shift_with_event(event, days: int) -> None:
+    from app.field_visit.services import shift_visits
+
+    shift_visits(event, days)
+
+
 def seed(context: SeedContext) -> None:
     from app.field_visit.seed import seed_demo_visit, seed_guillotiere_2016
 
@@ -82,6 +88,7 @@ SPEC = StageSpec(
     personal_feed=personal_feed,
     agenda_slots=agenda_slots,
     edit_check=edit_check,
+    shift_with_event=shift_with_event,
     seed=seed,
     seed_rank=1,  # after the registrations (sign-ups) and the agenda (its slot)
 )

@@ -217,3 +217,29 @@ def test_other_stages_can_name_a_visit(app, event, new_visit):
     late, early = new_visit(event, day=1, title_en="Late"), new_visit(event, day=0, title_en="Early")
     with app.test_request_context("/?lang=en"):
         assert visit_choices(event) == [(early.id, "Early"), (late.id, "Late")]
+
+
+def test_moving_the_event_with_its_agenda_moves_the_visits_and_tells_those_signed_up(
+        event, organiser, new_visit, participant):
+    from sqlalchemy import select
+
+    from app.field_visit.models import FieldVisit
+    from app.mail.models import OutboxMessage
+    from app.timezones import utc_to_local
+
+    visit = new_visit(event, day=1, start="14:00", end="17:30")
+    person = participant(event)
+    signups.sign_up(person, visit)
+    db.session.commit()
+    later = event.start_date + timedelta(days=7)
+    update_event(organiser, event, EventInput(
+        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id, start_date=later,
+        end_date=later + timedelta(days=1), format=event.format, venue=event.venue, capacity=event.capacity,
+        shift_with_dates=True, tell_participants=True))
+    db.session.commit()
+    moved = db.session.get(FieldVisit, visit.id)
+    local = utc_to_local(moved.meets_at, event.timezone)
+    assert (local.date(), local.strftime("%H:%M")) == (later + timedelta(days=1), "14:00")
+    assert all(utc_to_local(stop.at, event.timezone).date() == later + timedelta(days=1) for stop in moved.stops)
+    kinds = set(db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient_email == person.email)))
+    assert {"event_changed", "field_visit_changed"} <= kinds
