@@ -3,6 +3,9 @@
 `create_app()` takes the class named by APP_ENV (development, testing or production), then
 `environment_overrides()` applies the environment variables documented in the README. The
 environment is read when the app is created, not when this module is imported.
+
+Without APP_ENV the app starts as production, which refuses to run with a weak or missing
+SECRET_KEY or with the debugger on: development is chosen on purpose (`make run` does).
 """
 
 import os
@@ -112,15 +115,32 @@ class ProductionConfig(Config):
 
     @staticmethod
     def check(config: dict) -> None:
-        key = config.get("SECRET_KEY") or ""
-        if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        if not strong_secret_key(config.get("SECRET_KEY")):
             raise RuntimeError(
                 "Production needs SECRET_KEY set to a random value of at least 32 characters, "
-                'for example: python -c "import secrets; print(secrets.token_hex(32))"'
+                'for example: python -c "import secrets; print(secrets.token_hex(32))". '
+                "(APP_ENV is production unless set: for development, APP_ENV=development, as `make run` does.)"
             )
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("Production needs DATABASE_URL (a PostgreSQL URL).")
+        if config.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").strip().lower() in _TRUE:
+            raise RuntimeError("Production refuses FLASK_DEBUG: the debugger runs any code a visitor sends it.")
+        if not config.get("WTF_CSRF_ENABLED", True):
+            raise RuntimeError("Production refuses WTF_CSRF_ENABLED off: every form needs its CSRF token.")
 
+
+# Keys published with the code: anyone could sign sessions and links with them.
+PUBLISHED_KEYS = {DEVELOPMENT_SECRET_KEY, "testing-secret-key"}
+
+
+def strong_secret_key(key: str | None) -> bool:
+    """At least 32 characters, not a published key, not a repeated pattern ("xxxx…")."""
+    key = key or ""
+    return len(key) >= 32 and key not in PUBLISHED_KEYS and len(set(key)) >= 10
+
+
+# The configuration when APP_ENV is not set: the safe one.
+DEFAULT_CONFIG = "production"
 
 CONFIGS = {
     "development": DevelopmentConfig,

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from app import extensions
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.models import load_models
-from config import CONFIGS, INSTANCE_DIR, ProductionConfig, environment_overrides
+from config import CONFIGS, DEFAULT_CONFIG, INSTANCE_DIR, ProductionConfig, environment_overrides
 
 # The stages, in the order the hub shows them: each package's `init_app(app)` registers its
 # blueprints, its StageSpec, its mail kinds and its signal receivers (app/stages.py).
@@ -34,11 +34,14 @@ CSRF_MESSAGE = _l("This form has expired, or cookies are blocked. Go back, reloa
 
 def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
     """Build the app. `config` is a name from config.CONFIGS (default: APP_ENV, else
-    development) or a config class; `overrides` are set last (tests use them)."""
+    production: development is chosen on purpose) or a config class; `overrides` are set last
+    (tests use them)."""
     load_models()
     config_name = config if isinstance(config, str) else None
     if config is None:
-        config_name = os.environ.get("APP_ENV", "development")
+        config_name = os.environ.get("APP_ENV", "").strip() or DEFAULT_CONFIG
+    if config_name and config_name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {config_name!r}.")
     config_class = CONFIGS[config_name] if config_name else config
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
