@@ -12,13 +12,14 @@ from app.auth.permissions import admin_required
 from app.domain import attach_to_form
 from app.events.queries import all_cities
 from app.extensions import db
+from app.forms import unsafe_text
 
 bp = Blueprint("auth", __name__, url_prefix="/manage")
 
 
 def is_safe_next(target: str | None) -> bool:
     """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or unsafe_text(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target and "\n" not in target

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.events.labels import FORMAT_LABELS
 from app.events.models import Event, EventFormat
 from app.events.services import EventInput
+from app.forms import FlaskForm
 from app.timezones import utc_to_local
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

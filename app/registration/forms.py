@@ -1,11 +1,11 @@
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.events.models import Event
+from app.forms import FlaskForm
 from app.registration.labels import ATTENDANCE_LABELS, PROMOTION_LABELS
 from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationSettings
 from app.registration.queries import modes_for

@@ -114,8 +114,8 @@ def detail(slug: str, registration_id: int):
 @staff_required()
 def check_in_list(slug: str):
     event = managed_event(slug)
-    q = (request.args.get("q") or "").strip()[:200]
-    return render_template("registration/manage/check_in_list.html", event=event, q=q,
+    q, refused = queries.search_text(request.args.get("q"))
+    return render_template("registration/manage/check_in_list.html", event=event, q=q, q_refused=refused,
                            people=queries.check_in_list(event, q), form=EmptyForm())
 
 

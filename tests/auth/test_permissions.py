@@ -115,6 +115,29 @@ def test_staff_route_permissions(app, client, make, world, endpoint, visitor):
         assert response.status_code == 403
 
 
+@pytest.mark.parametrize("visitor", ["admin", "organiser", "anonymous"])
+def test_no_staff_page_is_kept_in_any_cache(app, client, make, world, visitor):
+    """Staff pages show participants' data: `Cache-Control: no-store` on every one of them, to those
+    who may see them and to those sent away alike."""
+    event, people = world
+    if visitor in people:
+        make.login(client, people[visitor])
+    for endpoint in sorted(PUBLIC_UNDER_MANAGE | {e for e, (method, _who) in MATRIX.items() if method == "GET"}):
+        if endpoint == "auth.logout":
+            continue
+        response = client.get(_url(app, endpoint, event, people))
+        assert "no-store" in response.headers.get("Cache-Control", ""), (endpoint, response.status_code)
+
+
+def test_public_pages_stay_cacheable_for_visitors_but_not_for_signed_in_staff(client, make, world):
+    event, people = world
+    event.state = EventState.OPEN
+    db.session.commit()
+    assert "no-store" not in client.get(f"/events/{event.slug}/").headers.get("Cache-Control", "")
+    make.login(client, people["organiser"])
+    assert "no-store" in client.get(f"/events/{event.slug}/").headers["Cache-Control"]
+
+
 def test_forbidden_page_is_translated_and_has_no_details(client, make, world):
     event, people = world
     make.login(client, people["other_organiser"])
