@@ -115,6 +115,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
         sa_event.listen(Engine, "connect", _sqlite_pragmas)
+    from app import schema
+
+    schema.init_app(app)  # first: nothing else may touch a database the code does not match
     app.before_request(_refuse_unsafe_url_values)
     app.after_request(remember_language)
     app.after_request(_security_headers)
