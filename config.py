@@ -9,6 +9,7 @@ SECRET_KEY or with the debugger on: development is chosen on purpose (`make run`
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,6 +33,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts this long; the server ends a session unused for STAFF_SESSION_IDLE_DAYS.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    STAFF_SESSION_IDLE_DAYS = 30
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Failed staff sign-ins allowed per account, and per client address, within the window (seconds).

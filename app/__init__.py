@@ -134,16 +134,10 @@ def _refuse_unsafe_url_values():
         abort(404)
 
 
-def _load_user(user_id: str):
-    from app.auth.models import User
+def _load_user(session_token: str):
+    from app.auth.sessions import load_user
 
-    id_part, _sep, version = user_id.partition(":")
-    if not id_part.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(id_part))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
-    return user
+    return load_user(session_token)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):

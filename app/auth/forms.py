@@ -68,3 +68,7 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
                                  render_kw={"autocomplete": "new-password"},
                                  description=_l("At least 10 characters."))
+
+
+class EmptyForm(FlaskForm):
+    """Buttons that only need the CSRF token."""

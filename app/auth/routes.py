@@ -1,14 +1,15 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.actions import run_action
 from app.auth import services
-from app.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
+from app.auth.forms import EmptyForm, LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
 from app.auth.models import Role, User
 from app.auth.permissions import admin_required
+from app.auth.sessions import open_sessions
 from app.domain import attach_to_form
 from app.events.queries import all_cities
 from app.extensions import db
@@ -41,8 +42,9 @@ def login():
         else:
             user = services.authenticate(form.email.data, form.password.data)
             if user is not None:
-                login_user(user, remember=form.remember.data)
-                return redirect(next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
+                return run_action(lambda: services.sign_in(user), success=None,
+                                  after=lambda signed_in: login_user(signed_in, remember=form.remember.data),
+                                  redirect_to=next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
             services.record_sign_in_failure(form.email.data, request.remote_addr or "")
             form.password.errors.append(_("Wrong email address or password, or the account is disabled."))
     if status == 200 and form.errors and request.method == "POST":
@@ -52,9 +54,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    flash(_("You are signed out."), "success")
-    return redirect(url_for("events.index"))
+    """Ends this browser's server-side session: a copy of its cookies no longer signs anyone in."""
+    user = current_user._get_current_object()
+    return run_action(lambda: services.sign_out(user), success=_("You are signed out."),
+                      after=lambda _result: logout_user(), redirect_to=url_for("events.index"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -65,12 +68,34 @@ def account():
         return run_action(
             lambda: services.change_own_password(current_user, form.current_password.data, form.new_password.data),
             success=_("Your password is changed. Other devices are signed out."),
-            # The session carries the account's session version, which the change raised.
-            after=lambda _result: login_user(current_user, remember=False),
             redirect_to=url_for("manage.dashboard"),
-            form=form, on_error=lambda: render_template("auth/account.html", form=form),
+            form=form, on_error=lambda: _account_page(form),
         )
-    return render_template("auth/account.html", form=form)
+    return _account_page(form)
+
+
+def _account_page(form):
+    return render_template("auth/account.html", form=form, sessions=open_sessions(current_user),
+                           current_token=current_user.session_token, end_form=EmptyForm())
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return run_action(lambda: services.end_other_sessions(current_user, session_id),
+                      success=_("That session is signed out."), redirect_to=url_for("auth.account"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return run_action(lambda: services.end_other_sessions(current_user),
+                      success=lambda count: _("Other sessions signed out: %(count)d.", count=count),
+                      redirect_to=url_for("auth.account"))
 
 
 @bp.get("/users")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import sessions
 from app.auth.models import Role, User
 from app.domain import DomainError, PermissionDenied
 from app.extensions import db
@@ -87,7 +88,7 @@ def create_user(actor, *, email: str, name: str, role: Role, password: str, city
     check_password_strength(password)
     user = User(
         email=email, name=name.strip(), role=role, preferred_language=preferred_language,
-        city_id=city_id if role is Role.ORGANISER else None, session_version=0,
+        city_id=city_id if role is Role.ORGANISER else None,
     )
     user.set_password(password)
     db.session.add(user)
@@ -107,8 +108,8 @@ def update_user(actor, user: User, *, name: str, role: Role, city_id: int | None
     if new_password:
         check_password_strength(new_password)
         user.set_password(new_password)
-    if user.active and not active:
-        user.session_version += 1
+    if new_password or (user.active and not active):
+        sessions.end_sessions(user)  # every browser of the account, remembered ones included
     user.name = name.strip()
     user.role = role
     user.city_id = city_id if role is Role.ORGANISER else None
@@ -127,7 +128,27 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
         error.field = "new_password"
         raise
     user.set_password(new_password)
+    sessions.end_sessions(user, keep_current=True)
     db.session.flush()
+
+
+def sign_in(user: User) -> User:
+    """A new server-side session for this browser (the route then hands the user to Flask-Login)."""
+    sessions.start_session(user)
+    return user
+
+
+def sign_out(user) -> None:
+    if getattr(user, "is_authenticated", False):
+        sessions.end_session(user)
+
+
+def end_other_sessions(user: User, session_id: int | None = None) -> int:
+    """From the account page: end one other session of one's own (`session_id`), or all others."""
+    ended = sessions.end_sessions(user, keep_current=True, only_id=session_id)
+    if session_id is not None and not ended:
+        raise DomainError(_l("This session has already ended."))
+    return ended
 
 
 def list_users() -> list[User]:

@@ -18,6 +18,8 @@ STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilita
 MATRIX = {
     "manage.dashboard": ("GET", STAFF),
     "auth.account": ("GET", STAFF),
+    "auth.end_session": ("POST", STAFF),
+    "auth.end_other_sessions": ("POST", STAFF),
     "manage.new_event": ("GET", {"admin", "organiser", "other_organiser"}),
     "manage.workspace": ("GET", {"admin", "organiser", "facilitator"}),
     "manage.edit_event": ("GET", {"admin", "organiser"}),
@@ -89,7 +91,7 @@ def world(make):
 def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
-              "item_id": people["item"].id, "message_id": people["message_id"]}
+              "item_id": people["item"].id, "message_id": people["message_id"], "session_id": 1}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
