@@ -43,6 +43,13 @@ class Config:
     LOGIN_CLIENT_FAILURE_LIMIT = 50
     LOGIN_FAILURE_WINDOW = 900
     PASSWORD_HASH_METHOD = "scrypt"
+    # Links to choose a password: an invitation lasts this many hours, a reset this many minutes.
+    INVITATION_LINK_HOURS = 7 * 24
+    PASSWORD_RESET_LINK_MINUTES = 60
+    # "Forgot your password?": links sent per address, and requests per client address, per window.
+    PASSWORD_RESET_LIMIT = 3
+    PASSWORD_RESET_CLIENT_LIMIT = 10
+    PASSWORD_RESET_WINDOW = 3600
 
     MAIL_SERVER = ""
     MAIL_PORT = 25
@@ -174,7 +181,9 @@ def environment_overrides(config_name: str) -> dict:
                  "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
                  "REGISTRATION_LINK_DAYS_AFTER_EVENT", "MAIL_MAX_ATTEMPTS", "MAIL_BATCH_SIZE",
                  "MAIL_SENDING_TIMEOUT", "LOGIN_FAILURE_LIMIT", "LOGIN_CLIENT_FAILURE_LIMIT",
-                 "LOGIN_FAILURE_WINDOW"):
+                 "LOGIN_FAILURE_WINDOW", "INVITATION_LINK_HOURS", "PASSWORD_RESET_LINK_MINUTES",
+                 "PASSWORD_RESET_LIMIT", "PASSWORD_RESET_CLIENT_LIMIT", "PASSWORD_RESET_WINDOW",
+                 "STAFF_SESSION_IDLE_DAYS"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

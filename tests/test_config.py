@@ -114,7 +114,7 @@ def test_production_refuses_a_post_without_its_csrf_token(production_env):
     with app.app_context():
         upgrade()
     client = app.test_client()
-    for path in ("/manage/login", "/manage/logout"):
+    for path in ("/manage/login", "/manage/logout", "/manage/forgot-password"):
         response = client.post(path, base_url="https://events.example.org",
                                data={"email": "someone@example.org", "password": "whatever it is"})
         assert response.status_code == 400, path

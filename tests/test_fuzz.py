@@ -58,10 +58,12 @@ FILL = {
     "agenda.move_item": {"direction": "later"},
     "registration_manage.erase": {"confirmed": "y", "back": "detail"},
     "manage.facilitators": {"user_id": "{facilitator_id}"},
+    "auth.forgot_password": {"email": "admin@example.org"},
+    "auth.set_password": {"new_password": "a long new password", "confirmation": "a long new password"},
 }
 # Fields that buttons without a page post (besides their CSRF token).
 BUTTON_FIELDS = {"back": "check-in", "q": "Ana"}
-ANONYMOUS = {"auth.login"}
+ANONYMOUS = {"auth.login", "auth.forgot_password", "auth.set_password"}
 
 
 class FormReader(HTMLParser):
@@ -131,7 +133,7 @@ POST_ENDPOINTS = _post_rules()
 def world(app, make):
     """An open hybrid event with a bit of everything, its organiser's city, and an admin."""
     app.config.update(REGISTRATION_RATE_LIMIT=100_000, LOGIN_FAILURE_LIMIT=100_000,
-                      LOGIN_CLIENT_FAILURE_LIMIT=100_000)
+                      LOGIN_CLIENT_FAILURE_LIMIT=100_000, PASSWORD_RESET_CLIENT_LIMIT=100_000)
     lyon = make.city("Lyon", "Europe/Paris", "FR")
     event = make.event(lyon, EventState.OPEN, format=EventFormat.HYBRID, capacity=30,
                        online_url="https://meet.example.org/x", registration_opens_at=utcnow() - timedelta(days=1),
@@ -149,10 +151,15 @@ def world(app, make):
     yield {"event": event, "admin": admin, "registration": outcome.registration, "item": item,
            "message": message, "facilitator": facilitator, "other_facilitator": other_facilitator,
            "token": tokens.make_token(outcome.registration)}
-    app.config.update(REGISTRATION_RATE_LIMIT=20, LOGIN_FAILURE_LIMIT=10, LOGIN_CLIENT_FAILURE_LIMIT=50)
+    app.config.update(REGISTRATION_RATE_LIMIT=20, LOGIN_FAILURE_LIMIT=10, LOGIN_CLIENT_FAILURE_LIMIT=50,
+                      PASSWORD_RESET_CLIENT_LIMIT=10)
 
 
 def _url(app, endpoint: str, world: dict, **overrides) -> str:
+    from app.auth.password_links import Purpose, make_token
+
+    if endpoint == "auth.set_password":
+        overrides = {"purpose": "reset", "token": make_token(world["admin"], Purpose.RESET), **overrides}
     values = {"slug": world["event"].slug, "registration_id": world["registration"].id,
               "item_id": world["item"].id, "message_id": world["message"].id,
               "user_id": world["facilitator"].id, "token": world["token"], "session_id": 1, **overrides}

@@ -5,8 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.actions import run_action
-from app.auth import services
-from app.auth.forms import EmptyForm, LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
+from app.auth import password_links, services
+from app.auth.forms import (
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from app.auth.models import Role, User
 from app.auth.permissions import admin_required
 from app.auth.sessions import open_sessions
@@ -113,10 +121,10 @@ def new_user():
         return run_action(
             lambda: services.create_user(
                 current_user, email=form.email.data, name=form.name.data, role=Role(form.role.data),
-                password=form.password.data, city_id=form.chosen_city_id,
-                preferred_language=form.preferred_language.data,
+                city_id=form.chosen_city_id, preferred_language=form.preferred_language.data,
             ),
-            success=lambda user: _("Account created for %(name)s.", name=user.name),
+            success=lambda user: _("Account created for %(name)s: an invitation to choose a password is on its way "
+                                   "to %(email)s.", name=user.name, email=user.email),
             redirect_to=url_for("auth.users"),
             form=form, on_error=lambda: _user_form_page(form, None),
         )
@@ -137,7 +145,7 @@ def edit_user(user_id: int):
             lambda: services.update_user(
                 current_user, user, name=form.name.data, role=Role(form.role.data),
                 city_id=form.chosen_city_id, active=form.active.data,
-                preferred_language=form.preferred_language.data, new_password=form.new_password.data or "",
+                preferred_language=form.preferred_language.data,
             ),
             success=lambda saved: _("Account of %(name)s saved.", name=saved.name),
             redirect_to=url_for("auth.users"),
@@ -147,4 +155,51 @@ def edit_user(user_id: int):
 
 
 def _user_form_page(form, user: User | None):
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user, link_form=EmptyForm())
+
+
+@bp.post("/users/<int:user_id>/send-password-link")
+@admin_required
+def send_password_link(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return run_action(lambda: services.send_password_link(current_user, user),
+                      success=_("A link to choose a password is on its way to %(email)s.", email=user.email),
+                      redirect_to=url_for("auth.edit_user", user_id=user.id))
+
+
+# --- Choosing a password: the invitation's link and "forgot your password?" ----------------------
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        return run_action(lambda: services.request_password_reset(form.email.data, request.remote_addr or ""),
+                          success=_("If an account has this address, a link to choose a new password is on its "
+                                    "way to it. It works once, for a short while."),
+                          redirect_to=url_for("auth.login"),
+                          form=form, on_error=lambda: (render_template("auth/forgot_password.html", form=form), 429))
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/<any(invitation, reset):purpose>/<token>", methods=["GET", "POST"])
+def set_password(purpose: str, token: str):
+    try:
+        user = password_links.read_token(token, password_links.Purpose(purpose))
+    except password_links.BadPasswordLink as bad:
+        return render_template("auth/bad_password_link.html", expired=bad.expired), 410 if bad.expired else 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        return run_action(lambda: services.set_password_from_link(user, form.new_password.data,
+                                                                   form.confirmation.data),
+                          success=_("Your password is chosen. Sign in with it."),
+                          after=lambda _user: logout_user(), redirect_to=url_for("auth.login"),
+                          form=form, on_error=lambda: _set_password_page(form, user, purpose))
+    return _set_password_page(form, user, purpose)
+
+
+def _set_password_page(form, user: User, purpose: str):
+    page = render_template("auth/set_password.html", form=form, user=user, invitation=purpose == "invitation")
+    return page, 422 if form.errors else 200

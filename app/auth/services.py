@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth import sessions
+from app.auth import notifications, sessions
 from app.auth.models import Role, User
 from app.domain import DomainError, PermissionDenied
 from app.extensions import db
@@ -77,27 +77,98 @@ def _check_role_and_city(role: Role, city_id: int | None) -> None:
         raise DomainError(_l("An organiser needs a host city."), field="city_id")
 
 
-def create_user(actor, *, email: str, name: str, role: Role, password: str, city_id: int | None = None,
-                preferred_language: str = "en") -> User:
+def create_user(actor, *, email: str, name: str, role: Role, password: str | None = None,
+                city_id: int | None = None, preferred_language: str = "en") -> User:
+    """An administrator creates an account: the person gets an invitation by email, with a
+    single-use link to choose their password (nobody else ever knows it). `password` only for
+    `flask create-admin`, where the first administrator types their own."""
     if actor is not None and not actor.is_admin:
         raise PermissionDenied(_l("Only administrators can create accounts."))
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise DomainError(_l("An account with this email address already exists."), field="email")
     _check_role_and_city(role, city_id)
-    check_password_strength(password)
+    if password is not None:
+        check_password_strength(password)
     user = User(
         email=email, name=name.strip(), role=role, preferred_language=preferred_language,
         city_id=city_id if role is Role.ORGANISER else None,
     )
-    user.set_password(password)
+    if password is None:
+        _set_unusable_password(user)
+    else:
+        user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    if password is None:
+        notifications.queue_invitation(user)
+    return user
+
+
+def _set_unusable_password(user: User) -> None:
+    """A hash no password matches (a random secret nobody sees): the account waits for its invitation."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    user.password_hash = generate_password_hash(secrets.token_hex(32), method=method)
+    user.password_set_at = None
+
+
+def send_password_link(actor, user: User) -> User:
+    """An administrator sends the account a link to choose its password: the invitation again while
+    the person has not chosen one yet, else a password reset. Nothing changes until it is used."""
+    if not actor.is_admin:
+        raise PermissionDenied(_l("Only administrators can change accounts."))
+    if not user.active:
+        raise DomainError(_l("This account is disabled: enable it first."))
+    if user.password_set_at is None:
+        notifications.queue_invitation(user)
+    else:
+        notifications.queue_password_reset(user)
+    return user
+
+
+class TooManyResetRequests(DomainError):
+    pass
+
+
+def request_password_reset(email: str, client: str, now: datetime | None = None) -> None:
+    """"Forgot your password?": the same answer whether or not an account has this address; an
+    active account gets a link, at most PASSWORD_RESET_LIMIT per window. Each client may ask
+    PASSWORD_RESET_CLIENT_LIMIT times per window (then TooManyResetRequests, whatever the address)."""
+    config = current_app.config
+    window = config["PASSWORD_RESET_WINDOW"]
+    if count_hit("password-reset-client", client, window, now) > config["PASSWORD_RESET_CLIENT_LIMIT"]:
+        raise TooManyResetRequests(
+            _l("Too many requests from here. Wait %(minutes)d minutes and try again.", minutes=max(1, window // 60)),
+            field="email")
+    if count_hit("password-reset-email", normalise_email(email), window, now) > config["PASSWORD_RESET_LIMIT"]:
+        return  # links already went to this address: its owner has them
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        if user.password_set_at is None:
+            notifications.queue_invitation(user)
+        else:
+            notifications.queue_password_reset(user)
+
+
+def set_password_from_link(user: User, new_password: str, confirmation: str) -> User:
+    """The holder of an invitation or reset link chooses the password. The hash changes, so this link
+    and every one sent before stop working; every session of the account ends."""
+    try:
+        check_password_strength(new_password)
+    except DomainError as error:
+        error.field = "new_password"
+        raise
+    if new_password != confirmation:
+        raise DomainError(_l("The two passwords are not the same."), field="confirmation")
+    user.set_password(new_password)
+    sessions.end_sessions(user)
     db.session.flush()
     return user
 
 
 def update_user(actor, user: User, *, name: str, role: Role, city_id: int | None, active: bool,
-                preferred_language: str, new_password: str = "") -> User:
+                preferred_language: str) -> User:
+    """Nobody types another person's password: a new one goes by `send_password_link`."""
     if not actor.is_admin:
         raise PermissionDenied(_l("Only administrators can change accounts."))
     if user.id == actor.id and (role is not Role.ADMIN or not active):
@@ -105,10 +176,7 @@ def update_user(actor, user: User, *, name: str, role: Role, city_id: int | None
             _l("You cannot remove your own administrator rights; ask another administrator."), field="role"
         )
     _check_role_and_city(role, city_id)
-    if new_password:
-        check_password_strength(new_password)
-        user.set_password(new_password)
-    if new_password or (user.active and not active):
+    if user.active and not active:
         sessions.end_sessions(user)  # every browser of the account, remembered ones included
     user.name = name.strip()
     user.role = role

@@ -54,8 +54,9 @@ MATRIX = {
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
+    "auth.send_password_link": ("POST", {"admin"}),
 }
-PUBLIC_UNDER_MANAGE = {"auth.login", "auth.logout"}
+PUBLIC_UNDER_MANAGE = {"auth.login", "auth.logout", "auth.forgot_password", "auth.set_password"}
 VISITORS = ["anonymous", "admin", "organiser", "other_organiser", "facilitator", "other_facilitator", "disabled"]
 
 
@@ -91,7 +92,8 @@ def world(make):
 def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
-              "item_id": people["item"].id, "message_id": people["message_id"], "session_id": 1}
+              "item_id": people["item"].id, "message_id": people["message_id"], "session_id": 1,
+              "purpose": "reset", "token": "not-a-token"}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

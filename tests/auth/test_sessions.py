@@ -69,18 +69,19 @@ def test_changing_ones_password_ends_every_other_session_remembered_ones_too(app
     assert not _signed_in(phone) and not _signed_in(copy)
 
 
-@pytest.mark.parametrize("change", ["disable", "new_password"])
-def test_an_administrator_disabling_an_account_or_changing_its_password_ends_all_its_sessions(
+@pytest.mark.parametrize("change", ["disable", "password_from_a_link"])
+def test_disabling_an_account_or_setting_its_password_from_a_link_ends_all_its_sessions(
         app, make, organiser, change):
     from app.auth import services
 
     browser, copy = app.test_client(), app.test_client()
     _sign_in(make, browser, organiser, remember=True)
     _copy(browser, copy, REMEMBER)
-    admin = make.user(Role.ADMIN)
-    services.update_user(admin, organiser, name=organiser.name, role=organiser.role, city_id=organiser.city_id,
-                         active=change != "disable", preferred_language="en",
-                         new_password="set by the administrator" if change == "new_password" else "")
+    if change == "disable":
+        services.update_user(make.user(Role.ADMIN), organiser, name=organiser.name, role=organiser.role,
+                             city_id=organiser.city_id, active=False, preferred_language="en")
+    else:
+        services.set_password_from_link(organiser, "chosen from the link", "chosen from the link")
     db.session.commit()
     assert None not in db.session.scalars(select(StaffSession.ended_at)).all()
     if change == "disable":
