@@ -38,10 +38,13 @@ class Config:
     STAFF_SESSION_IDLE_DAYS = 30
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    # Failed staff sign-ins allowed per account, and per client address, within the window (seconds).
-    LOGIN_FAILURE_LIMIT = 10
+    # Wrong staff passwords allowed per account from one client address, and per client address for
+    # any accounts, within the window (seconds); then that client waits LOGIN_DELAY_SECONDS before
+    # its next try, twice as long after each further failure (at most the window).
+    LOGIN_FAILURE_LIMIT = 5
     LOGIN_CLIENT_FAILURE_LIMIT = 50
     LOGIN_FAILURE_WINDOW = 900
+    LOGIN_DELAY_SECONDS = 15
     PASSWORD_HASH_METHOD = "scrypt"
     # Links to choose a password: an invitation lasts this many hours, a reset this many minutes.
     INVITATION_LINK_HOURS = 7 * 24
@@ -181,7 +184,7 @@ def environment_overrides(config_name: str) -> dict:
                  "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
                  "REGISTRATION_LINK_DAYS_AFTER_EVENT", "MAIL_MAX_ATTEMPTS", "MAIL_BATCH_SIZE",
                  "MAIL_SENDING_TIMEOUT", "LOGIN_FAILURE_LIMIT", "LOGIN_CLIENT_FAILURE_LIMIT",
-                 "LOGIN_FAILURE_WINDOW", "INVITATION_LINK_HOURS", "PASSWORD_RESET_LINK_MINUTES",
+                 "LOGIN_FAILURE_WINDOW", "LOGIN_DELAY_SECONDS", "INVITATION_LINK_HOURS", "PASSWORD_RESET_LINK_MINUTES",
                  "PASSWORD_RESET_LIMIT", "PASSWORD_RESET_CLIENT_LIMIT", "PASSWORD_RESET_WINDOW",
                  "STAFF_SESSION_IDLE_DAYS"):
         if env.get(name):

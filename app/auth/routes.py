@@ -53,11 +53,17 @@ def login():
                 return run_action(lambda: services.sign_in(user), success=None,
                                   after=lambda signed_in: login_user(signed_in, remember=form.remember.data),
                                   redirect_to=next_url if is_safe_next(next_url) else url_for("manage.dashboard"))
-            services.record_sign_in_failure(form.email.data, request.remote_addr or "")
-            form.password.errors.append(_("Wrong email address or password, or the account is disabled."))
+            # Refused, with the failure counted (and the owner told, once) committed all the same.
+            return run_action(lambda: services.record_sign_in_failure(form.email.data, request.remote_addr or ""),
+                              success=None, redirect_to=url_for("auth.login"), commit_on_error=True,
+                              form=form, on_error=lambda: (_login_page(form, next_url), 401))
     if status == 200 and form.errors and request.method == "POST":
         status = 401
-    return render_template("auth/login.html", form=form, next_url=next_url if is_safe_next(next_url) else None), status
+    return _login_page(form, next_url), status
+
+
+def _login_page(form, next_url):
+    return render_template("auth/login.html", form=form, next_url=next_url if is_safe_next(next_url) else None)
 
 
 @bp.post("/logout")

@@ -12,9 +12,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import notifications, sessions
 from app.auth.models import Role, User
+from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
 from app.extensions import db
-from app.ratelimit import count_hit, recent_hits
+from app.ratelimit import count_hit, recent_hits_and_last
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -37,22 +38,61 @@ class TooManySignInFailures(DomainError):
     pass
 
 
-def check_sign_in_allowed(email: str, client: str, now: datetime | None = None) -> None:
-    """Refuse to check any password after too many recent failures for this account or from this
-    client, so that passwords cannot be guessed by trying many."""
+WRONG_PASSWORD = _l("Wrong email address or password, or the account is disabled.")
+
+# Scopes of app.ratelimit: failures per account and client together, and per client for any account.
+PAIR, CLIENT = "login-pair", "login-client"
+
+
+def _pair(email: str, client: str) -> str:
+    return f"{normalise_email(email)}|{client}"
+
+
+def failure_delay(failures: int, limit: int) -> int:
+    """Seconds to wait after the last failure: none below the limit, then LOGIN_DELAY_SECONDS,
+    doubled with every further failure, at most the window."""
     config = current_app.config
+    if failures < limit:
+        return 0
+    return min(config["LOGIN_FAILURE_WINDOW"], config["LOGIN_DELAY_SECONDS"] * 2 ** min(failures - limit, 20))
+
+
+def check_sign_in_allowed(email: str, client: str, now: datetime | None = None) -> None:
+    """Slow the guesser, not the owner: after LOGIN_FAILURE_LIMIT wrong passwords for one account
+    from one client address (or LOGIN_CLIENT_FAILURE_LIMIT from one client for any accounts), that
+    client waits before its next try, longer after each further failure. The same account signs in
+    from any other place as usual: nobody can lock an organiser out by failing on purpose."""
+    config = current_app.config
+    now = now or utcnow()
     window = config["LOGIN_FAILURE_WINDOW"]
-    if (recent_hits("login-email", normalise_email(email), window, now) >= config["LOGIN_FAILURE_LIMIT"]
-            or recent_hits("login-client", client, window, now) >= config["LOGIN_CLIENT_FAILURE_LIMIT"]):
-        raise TooManySignInFailures(
-            _l("Too many failed sign-ins. Wait %(minutes)d minutes and try again, or ask an administrator to "
-               "reset your password.", minutes=max(1, window // 60)), field="password")
+    wait = 0
+    for scope, value, limit in ((PAIR, _pair(email, client), config["LOGIN_FAILURE_LIMIT"]),
+                                (CLIENT, client, config["LOGIN_CLIENT_FAILURE_LIMIT"])):
+        failures, last = recent_hits_and_last(scope, value, window, now)
+        if last is not None:
+            wait = max(wait, failure_delay(failures, limit) - int((now - last).total_seconds()))
+    if wait > 0:
+        message = (_l("Too many wrong passwords from here. Wait %(seconds)d seconds and try again.", seconds=wait)
+                   if wait < 120 else
+                   _l("Too many wrong passwords from here. Wait %(minutes)d minutes and try again.",
+                      minutes=-(-wait // 60)))
+        raise TooManySignInFailures(message, field="password")
 
 
 def record_sign_in_failure(email: str, client: str, now: datetime | None = None) -> None:
-    window = current_app.config["LOGIN_FAILURE_WINDOW"]
-    count_hit("login-email", normalise_email(email), window, now)
-    count_hit("login-client", client, window, now)
+    """Count a wrong password, tell the account's owner once per window when this client starts
+    being slowed down, and refuse (the route commits what was recorded)."""
+    config = current_app.config
+    now = now or utcnow()
+    window = config["LOGIN_FAILURE_WINDOW"]
+    failures = count_hit(PAIR, _pair(email, client), window, now)
+    count_hit(CLIENT, client, window, now)
+    if failures == config["LOGIN_FAILURE_LIMIT"]:
+        user = find_user_by_email(email)
+        if user is not None and user.active:
+            bucket = int(now.timestamp()) // window
+            notifications.queue_sign_in_paused(user, failures, dedupe_key=f"sign-in-paused:{user.id}:{bucket}")
+    raise DomainError(WRONG_PASSWORD, field="password")
 
 
 def authenticate(email: str, password: str) -> User | None:
