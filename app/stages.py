@@ -71,8 +71,11 @@ class StageSpec:
     - participant_panel: its section of the participant's page.
     - event_feed(event, lang_order, url) -> [FeedEntry]: its items in the event's calendar feed.
     - personal_feed(registration, lang_order, url) -> [FeedEntry]: what this participant attends.
-    - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place or
-      format would strand the stage's data.
+    - edit_check(event, new_values): raises DomainError when an edit of the event's dates, place,
+      format or capacity would strand the stage's data (`new_values["capacity_confirmed"]`: the
+      organiser confirmed a capacity below the places held).
+    - after_edit(event, before): once such an edit is saved, brings the stage's data in line with it
+      (`before`: the event's capacity and format as they were).
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
@@ -88,6 +91,7 @@ class StageSpec:
     event_feed: Callable | None = None
     personal_feed: Callable | None = None
     edit_check: Callable | None = None
+    after_edit: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
@@ -192,6 +196,12 @@ def check_event_edit(event, values: dict) -> None:
     for spec in specs():
         if spec.edit_check is not None:
             spec.edit_check(event, values)
+
+
+def apply_event_edit(event, before: dict) -> None:
+    for spec in specs():
+        if spec.after_edit is not None:
+            spec.after_edit(event, before)
 
 
 def seed_stages(context: SeedContext) -> None:

@@ -15,7 +15,7 @@ from app.domain import DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, FacilitatorAssignment, PolicyArea
 from app.events.signals import event_changed
 from app.extensions import db
-from app.stages import check_event_edit
+from app.stages import apply_event_edit, check_event_edit
 from app.timezones import entered_time_to_utc, start_of_day
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,6 +37,8 @@ class EventInput:
     venue: str = ""
     online_url: str = ""
     capacity: int | None = None
+    # The organiser confirmed a capacity below the places already held (see app.registration.capacity).
+    capacity_confirmed: bool = False
     registration_opens_local: datetime | None = None
     registration_closes_local: datetime | None = None
     policy_area_ids: list[int] = field(default_factory=list)
@@ -130,13 +132,15 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     values = _validated_fields(data, city, event.id)
     # Stages that hold data tied to the event's dates, place or format refuse an edit that would
     # strand it (their StageSpec.edit_check), next to the field concerned.
-    check_event_edit(event, values)
+    check_event_edit(event, {**values, "capacity_confirmed": data.capacity_confirmed})
     before = _practical_details(event)
+    before_edit = {"capacity": event.capacity, "format": event.format}
     for name, value in values.items():
         setattr(event, name, value)
     event.host_city = city
     touch(event)
     db.session.flush()
+    apply_event_edit(event, before_edit)
     changes = {what: (before[what], now) for what, now in _practical_details(event).items() if before[what] != now}
     if changes:
         event_changed.send(event, changes=changes)

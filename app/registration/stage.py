@@ -6,6 +6,18 @@ from flask_babel import lazy_gettext as _l
 from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
 
 
+def check_event_capacity(event, values):
+    from app.registration.capacity import check_event_capacity as check
+
+    check(event, values)
+
+
+def apply_event_capacity(event, before):
+    from app.registration.capacity import apply_event_capacity as apply
+
+    apply(event, before)
+
+
 def hub_status(event):
     from app.registration.queries import Availability, availability
 
@@ -32,6 +44,8 @@ SPEC = StageSpec(
     description=_l("Sign up to take part, in person or online."),
     hub_status=hub_status,
     staff_link=StaffLink(_l("Participants"), "registration_manage.participants"),
+    edit_check=check_event_capacity,
+    after_edit=apply_event_capacity,
     seed=seed,
     seed_rank=-1,  # the other stages' demo data name participants (presenters, sign-ups)
 )
