@@ -123,3 +123,26 @@ def test_the_service_refuses_without_confirmation(app, make, full_event):
     db.session.rollback()
     assert len(db.session.scalars(select(Registration)).all()) == 5
     assert person  # the builders of tests/registration/conftest.py are at hand
+
+
+def test_fewer_online_places_than_held_ask_first_too(app, make, open_event, register):
+    from app.registration.models import AttendanceMode
+
+    event = open_event(capacity=10, format=EventFormat.HYBRID, settings={"online_capacity": 3})
+    online = [register(event, attendance=AttendanceMode.ONLINE, name=f"Online {n}") for n in range(1, 4)]
+    db.session.commit()
+    client = app.test_client()
+    make.login(client, make.user(Role.ORGANISER, event.host_city))
+    settings = {"promotion": "automatic", "offer_hours": "48", "online_capacity": "2", "public_list": "y"}
+    refused = client.post(f"/manage/events/{event.slug}/participants/settings?lang=en", data=settings)
+    assert refused.status_code == 422
+    assert "Online 3" in refused.text.split('id="online_capacity-error"')[1].split("</ul>")[0]
+    db.session.expire_all()
+    assert [p.status for p in online] == [S.CONFIRMED] * 3
+    confirmed = client.post(f"/manage/events/{event.slug}/participants/settings",
+                            data={**settings, "capacity_confirmed": "y"})
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert [p.status for p in online] == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED]
+    assert db.session.scalar(select(OutboxMessage.recipient_email).where(
+        OutboxMessage.kind == "registration_place_withdrawn")) == online[2].email
