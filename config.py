@@ -78,8 +78,10 @@ class Config:
 
     # Demo accounts with published passwords exist only where nobody can be harmed by them.
     DEMO_ACCOUNTS = False
-    # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
+    # How many reverse proxies in front of the app set X-Forwarded-* (0: none), and the addresses
+    # (or networks) they reach the app from: X-Forwarded-* from anything else is ignored.
     PROXY_COUNT = 0
+    TRUSTED_PROXIES = "127.0.0.1, ::1"
 
     # Participants' private links stay valid until this many days after their event ends.
     REGISTRATION_LINK_DAYS_AFTER_EVENT = 90
@@ -141,6 +143,9 @@ class ProductionConfig(Config):
             raise RuntimeError("Production refuses FLASK_DEBUG: the debugger runs any code a visitor sends it.")
         if not config.get("WTF_CSRF_ENABLED", True):
             raise RuntimeError("Production refuses WTF_CSRF_ENABLED off: every form needs its CSRF token.")
+        if config.get("PROXY_COUNT") and not str(config.get("TRUSTED_PROXIES") or "").strip():
+            raise RuntimeError("Production behind a proxy (PROXY_COUNT) needs TRUSTED_PROXIES: the addresses the "
+                               "proxy reaches the app from. Forwarded headers from anything else are ignored.")
 
 
 # Keys published with the code: anyone could sign sessions and links with them.
@@ -177,6 +182,8 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
         if name in env:
             overrides[name] = env[name] or None
+    if "TRUSTED_PROXIES" in env:
+        overrides["TRUSTED_PROXIES"] = env["TRUSTED_PROXIES"].strip()
     for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN", "MAIL_DELIVERY", "PUBLIC_URL"):
         if env.get(name):
             overrides[name] = env[name].strip()

@@ -60,10 +60,9 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
         # A file on this machine does not drop connections: no ping before every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from app.proxies import TrustedProxyFix
 
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["PROXY_COUNT"])
 
     _init_extensions(app)
     _register_core(app)

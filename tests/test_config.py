@@ -145,3 +145,49 @@ def test_calendar_and_upload_defaults():
     app = create_app("testing")
     assert app.config["ICAL_UID_DOMAIN"] == "mc2cm-events.local"
     assert app.config["BACKGROUND_PDF_MAX_BYTES"] == 10 * 1024 * 1024
+
+
+def _whoami_app(**overrides):
+    from flask_migrate import upgrade
+
+    app = create_app("production", overrides or None)
+    with app.app_context():
+        upgrade()  # else every request is refused: a database behind the code
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import request
+
+        return {"addr": request.remote_addr}
+
+    return app
+
+
+def _ask(app, peer: str, forwarded: str = "198.51.100.23"):
+    return app.test_client().get("/whoami", environ_base={"REMOTE_ADDR": peer},
+                                 headers={"X-Forwarded-For": forwarded, "X-Forwarded-Proto": "https"}).json
+
+
+def test_production_believes_forwarded_addresses_only_from_its_proxy(production_env):
+    app = _whoami_app()
+    assert _ask(app, "127.0.0.1") == {"addr": "198.51.100.23"}, "the proxy on this host"
+    # A client that reaches gunicorn directly cannot pass for another address (and reset its limits).
+    assert _ask(app, "203.0.113.9") == {"addr": "203.0.113.9"}
+    assert _ask(app, "203.0.113.9", "127.0.0.1")["addr"] == "203.0.113.9"
+
+
+def test_trusted_proxies_come_from_the_environment(production_env):
+    production_env.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10")
+    app = _whoami_app()
+    assert _ask(app, "10.1.2.3")["addr"] == "198.51.100.23"
+    assert _ask(app, "192.0.2.10")["addr"] == "198.51.100.23"
+    assert _ask(app, "127.0.0.1")["addr"] == "127.0.0.1", "only the configured proxies now"
+
+
+def test_production_refuses_a_proxy_without_trusted_addresses_or_with_a_bad_one(production_env):
+    production_env.setenv("TRUSTED_PROXIES", "")
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXIES"):
+        create_app("production")
+    production_env.setenv("TRUSTED_PROXIES", "proxy.internal")
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXIES"):
+        create_app("production")
