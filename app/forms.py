@@ -12,7 +12,7 @@ fields' own validators it refuses, next to the field:
   UTC time of a local 0001-01-01) overflows, and no event of the network is that far away;
 - a whole number that no database column holds (beyond MAX_ROW_ID either way).
 
-Searches that come as query parameters use `unsafe_text` / `SEARCH_REFUSED` the same way.
+Searches that come as query parameters use `search_text` (and show `SEARCH_REFUSED`) the same way.
 """
 
 import re
@@ -40,6 +40,13 @@ NUMBER_OUT_OF_RANGE = _l("This number is too large.")
 
 def unsafe_text(value) -> bool:
     return isinstance(value, str) and _UNSAFE.search(value) is not None
+
+
+def search_text(value: str | None, limit: int = 200) -> tuple[str, bool]:
+    """A search box's text from the query string, and whether it was refused (then ""): a staff
+    page shows SEARCH_REFUSED next to its search field (`q_refused`), and searches for nothing."""
+    text = (value or "").strip()[:limit]
+    return ("", True) if unsafe_text(text) else (text, False)
 
 
 def _leaves(fields):

@@ -215,12 +215,6 @@ class Filters:
         return {name: value for name, value in vars(self).items() if value and name != "refused"}
 
 
-def search_text(value: str | None) -> tuple[str, bool]:
-    """A search box's text, and whether it was refused (then ""): see app.forms."""
-    text = (value or "").strip()[:200]
-    return ("", True) if unsafe_text(text) else (text, False)
-
-
 @dataclass
 class ParticipantTable:
     rows: list[Registration]
