@@ -64,6 +64,7 @@ def test_next_redirect_goes_back_to_the_asked_page(client, make):
 
 @pytest.mark.parametrize("target", [
     "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example",
+    "/manage/\x00", "/manage/\x1b[2J",
 ])
 def test_next_redirect_never_leaves_the_site(client, make, target):
     make.user(Role.ADMIN, email="a@example.org")
