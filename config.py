@@ -3,9 +3,13 @@
 `create_app()` takes the class named by APP_ENV (development, testing or production), then
 `environment_overrides()` applies the environment variables documented in the README. The
 environment is read when the app is created, not when this module is imported.
+
+Without APP_ENV the app starts as production, which refuses to run with a weak or missing
+SECRET_KEY or with the debugger on: development is chosen on purpose (`make run` does).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,13 +33,26 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts this long; the server ends a session unused for STAFF_SESSION_IDLE_DAYS.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    STAFF_SESSION_IDLE_DAYS = 30
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    # Failed staff sign-ins allowed per account, and per client address, within the window (seconds).
-    LOGIN_FAILURE_LIMIT = 10
+    # Wrong staff passwords allowed per account from one client address, and per client address for
+    # any accounts, within the window (seconds); then that client waits LOGIN_DELAY_SECONDS before
+    # its next try, twice as long after each further failure (at most the window).
+    LOGIN_FAILURE_LIMIT = 5
     LOGIN_CLIENT_FAILURE_LIMIT = 50
     LOGIN_FAILURE_WINDOW = 900
+    LOGIN_DELAY_SECONDS = 15
     PASSWORD_HASH_METHOD = "scrypt"
+    # Links to choose a password: an invitation lasts this many hours, a reset this many minutes.
+    INVITATION_LINK_HOURS = 7 * 24
+    PASSWORD_RESET_LINK_MINUTES = 60
+    # "Forgot your password?": links sent per address, and requests per client address, per window.
+    PASSWORD_RESET_LIMIT = 3
+    PASSWORD_RESET_CLIENT_LIMIT = 10
+    PASSWORD_RESET_WINDOW = 3600
 
     MAIL_SERVER = ""
     MAIL_PORT = 25
@@ -64,8 +81,10 @@ class Config:
 
     # Demo accounts with published passwords exist only where nobody can be harmed by them.
     DEMO_ACCOUNTS = False
-    # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
+    # How many reverse proxies in front of the app set X-Forwarded-* (0: none), and the addresses
+    # (or networks) they reach the app from: X-Forwarded-* from anything else is ignored.
     PROXY_COUNT = 0
+    TRUSTED_PROXIES = "127.0.0.1, ::1"
 
     # Participants' private links stay valid until this many days after their event ends.
     REGISTRATION_LINK_DAYS_AFTER_EVENT = 90
@@ -115,15 +134,35 @@ class ProductionConfig(Config):
 
     @staticmethod
     def check(config: dict) -> None:
-        key = config.get("SECRET_KEY") or ""
-        if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        if not strong_secret_key(config.get("SECRET_KEY")):
             raise RuntimeError(
                 "Production needs SECRET_KEY set to a random value of at least 32 characters, "
-                'for example: python -c "import secrets; print(secrets.token_hex(32))"'
+                'for example: python -c "import secrets; print(secrets.token_hex(32))". '
+                "(APP_ENV is production unless set: for development, APP_ENV=development, as `make run` does.)"
             )
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("Production needs DATABASE_URL (a PostgreSQL URL).")
+        if config.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").strip().lower() in _TRUE:
+            raise RuntimeError("Production refuses FLASK_DEBUG: the debugger runs any code a visitor sends it.")
+        if not config.get("WTF_CSRF_ENABLED", True):
+            raise RuntimeError("Production refuses WTF_CSRF_ENABLED off: every form needs its CSRF token.")
+        if config.get("PROXY_COUNT") and not str(config.get("TRUSTED_PROXIES") or "").strip():
+            raise RuntimeError("Production behind a proxy (PROXY_COUNT) needs TRUSTED_PROXIES: the addresses the "
+                               "proxy reaches the app from. Forwarded headers from anything else are ignored.")
 
+
+# Keys published with the code: anyone could sign sessions and links with them.
+PUBLISHED_KEYS = {DEVELOPMENT_SECRET_KEY, "testing-secret-key"}
+
+
+def strong_secret_key(key: str | None) -> bool:
+    """At least 32 characters, not a published key, not a repeated pattern ("xxxx…")."""
+    key = key or ""
+    return len(key) >= 32 and key not in PUBLISHED_KEYS and len(set(key)) >= 10
+
+
+# The configuration when APP_ENV is not set: the safe one.
+DEFAULT_CONFIG = "production"
 
 CONFIGS = {
     "development": DevelopmentConfig,
@@ -146,6 +185,8 @@ def environment_overrides(config_name: str) -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "NETWORK_CONTACT"):
         if name in env:
             overrides[name] = env[name] or None
+    if "TRUSTED_PROXIES" in env:
+        overrides["TRUSTED_PROXIES"] = env["TRUSTED_PROXIES"].strip()
     for name in ("UPLOAD_DIR", "ICAL_UID_DOMAIN", "MAIL_DELIVERY", "PUBLIC_URL"):
         if env.get(name):
             overrides[name] = env[name].strip()
@@ -153,7 +194,9 @@ def environment_overrides(config_name: str) -> dict:
                  "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
                  "REGISTRATION_LINK_DAYS_AFTER_EVENT", "MAIL_MAX_ATTEMPTS", "MAIL_BATCH_SIZE",
                  "MAIL_SENDING_TIMEOUT", "LOGIN_FAILURE_LIMIT", "LOGIN_CLIENT_FAILURE_LIMIT",
-                 "LOGIN_FAILURE_WINDOW"):
+                 "LOGIN_FAILURE_WINDOW", "LOGIN_DELAY_SECONDS", "INVITATION_LINK_HOURS", "PASSWORD_RESET_LINK_MINUTES",
+                 "PASSWORD_RESET_LIMIT", "PASSWORD_RESET_CLIENT_LIMIT", "PASSWORD_RESET_WINDOW",
+                 "STAFF_SESSION_IDLE_DAYS"):
         if env.get(name):
             overrides[name] = int(env[name])
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):

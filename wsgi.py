@@ -1,4 +1,5 @@
-"""Entry point for WSGI servers: `gunicorn wsgi:app` (APP_ENV=production in production)."""
+"""Entry point for WSGI servers: `gunicorn wsgi:app`. Without APP_ENV this is production, which
+refuses to start without a strong SECRET_KEY; `make run` chooses development on purpose."""
 
 from app import create_app
 

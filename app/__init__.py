@@ -3,17 +3,20 @@
 import importlib
 import os
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from app import extensions
+from app.db_types import MAX_ROW_ID
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.models import load_models
-from config import CONFIGS, INSTANCE_DIR, ProductionConfig, environment_overrides
+from config import CONFIGS, DEFAULT_CONFIG, INSTANCE_DIR, ProductionConfig, environment_overrides
 
 # The stages, in the order the hub shows them: each package's `init_app(app)` registers its
 # blueprints, its StageSpec, its mail kinds and its signal receivers (app/stages.py).
@@ -34,14 +37,19 @@ CSRF_MESSAGE = _l("This form has expired, or cookies are blocked. Go back, reloa
 
 def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
     """Build the app. `config` is a name from config.CONFIGS (default: APP_ENV, else
-    development) or a config class; `overrides` are set last (tests use them)."""
+    production: development is chosen on purpose) or a config class; `overrides` are set last
+    (tests use them)."""
     load_models()
     config_name = config if isinstance(config, str) else None
     if config is None:
-        config_name = os.environ.get("APP_ENV", "development")
+        config_name = os.environ.get("APP_ENV", "").strip() or DEFAULT_CONFIG
+    if config_name and config_name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {config_name!r}.")
     config_class = CONFIGS[config_name] if config_name else config
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    # Every <int:…> in a URL is an id: one too large for the database is a 404, not a database error.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_object(config_class)
     app.config.update(environment_overrides(config_name or ""))
     app.config.update(overrides or {})
@@ -52,10 +60,9 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
         # A file on this machine does not drop connections: no ping before every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from app.proxies import TrustedProxyFix
 
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["PROXY_COUNT"])
 
     _init_extensions(app)
     _register_core(app)
@@ -64,6 +71,12 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     _register_error_pages(app)
     _register_templating(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _register_core(app: Flask) -> None:
@@ -101,20 +114,29 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
         sa_event.listen(Engine, "connect", _sqlite_pragmas)
+    from app import schema
+
+    schema.init_app(app)  # first: nothing else may touch a database the code does not match
+    app.before_request(_refuse_unsafe_url_values)
     app.after_request(remember_language)
     app.after_request(_security_headers)
 
 
-def _load_user(user_id: str):
-    from app.auth.models import User
+def _refuse_unsafe_url_values():
+    """A slug or token with a NUL (or another control character) names nothing: 404, before any
+    view hands it to the database (PostgreSQL refuses a NUL with an error)."""
+    from flask import abort
 
-    id_part, _sep, version = user_id.partition(":")
-    if not id_part.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(id_part))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
-    return user
+    from app.forms import unsafe_text
+
+    if any(unsafe_text(value) for value in (request.view_args or {}).values()):
+        abort(404)
+
+
+def _load_user(session_token: str):
+    from app.auth.sessions import load_user
+
+    return load_user(session_token)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -127,10 +149,31 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+def _has_token_in_url() -> bool:
+    """A participant's link, an invitation or a password reset: the URL itself is the key."""
+    return any("token" in name for name in (request.view_args or {}))
+
+
+def _is_personal_page() -> bool:
+    """Staff pages, pages a token opens, and any page for a signed-in (or remembered) browser:
+    no shared or browser cache may keep them."""
+    if request.path.startswith("/manage") or _has_token_in_url():
+        return True
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    return "_user_id" in session or remember_cookie in request.cookies
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if _has_token_in_url():
+        # Never sent onwards: a link followed from the page, or an image, would carry the token.
+        response.headers["Referrer-Policy"] = "no-referrer"
+    else:
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static" and _is_personal_page() and "no-store" not in response.headers.get(
+            "Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store, private"
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -164,6 +207,7 @@ def _register_error_pages(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from app.auth.forms import ROLE_LABELS
     from app.events.labels import FORMAT_LABELS, STATE_LABELS, TRANSITION_LABELS
+    from app.forms import SEARCH_REFUSED
     from app.i18n import (
         LANGUAGE_NAMES,
         city_name,
@@ -190,6 +234,7 @@ def _register_templating(app: Flask) -> None:
         country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES, colon=colon,
         STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
         TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS, link_to=link_to, webcal_url=webcal_url,
+        SEARCH_REFUSED=SEARCH_REFUSED,
     )
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,

@@ -39,3 +39,13 @@ def utcnow() -> datetime:
 def value_enum(enum_class, length: int = 20) -> Enum:
     """Store an enum by its value in a plain string column: no database enum type to migrate."""
     return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+# The largest id an INTEGER primary key holds on PostgreSQL (and the most any table will reach).
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value) -> bool:
+    """A value that can be looked up as a primary key: an int in range (never a bool), so that a
+    signed token or a URL carrying a huge number is "not found", not a database error."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID

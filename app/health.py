@@ -1,5 +1,4 @@
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
@@ -9,10 +8,16 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and database check for load balancers and monitoring."""
+    """Liveness, database and schema check for load balancers and monitoring: 503 when the database
+    cannot be reached or is not at the migration this code needs (naming both revisions)."""
+    from app.schema import schema_state
+
     try:
-        db.session.execute(text("SELECT 1"))
+        state = schema_state()
     except SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    if not state.matches:
+        return jsonify(status="error", database="ok", schema="outdated", revision=", ".join(state.found) or None,
+                       expected=", ".join(state.needed), message=state.describe()), 503
+    return jsonify(status="ok", database="ok", schema="ok", revision=", ".join(state.found))

@@ -3,7 +3,7 @@ sees the same counts (the app keeps no state in memory)."""
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Index, String, delete, func, insert, select
@@ -41,6 +41,19 @@ def recent_hits(scope: str, value: str, window_seconds: int, now: datetime | Non
     since = (now or utcnow()) - timedelta(seconds=window_seconds)
     with db.engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(hits).where(ours, hits.c.at > since))
+
+
+def recent_hits_and_last(scope: str, value: str, window_seconds: int,
+                         now: datetime | None = None) -> tuple[int, datetime | None]:
+    """How many attempts in the window, and when the last one was (None: none), in one query."""
+    hits, ours = _this_key(scope, value)
+    since = (now or utcnow()) - timedelta(seconds=window_seconds)
+    with db.engine.connect() as connection:
+        count, last = connection.execute(
+            select(func.count(), func.max(hits.c.at)).select_from(hits).where(ours, hits.c.at > since)).one()
+    if isinstance(last, datetime) and last.tzinfo is None:  # SQLite keeps no offset: stored in UTC
+        last = last.replace(tzinfo=UTC)
+    return count, last
 
 
 def count_hit(scope: str, value: str, window_seconds: int, now: datetime | None = None) -> int:

@@ -103,6 +103,9 @@ class StageSpec:
       data by that many days, when the organiser moves the event's dates and asks for it;
       transition_warnings(event, target) -> [str]: what the organiser must know before the event
       changes state (who is affected), shown before they confirm.
+    - after_edit(event, before): once an edit of the event is saved, brings the stage's data in line
+      with it (`before`: the event's capacity and format as they were); edit_check's
+      `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
@@ -123,6 +126,7 @@ class StageSpec:
     edit_check: Callable | None = None
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
+    after_edit: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
@@ -263,6 +267,12 @@ def check_event_edit(event, values: dict) -> None:
     for spec in specs():
         if spec.edit_check is not None:
             spec.edit_check(event, values)
+
+
+def apply_event_edit(event, before: dict) -> None:
+    for spec in specs():
+        if spec.after_edit is not None:
+            spec.after_edit(event, before)
 
 
 def seed_stages(context: SeedContext) -> None:

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.schema import schema_matches
 from config import normalise_database_url
 from tests import factories
 
@@ -48,6 +49,8 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         _drop_everything()
         upgrade()
+        # Checked once per process, as a server does on its first request: not inside a test's counts.
+        assert schema_matches()
     return app
 
 

@@ -30,7 +30,7 @@ def user(role: Role = Role.ADMIN, city: City | None = None, email: str | None = 
          password: str = PASSWORD, active: bool = True) -> User:
     number = next(_numbers)
     user = User(email=email or f"{role.value}{number}@example.org", name=name or f"{role.value.title()} {number}",
-                role=role, city=city, active=active, session_version=0)
+                role=role, city=city, active=active)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional
@@ -7,6 +6,7 @@ from wtforms.validators import URL, InputRequired, Length, Optional
 from app.agenda.labels import KIND_LABELS
 from app.agenda.models import AgendaItem, ItemKind
 from app.agenda.services import ItemInput, PresenterInput
+from app.forms import FlaskForm
 from app.timezones import utc_to_local
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

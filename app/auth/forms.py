@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.models import Role
+from app.forms import FlaskForm
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -49,17 +49,25 @@ class _AccountFields(FlaskForm):
 
 class UserCreateForm(_AccountFields):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
-                       filters=[strip_spaces])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "new-password"},
-                             description=_l("At least 10 characters. Share it with the person safely."))
+                       filters=[strip_spaces],
+                       description=_l("The person gets an invitation here, with a link to choose their password."))
 
 
 class UserEditForm(_AccountFields):
     active = BooleanField(_l("Account active"))
-    new_password = PasswordField(_l("New password"), validators=[Optional(), Length(max=200)],
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       filters=[strip_spaces], render_kw={"autocomplete": "username"})
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
                                  render_kw={"autocomplete": "new-password"},
-                                 description=_l("Leave empty to keep the current password."))
+                                 description=_l("At least 10 characters."))
+    confirmation = PasswordField(_l("The same password again"), validators=[DataRequired(), Length(max=200)],
+                                 render_kw={"autocomplete": "new-password"})
 
 
 class PasswordChangeForm(FlaskForm):
@@ -68,3 +76,7 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
                                  render_kw={"autocomplete": "new-password"},
                                  description=_l("At least 10 characters."))
+
+
+class EmptyForm(FlaskForm):
+    """Buttons that only need the CSRF token."""

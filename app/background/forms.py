@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, TextAreaField
 
 from app.background.models import BackgroundDocument
 from app.background.services import BackgroundInput, PdfUpload, pdf_limit
+from app.forms import FlaskForm
 
 
 class BackgroundForm(FlaskForm):

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.events.labels import FORMAT_LABELS
 from app.events.models import Event, EventFormat
 from app.events.services import EventInput
+from app.forms import FlaskForm
 from app.timezones import utc_to_local
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -46,6 +46,8 @@ class EventForm(FlaskForm):
                           description=_l("For events held online or hybrid. Starts with https://"))
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=10000)],
                             description=_l("Number of places. Leave empty for no limit."))
+    capacity_confirmed = BooleanField(_l("Yes, lower the capacity: the people listed go to the top of the "
+                                         "waiting list and are told by email"))
     registration_opens = DateTimeLocalField(_l("Registration opens"), format=LOCAL_DATETIME_FORMAT,
                                             validators=[Optional()],
                                             description=_l("In the host city's local time."))
@@ -82,6 +84,7 @@ class EventForm(FlaskForm):
             host_city_id=self.host_city_id.data, start_date=self.start_date.data, end_date=self.end_date.data,
             format=EventFormat(self.format.data), venue=self.venue.data or "",
             online_url=self.online_url.data or "", capacity=self.capacity.data,
+            capacity_confirmed=bool(self.capacity_confirmed.data),
             registration_opens_local=self.registration_opens.data,
             registration_closes_local=self.registration_closes.data,
             policy_area_ids=self.policy_area_ids.data or [], slug=self.slug.data or "",

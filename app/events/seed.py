@@ -154,8 +154,7 @@ def seed_demo_accounts(cities: dict[str, City], demo_event: Event, report: SeedR
     for email, name, role, city, language in people:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, name=name, role=role, city=city, preferred_language=language,
-                        session_version=0)
+            user = User(email=email, name=name, role=role, city=city, preferred_language=language)
             user.set_password(DEMO_PASSWORDS[email])
             db.session.add(user)
             db.session.flush()

@@ -17,7 +17,7 @@ from app.events.models import City, Event, EventFormat, EventState, FacilitatorA
 from app.events.signals import event_changed
 from app.extensions import db
 from app.i18n import french_spacing
-from app.stages import check_event_edit, shift_with_event
+from app.stages import apply_event_edit, check_event_edit, shift_with_event
 from app.timezones import entered_time_to_utc, start_of_day
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -39,6 +39,8 @@ class EventInput:
     venue: str = ""
     online_url: str = ""
     capacity: int | None = None
+    # The organiser confirmed a capacity below the places already held (see app.registration.capacity).
+    capacity_confirmed: bool = False
     registration_opens_local: datetime | None = None
     registration_closes_local: datetime | None = None
     policy_area_ids: list[int] = field(default_factory=list)
@@ -139,7 +141,7 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
         shift_with_event(event, days)
     # Stages that hold data tied to the event's dates, place or format refuse an edit that would
     # strand it (their StageSpec.edit_check), next to the field concerned.
-    check_event_edit(event, values)
+    check_event_edit(event, {**values, "capacity_confirmed": data.capacity_confirmed})
     before = _practical_details(event.start_date, event.end_date, event.venue, event.format, event.online_url,
                                 event.host_city)
     after = _practical_details(values["start_date"], values["end_date"], values["venue"], values["format"],
@@ -147,11 +149,13 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     changes = {what: (before[what], now) for what, now in after.items() if before[what] != now}
     if changes and not data.tell_participants:
         _ask_before_telling(event)
+    before_edit = {"capacity": event.capacity, "format": event.format}
     for name, value in values.items():
         setattr(event, name, value)
     event.host_city = city
     touch(event)
     db.session.flush()
+    apply_event_edit(event, before_edit)
     if changes:
         event_changed.send(event, changes=changes)
     return event

@@ -1,6 +1,5 @@
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.field_visit.models import FieldVisit
 from app.field_visit.services import GUIDE_LANGUAGES, StopInput, VisitInput
+from app.forms import FlaskForm
 from app.i18n import current_language
 from app.timezones import utc_to_local
 

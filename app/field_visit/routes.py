@@ -19,6 +19,7 @@ from app.field_visit import queries, services, signups
 from app.field_visit.forms import ActionForm, VisitForm, language_name
 from app.field_visit.labels import SIGNUP_LABELS
 from app.field_visit.models import ACTIVE_SIGNUP, FieldVisit, SignupStatus
+from app.forms import search_text
 from app.i18n import localized
 from app.registration.queries import participant_from_token
 from app.registration.tokens import private_page
@@ -224,8 +225,9 @@ def export(slug: str, visit_id: int):
 def check_in_list(slug: str, visit_id: int):
     event = managed_event(slug)
     visit = _visit_or_404(event, visit_id)
-    q = (request.args.get("q") or "").strip()[:200]
-    return render_template("field_visit/manage/check_in.html", event=event, visit=visit, q=q, form=ActionForm(),
+    q, q_refused = search_text(request.args.get("q"))
+    return render_template("field_visit/manage/check_in.html", event=event, visit=visit, q=q, q_refused=q_refused,
+                           form=ActionForm(),
                            signups=queries.people(visit, (SignupStatus.CONFIRMED,), q))
 
 

@@ -31,6 +31,10 @@ these attributes: `app/registration/notifications.py` builds a `RegistrationFact
 | reminder_1_day | (nothing more; queued by `flask mail send-reminders`) |
 | event_cancelled | reason: str (may be empty) ; queued by the lifecycle signal with METHOD:CANCEL |
 | private_link_resent | (the private link only) |
+| registration_place_withdrawn | registration (.position) ; capacity lowered: METHOD:CANCEL for a confirmed place |
+| account_invitation | link (to choose a password), days, role ; no event (app/auth/notifications.py) |
+| password_reset | link, minutes ; no event |
+| sign_in_paused | failures, reset_url ; no event |
 """
 
 from dataclasses import dataclass, field

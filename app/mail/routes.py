@@ -4,13 +4,13 @@ every message in both languages; sending one again."""
 from flask import Blueprint, abort, make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.actions import run_action
 from app.auth.permissions import can_manage_event, staff_required
 from app.events import queries
 from app.extensions import db
+from app.forms import FlaskForm
 from app.i18n import LANGUAGE_NAMES
 from app.mail.kinds import kind_label
 from app.mail.models import OutboxMessage, OutboxStatus

@@ -1,11 +1,11 @@
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.events.models import Event
+from app.forms import FlaskForm
 from app.registration.labels import ATTENDANCE_LABELS, PROMOTION_LABELS
 from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationSettings
 from app.registration.queries import modes_for
@@ -114,6 +114,8 @@ class SettingsForm(FlaskForm):
     online_capacity = IntegerField(_l("Places online (hybrid events)"),
                                    validators=[Optional(), NumberRange(min=1, max=100000)],
                                    description=_l("Leave empty for no limit. The event's capacity is for in person."))
+    capacity_confirmed = BooleanField(_l("Yes, lower the capacity: the people listed go to the top of the "
+                                         "waiting list and are told by email"))
     public_list = BooleanField(_l("Publish the list of participants who agreed to appear in it"))
 
     def fill_from(self, settings: RegistrationSettings) -> None:
@@ -126,4 +128,5 @@ class SettingsForm(FlaskForm):
     def to_input(self) -> SettingsInput:
         return SettingsInput(moderated=bool(self.moderated.data), promotion=PromotionPolicy(self.promotion.data),
                              offer_hours=self.offer_hours.data, online_capacity=self.online_capacity.data,
-                             public_list=bool(self.public_list.data))
+                             public_list=bool(self.public_list.data),
+                             capacity_confirmed=bool(self.capacity_confirmed.data))

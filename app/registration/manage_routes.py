@@ -16,6 +16,7 @@ from app.auth.permissions import staff_required
 from app.events.access import managed_event
 from app.events.labels import LANGUAGE_LABELS
 from app.events.models import Event
+from app.forms import search_text
 from app.registration import privacy, queries, staff
 from app.registration.forms import EmptyForm, SettingsForm
 from app.registration.models import Registration
@@ -115,8 +116,8 @@ def detail(slug: str, registration_id: int):
 @staff_required()
 def check_in_list(slug: str):
     event = managed_event(slug)
-    q = (request.args.get("q") or "").strip()[:200]
-    return render_template("registration/manage/check_in_list.html", event=event, q=q,
+    q, refused = search_text(request.args.get("q"))
+    return render_template("registration/manage/check_in_list.html", event=event, q=q, q_refused=refused,
                            people=queries.check_in_list(event, q), form=EmptyForm())
 
 

@@ -38,6 +38,9 @@ KINDS = (
          "registration/mail/registration_cancelled", ("registration",)),
     Kind("private_link_resent", _l("Your private link: %(event)s"), _l("Private link sent again"),
          "registration/mail/private_link_resent"),
+    Kind("registration_place_withdrawn", _l("Back on the waiting list (fewer places): %(event)s"),
+         _l("Place withdrawn (capacity lowered)"), "registration/mail/registration_place_withdrawn",
+         ("registration",)),
 )
 
 REGISTRATION_KINDS = {
@@ -51,11 +54,12 @@ REGISTRATION_KINDS = {
     "rejected": "registration_rejected",
     "cancelled": "registration_cancelled",
     "link_resent": "private_link_resent",
+    "withdrawn": "registration_place_withdrawn",
 }
 # The changes after which the participant holds a confirmed place: the invitation goes with them.
 WITH_INVITATION = frozenset({"confirmed", "promoted", "approved"})
 # The changes that take a place away: a METHOD:CANCEL when the place was a confirmed one.
-WITH_CANCELLATION = frozenset({"cancelled", "rejected"})
+WITH_CANCELLATION = frozenset({"cancelled", "rejected", "withdrawn"})
 
 
 @dataclass(frozen=True)

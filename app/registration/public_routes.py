@@ -97,7 +97,9 @@ def _registration_page(event: Event, form) -> str:
 
 
 def _show_link_in_development(outcome: signup.Outcome) -> None:
-    if current_app.config["REGISTRATION_SHOW_LINK"]:
+    """Only for a registration this very form created: anyone can type someone else's address,
+    so the link of a registration that existed before goes by email only, in every configuration."""
+    if current_app.config["REGISTRATION_SHOW_LINK"] and outcome.brand_new:
         flash(_("Development only: your private link is %(url)s (it is emailed as well, or printed "
                 "to the console when no MAIL_SERVER is set).", url=participant_url(outcome.registration)),
               "info")

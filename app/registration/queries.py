@@ -14,6 +14,7 @@ from app.auth.services import normalise_email
 from app.db_types import utcnow
 from app.events.models import Event, EventFormat, EventState
 from app.extensions import db
+from app.forms import unsafe_text
 from app.page_cache import time_bucket
 from app.registration import tokens
 from app.registration.models import (
@@ -233,12 +234,18 @@ class Filters:
     organisation: str = ""
     attendance: str = ""
 
+    # The filters given with a character no search can take (a NUL…): left out, and said so.
+    refused: tuple[str, ...] = ()
+
     @classmethod
     def from_args(cls, args) -> "Filters":
-        return cls(**{name: (args.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__})
+        names = [name for name in cls.__dataclass_fields__ if name != "refused"]
+        given = {name: (args.get(name) or "").strip()[:200] for name in names}
+        refused = tuple(name for name, value in given.items() if unsafe_text(value))
+        return cls(**{name: "" if name in refused else value for name, value in given.items()}, refused=refused)
 
     def as_args(self) -> dict[str, str]:
-        return {name: value for name, value in vars(self).items() if value}
+        return {name: value for name, value in vars(self).items() if value and name != "refused"}
 
 
 @dataclass

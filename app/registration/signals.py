@@ -21,6 +21,8 @@ cancellation. Keyword `change`: what happened, one of
                  follows (approved, waitlisted) is announced as well
     link_resent  someone registered again with the same email, or the organiser sent a new
                  link: send the private link (`app.registration.tokens.participant_url`)
+    withdrawn    the organisers lowered the capacity below the places held: the participant's
+                 place (confirmed or offered) is taken back, they are at the top of the waiting list
 
 Nothing is sent when a registration's personal data is erased (there is nobody to write to).
 `app/mail/subscribers.py` queues the message of each change.
@@ -31,7 +33,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 CHANGES = ("received", "confirmed", "waitlisted", "promoted", "offered", "expired", "approved", "rejected",
-           "cancelled", "restored", "link_resent")
+           "cancelled", "restored", "link_resent", "withdrawn")
 
 registration_changed = _signals.signal("registration-changed")
 

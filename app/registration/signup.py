@@ -60,6 +60,14 @@ class RegistrationInput:
 class Outcome:
     registration: Registration
     created: bool
+    # A registration that ended (cancelled, rejected, expired) taken up again with the same email:
+    # `created` too, but the row, and the person behind the address, existed before.
+    reopened: bool = False
+
+    @property
+    def brand_new(self) -> bool:
+        """Nobody registered with this address before: only then may the form itself show the link."""
+        return self.created and not self.reopened
 
 
 def _attendance_for(event: Event, asked: AttendanceMode | None) -> AttendanceMode:
@@ -140,7 +148,7 @@ def _register_again(registration: Registration, data: RegistrationInput, now: da
         announce(registration, "received")
     else:
         admit(registration, now, change_if_confirmed="confirmed")
-    return Outcome(registration, created=True)
+    return Outcome(registration, created=True, reopened=True)
 
 
 # --- What participants do from their page --------------------------------------------------

@@ -11,10 +11,16 @@ from flask_babel import lazy_gettext as _l
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
-from app.events.models import Event
+from app.events.models import Event, EventFormat
 from app.events.services import touch
 from app.extensions import db
-from app.registration.models import PromotionPolicy, Registration, RegistrationSettings, RegistrationStatus
+from app.registration.models import (
+    AttendanceMode,
+    PromotionPolicy,
+    Registration,
+    RegistrationSettings,
+    RegistrationStatus,
+)
 from app.registration.queries import modes_for
 from app.registration.waitlist import (
     admit,
@@ -124,12 +130,21 @@ class SettingsInput:
     offer_hours: int
     online_capacity: int | None
     public_list: bool
+    # The organiser confirmed online places below those held (see app.registration.capacity).
+    capacity_confirmed: bool = False
 
 
 def update_settings(actor, event: Event, data: SettingsInput, now: datetime | None = None) -> RegistrationSettings:
     require_manager(actor, event)
     if not 1 <= data.offer_hours <= 24 * 14:
         raise DomainError(_l("Give between 1 and 336 hours (two weeks)."), field="offer_hours")
+    from app.registration.capacity import CapacityBelowPlacesHeld, places_beyond, withdraw_places_beyond
+
+    online = AttendanceMode.ONLINE if event.format is EventFormat.HYBRID else None
+    if online is not None and not data.capacity_confirmed:
+        affected = places_beyond(event, online, data.online_capacity)
+        if affected:
+            raise CapacityBelowPlacesHeld(affected, data.online_capacity, field="online_capacity")
     settings = db.session.get(RegistrationSettings, event.id)
     if settings is None:
         settings = RegistrationSettings(event_id=event.id)
@@ -141,6 +156,8 @@ def update_settings(actor, event: Event, data: SettingsInput, now: datetime | No
     settings.public_list = data.public_list
     touch(event)  # the public participant list may appear or go
     db.session.flush()
+    if online is not None:
+        withdraw_places_beyond(event, online, data.online_capacity, now)
     # More places (or no limit) may let people in from the waiting list.
     for mode in modes_for(event):
         fill_from_waiting_list(event, mode, now)

@@ -8,6 +8,18 @@ from app.i18n import format_local_datetime
 from app.stages import CallToAction, SeedContext, StaffLink, StageSpec, StageStatus
 
 
+def check_event_capacity(event, values):
+    from app.registration.capacity import check_event_capacity as check
+
+    check(event, values)
+
+
+def apply_event_capacity(event, before):
+    from app.registration.capacity import apply_event_capacity as apply
+
+    apply(event, before)
+
+
 def hub_status(event):
     from app.registration.queries import Availability, availability
 
@@ -102,6 +114,8 @@ SPEC = StageSpec(
     description=_l("Sign up to take part, in person or online."),
     hub_status=hub_status,
     staff_link=StaffLink(_l("Participants"), "registration_manage.participants"),
+    edit_check=check_event_capacity,
+    after_edit=apply_event_capacity,
     call_to_action=call_to_action,
     card_notes=card_notes,
     transition_warnings=transition_warnings,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.db_types import utcnow
+from app.db_types import is_row_id, utcnow
 from app.extensions import db
 from app.registration.models import Registration
 from app.timezones import start_of_day
@@ -68,7 +68,7 @@ def read_token(token: str, now: datetime | None = None) -> Registration:
         raise BadLink(LinkProblem.INVALID)
     if now >= signed_at + timedelta(seconds=current_app.config["REGISTRATION_LINK_MAX_AGE"]):
         raise BadLink(LinkProblem.EXPIRED)
-    registration = db.session.get(Registration, payload["r"]) if isinstance(payload["r"], int) else None
+    registration = db.session.get(Registration, payload["r"]) if is_row_id(payload["r"]) else None
     if registration is None:
         raise BadLink(LinkProblem.INVALID)
     if registration.token_version != payload["v"] or registration.is_erased:

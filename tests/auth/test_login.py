@@ -64,6 +64,7 @@ def test_next_redirect_goes_back_to_the_asked_page(client, make):
 
 @pytest.mark.parametrize("target", [
     "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example",
+    "/manage/\x00", "/manage/\x1b[2J",
 ])
 def test_next_redirect_never_leaves_the_site(client, make, target):
     make.user(Role.ADMIN, email="a@example.org")
@@ -102,34 +103,89 @@ def test_login_form_has_csrf_protection_when_enabled(database_url):
     assert "This form has expired" in response.text
 
 
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, make):
-    app.config["LOGIN_FAILURE_LIMIT"] = 3
-    try:
-        user = make.user(Role.ORGANISER, make.city())
-        for _ in range(3):
-            response = client.post("/manage/login?lang=en", data={"email": user.email, "password": "guess"})
-            assert response.status_code == 401
-        # Even the right password is not checked now: guessing cannot go on.
-        response = client.post("/manage/login?lang=fr", data={"email": user.email, "password": make.PASSWORD})
-        assert response.status_code == 429
-        assert "Trop de tentatives" in response.text
-        assert client.get("/manage/").status_code == 302
-        other = make.user(Role.ADMIN)
-        assert make.login(client, other).status_code == 302, "other accounts are not locked"
-    finally:
-        app.config["LOGIN_FAILURE_LIMIT"] = 10
+def _fail(client, email, address="192.0.2.66", lang="en"):
+    return client.post(f"/manage/login?lang={lang}", data={"email": email, "password": "a guess"},
+                       environ_base={"REMOTE_ADDR": address})
 
 
-def test_the_lock_ends_with_the_window(app, make):
+def test_wrong_passwords_slow_down_the_guesser_not_the_owner(app, client, make):
+    user = make.user(Role.ORGANISER, make.city())
+    for _ in range(app.config["LOGIN_FAILURE_LIMIT"]):
+        assert _fail(client, user.email).status_code == 401
+    # From the guesser's address, even the right password is not checked now.
+    response = client.post("/manage/login?lang=fr", data={"email": user.email, "password": make.PASSWORD},
+                           environ_base={"REMOTE_ADDR": "192.0.2.66"})
+    assert response.status_code == 429
+    assert "Trop de mauvais mots de passe" in response.text and "secondes" in response.text
+    assert client.get("/manage/").status_code == 302
+    # The owner, anywhere else, signs in as usual; other accounts from the guesser's address too.
+    owner = app.test_client()
+    assert owner.post("/manage/login", data={"email": user.email, "password": make.PASSWORD},
+                      environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 302
+    other = make.user(Role.ADMIN)
+    assert client.post("/manage/login", data={"email": other.email, "password": make.PASSWORD},
+                       environ_base={"REMOTE_ADDR": "192.0.2.66"}).status_code == 302
+
+
+def _failures(email, client, count, now):
+    from app.auth.services import record_sign_in_failure
+    from app.domain import DomainError
+
+    for _ in range(count):
+        with pytest.raises(DomainError):
+            record_sign_in_failure(email, client, now)
+
+
+def test_the_delay_grows_with_every_further_failure_and_ends_with_the_window(app, make):
     from datetime import timedelta
 
-    from app.auth.services import TooManySignInFailures, check_sign_in_allowed, record_sign_in_failure
+    from app.auth.services import TooManySignInFailures, check_sign_in_allowed
+    from app.db_types import utcnow
+
+    config = app.config
+    delay = config["LOGIN_DELAY_SECONDS"]
+    start = utcnow()
+    _failures("Someone@Example.org", "10.1.2.3", config["LOGIN_FAILURE_LIMIT"] - 1, start)
+    check_sign_in_allowed("someone@example.org", "10.1.2.3", start)  # below the limit: no wait
+    _failures("Someone@Example.org", "10.1.2.3", 1, start)
+    with pytest.raises(TooManySignInFailures):
+        check_sign_in_allowed("someone@example.org", "10.1.2.3", start + timedelta(seconds=delay - 1))
+    check_sign_in_allowed("someone@example.org", "10.1.2.3", start + timedelta(seconds=delay))
+    check_sign_in_allowed("someone@example.org", "192.0.2.1", start), "another client is not slowed"
+    later = start + timedelta(seconds=delay)
+    _failures("someone@example.org", "10.1.2.3", 1, later)
+    with pytest.raises(TooManySignInFailures):
+        check_sign_in_allowed("someone@example.org", "10.1.2.3", later + timedelta(seconds=2 * delay - 1))
+    check_sign_in_allowed("someone@example.org", "10.1.2.3", later + timedelta(seconds=2 * delay))
+    _failures("someone@example.org", "10.1.2.3", 4, later)
+    with pytest.raises(TooManySignInFailures):
+        check_sign_in_allowed("someone@example.org", "10.1.2.3", later + timedelta(seconds=32 * delay - 1))
+    check_sign_in_allowed("someone@example.org", "10.1.2.3",
+                          later + timedelta(seconds=config["LOGIN_FAILURE_WINDOW"] + 1))
+
+
+def test_one_client_failing_on_many_accounts_is_slowed_down_for_all(app, make):
+    from app.auth.services import TooManySignInFailures, check_sign_in_allowed
     from app.db_types import utcnow
 
     now = utcnow()
-    for _ in range(app.config["LOGIN_FAILURE_LIMIT"]):
-        record_sign_in_failure("Someone@Example.org", "10.1.2.3", now)
+    for number in range(app.config["LOGIN_CLIENT_FAILURE_LIMIT"]):
+        _failures(f"person{number}@example.org", "10.9.9.9", 1, now)
     with pytest.raises(TooManySignInFailures):
-        check_sign_in_allowed("someone@example.org", "192.0.2.1", now)
-    later = now + timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW"] + 1)
-    check_sign_in_allowed("someone@example.org", "192.0.2.1", later)
+        check_sign_in_allowed("anyone@example.org", "10.9.9.9", now)
+
+
+def test_the_owner_is_told_by_email_once_when_someone_is_slowed_down(app, client, make):
+    from sqlalchemy import select
+
+    from app.mail.models import OutboxMessage
+
+    user = make.user(Role.ORGANISER, make.city(), email="giulia@example.org")
+    limit = app.config["LOGIN_FAILURE_LIMIT"]
+    for address in ("192.0.2.66", "192.0.2.67"):
+        for _ in range(limit + 1):
+            _fail(client, user.email, address)
+    _fail(client, "nobody@example.org")
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "sign_in_paused")).all()
+    assert [m.recipient_email for m in messages] == ["giulia@example.org"]
+    assert f"{limit}" in messages[0].text_body and "/manage/forgot-password" in messages[0].text_body

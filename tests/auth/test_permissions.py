@@ -18,6 +18,8 @@ STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilita
 MATRIX = {
     "manage.dashboard": ("GET", STAFF),
     "auth.account": ("GET", STAFF),
+    "auth.end_session": ("POST", STAFF),
+    "auth.end_other_sessions": ("POST", STAFF),
     "manage.new_event": ("GET", {"admin", "organiser", "other_organiser"}),
     "manage.workspace": ("GET", {"admin", "organiser", "facilitator"}),
     "manage.edit_event": ("GET", {"admin", "organiser"}),
@@ -63,8 +65,9 @@ MATRIX = {
     "auth.users": ("GET", {"admin"}),
     "auth.new_user": ("GET", {"admin"}),
     "auth.edit_user": ("GET", {"admin"}),
+    "auth.send_password_link": ("POST", {"admin"}),
 }
-PUBLIC_UNDER_MANAGE = {"auth.login", "auth.logout"}
+PUBLIC_UNDER_MANAGE = {"auth.login", "auth.logout", "auth.forgot_password", "auth.set_password"}
 VISITORS = ["anonymous", "admin", "organiser", "other_organiser", "facilitator", "other_facilitator", "disabled"]
 
 
@@ -122,7 +125,7 @@ def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
               "item_id": people["item"].id, "message_id": people["message_id"], "visit_id": people["visit"],
-              "signup_id": people["signup"]}
+              "signup_id": people["signup"], "session_id": 1, "purpose": "reset", "token": "not-a-token"}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
@@ -146,6 +149,29 @@ def test_staff_route_permissions(app, client, make, world, endpoint, visitor):
             assert "/manage/login" not in response.headers["Location"]
     else:
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize("visitor", ["admin", "organiser", "anonymous"])
+def test_no_staff_page_is_kept_in_any_cache(app, client, make, world, visitor):
+    """Staff pages show participants' data: `Cache-Control: no-store` on every one of them, to those
+    who may see them and to those sent away alike."""
+    event, people = world
+    if visitor in people:
+        make.login(client, people[visitor])
+    for endpoint in sorted(PUBLIC_UNDER_MANAGE | {e for e, (method, _who) in MATRIX.items() if method == "GET"}):
+        if endpoint == "auth.logout":
+            continue
+        response = client.get(_url(app, endpoint, event, people))
+        assert "no-store" in response.headers.get("Cache-Control", ""), (endpoint, response.status_code)
+
+
+def test_public_pages_stay_cacheable_for_visitors_but_not_for_signed_in_staff(client, make, world):
+    event, people = world
+    event.state = EventState.OPEN
+    db.session.commit()
+    assert "no-store" not in client.get(f"/events/{event.slug}/").headers.get("Cache-Control", "")
+    make.login(client, people["organiser"])
+    assert "no-store" in client.get(f"/events/{event.slug}/").headers["Cache-Control"]
 
 
 def test_forbidden_page_is_translated_and_has_no_details(client, make, world):

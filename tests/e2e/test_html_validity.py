@@ -50,9 +50,13 @@ def demo(make):
 
 
 def test_public_pages_are_valid_and_accessible(live_server, demo):
-    event, _, _ = demo
+    from app.auth.password_links import Purpose, make_token
+
+    event, organiser, _ = demo
+    choose_password = f"/manage/password/reset/{make_token(organiser, Purpose.RESET)}"
     urls = [f"{live_server}{path}?lang={lang}" for lang in ("en", "fr")
-            for path in ("/", f"/events/{event.slug}/", "/manage/login", "/events/missing/")]
+            for path in ("/", f"/events/{event.slug}/", "/manage/login", "/events/missing/",
+                         "/manage/forgot-password", choose_password)]
     result = _check_html(urls)
     verdicts = [line for line in result.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert len(verdicts) == len(urls), result.stdout[-4000:]

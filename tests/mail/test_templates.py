@@ -29,7 +29,13 @@ CONTEXTS = {
     "event_changed": {"event_changes": [("venue", "Hôtel de Ville", "Salle Molière"),
                                         ("online_url", "", "https://meet.example.org/new")]},
     "reminder_7_days": {"days": 7},
+    "account_invitation": {"link": "http://127.0.0.1:5000/manage/password/invitation/tok", "days": 7,
+                           "role": "organiser"},
+    "password_reset": {"link": "http://127.0.0.1:5000/manage/password/reset/tok", "minutes": 60},
+    "sign_in_paused": {"failures": 5, "reset_url": "http://127.0.0.1:5000/manage/forgot-password"},
 }
+# Messages about a staff account, not about an event: queued without one.
+ACCOUNT_KINDS = {"account_invitation", "password_reset", "sign_in_paused"}
 VISIT = SimpleNamespace(
     title_en="The Guillotière and its associations", title_fr="La Guillotière et ses associations",
     meets_at=datetime(2027, 10, 30, 12, 0, tzinfo=UTC), returns_at=datetime(2027, 10, 30, 15, 30, tzinfo=UTC),
@@ -53,7 +59,11 @@ WITH_CANCEL = {"registration_cancelled", "event_cancelled", "field_visit_left"}
 
 
 def _context(kind: str) -> dict:
+    from app.auth.models import Role
+
     context = dict(CONTEXTS.get(kind, {}))
+    if "role" in context:
+        context["role"] = Role(context["role"])
     if kind.startswith("registration_"):
         context["registration"] = REGISTRATION
     return context
@@ -74,10 +84,15 @@ def test_rendering_puts_the_recipient_language_first(app, make):
 
 
 def _assert_recipient_language_first(event, kind):
+    event = None if kind in ACCOUNT_KINDS else event
     french = render_message(kind, Recipient("a@example.net", "Zoé", "fr"), event=event, context=_context(kind))
     english = render_message(kind, Recipient("a@example.net", "Zoé", "en"), event=event, context=_context(kind))
-    assert french.subject.index("Citoyenneté urbaine") < french.subject.index("Urban citizenship")
-    assert english.subject.index("Urban citizenship") < english.subject.index("Citoyenneté urbaine")
+    if event is None:
+        first, second = french.subject.split(" / ")
+        assert english.subject == f"{second} / {first}" and first != second
+    else:
+        assert french.subject.index("Citoyenneté urbaine") < french.subject.index("Urban citizenship")
+        assert english.subject.index("Urban citizenship") < english.subject.index("Citoyenneté urbaine")
     assert french.text.index("Bonjour Zoé") < french.text.index("Hello Zoé")
     assert english.text.index("Hello Zoé") < english.text.index("Bonjour Zoé")
     assert french.html.index('<div lang="fr"') < french.html.index('<div lang="en"')
@@ -96,7 +111,8 @@ def test_every_kind_in_both_orders_passes_check_mail(app, make, mail_sink, host)
             invitation = None
             if kind in WITH_INVITATION or kind in WITH_CANCEL:
                 invitation = event_invitation(event, cancelled=kind in WITH_CANCEL)
-            message = queue_message(kind, recipient, event=event, context=_context(kind), invitation=invitation)
+            message = queue_message(kind, recipient, event=None if kind in ACCOUNT_KINDS else event,
+                                    context=_context(kind), invitation=invitation)
             (invitations if invitation else plain).append(message.recipient_email)
     db.session.commit()
     report = deliver_due()

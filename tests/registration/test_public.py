@@ -431,3 +431,25 @@ def test_the_cached_blank_form_gives_every_visitor_their_own_working_token(open_
     assert _count() == 2
     with served.app_context():
         db.engine.dispose()
+
+
+def test_the_form_never_shows_the_link_of_a_registration_that_existed_before(app, client, open_event):
+    """Development shows a new registration's link after the form; anyone can type someone else's
+    address, so a registration that existed (active, or cancelled and taken up again) gets its link
+    by email only, in every configuration."""
+    event = open_event(capacity=10)
+    app.config["REGISTRATION_SHOW_LINK"] = True
+    try:
+        first = client.post(f"/events/{event.slug}/register?lang=en", data=_form(), follow_redirects=True)
+        registration = db.session.scalar(select(Registration))
+        assert "/r/" in first.text and "Development only" in first.text, "a new registration may see its link"
+        again = client.post(f"/events/{event.slug}/register?lang=en", data=_form(name="Someone Else"),
+                            follow_redirects=True)
+        assert "Development only" not in again.text and "/r/" not in again.text
+        signup.cancel(registration)
+        db.session.commit()
+        reopened = client.post(f"/events/{event.slug}/register?lang=en", data=_form(name="Someone Else"),
+                               follow_redirects=True)
+        assert "Development only" not in reopened.text and "/r/" not in reopened.text
+    finally:
+        app.config["REGISTRATION_SHOW_LINK"] = False

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask import url_for
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -67,6 +68,59 @@ def test_erasure_revokes_the_link(open_event, register, make):
     db.session.commit()
     with pytest.raises(BadLink):
         tokens.read_token(token)
+
+
+def test_erasure_gives_the_registration_a_new_link_version(open_event, register, make):
+    """One of erasure's two guards on its own: the version the old links carry no longer matches."""
+    registration = register(open_event())
+    version = registration.token_version
+    privacy.erase(make.user(Role.ADMIN), registration, utcnow())
+    db.session.commit()
+    assert registration.token_version != version
+
+
+def test_an_erased_registration_opens_to_no_link_even_at_an_unchanged_version(open_event, register):
+    """The other guard on its own: erased means refused, whatever version a link carries."""
+    registration = register(open_event())
+    token = tokens.make_token(registration)
+    registration.erased_at = utcnow()
+    db.session.commit()
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token)
+    assert raised.value.problem is LinkProblem.REVOKED
+
+
+@pytest.mark.parametrize("row_id", [2**31, 2**63, 10**30, -1, 0, True, 1.5, "1", None])
+def test_a_validly_signed_link_with_an_impossible_id_is_not_found(app, client, open_event, register, row_id):
+    register(open_event())
+    token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.SALT).dumps({"r": row_id, "v": "x"})
+    with pytest.raises(BadLink) as raised:
+        tokens.read_token(token)
+    assert raised.value.problem is LinkProblem.INVALID
+    assert client.get(f"/r/{token}").status_code == 404
+
+
+def _token_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if any("token" in name for name in rule.arguments)
+            and "GET" in rule.methods]
+
+
+def test_every_page_a_token_opens_sends_no_referrer_and_is_never_cached(app, client, open_event, register):
+    """The token is the key: a link followed from the page (or an image it loads) must not carry it in
+    a Referer, and no cache may keep the page. Every route with a token in its URL, from every stage."""
+    registration = register(open_event())
+    token = tokens.make_token(registration)
+    rules = _token_rules(app)
+    assert {"registration.participant", "registration.edit", "registration.cancel"} <= {r.endpoint for r in rules}
+    for rule in rules:
+        known = {"slug": registration.event.slug, "purpose": "reset"}
+        values = {name: token if "token" in name else known[name] for name in rule.arguments}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        for path in (url, url.replace(token, token[:-3] + "xyz")):  # a good token and a bad one
+            response = client.get(path)
+            assert response.headers["Referrer-Policy"] == "no-referrer", (rule.endpoint, response.status_code)
+            assert "no-store" in response.headers["Cache-Control"], (rule.endpoint, response.status_code)
 
 
 def test_registering_for_an_event_in_beirut_ending_before_a_midnight_clock_change(app, client, open_event, make):
