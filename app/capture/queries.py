@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.agenda.models import AgendaItem
 from app.capture.common import settings_of
@@ -22,6 +23,7 @@ from app.capture.models import (
     FollowUp,
     Merge,
     TranslationStatus,
+    entry_answers,
     entry_policy_areas,
 )
 from app.capture.reference import normalise_code
@@ -166,8 +168,43 @@ class LivePage:
 
 
 def _recommendations_query(event: Event):
-    return (select(Entry).options(selectinload(Entry.policy_areas), selectinload(Entry.sdgs))
-            .where(Entry.event_id == event.id, Entry.kind == EntryKind.RECOMMENDATION, Entry.removed_at.is_(None)))
+    return select(Entry).where(Entry.event_id == event.id, Entry.kind == EntryKind.RECOMMENDATION,
+                               Entry.removed_at.is_(None))
+
+
+def _fill(event: Event, entries: list[Entry], *collections: str) -> list[Entry]:
+    """Load the entries' `sdgs`, `policy_areas` and `answers` with one query each for the whole
+    event (selectinload would send one query per 500 entries)."""
+    if not entries:
+        return entries
+    wanted = {entry.id: entry for entry in entries}
+    found: dict[str, dict[int, list]] = {name: {} for name in collections}
+    if "sdgs" in collections:
+        for sdg in db.session.scalars(
+            select(EntrySdg).join(Entry, Entry.id == EntrySdg.entry_id)
+            .where(Entry.event_id == event.id).order_by(EntrySdg.entry_id, EntrySdg.position)
+        ):
+            found["sdgs"].setdefault(sdg.entry_id, []).append(sdg)
+    if "policy_areas" in collections:
+        for entry_id, area in db.session.execute(
+            select(entry_policy_areas.c.entry_id, PolicyArea)
+            .join(PolicyArea, PolicyArea.id == entry_policy_areas.c.policy_area_id)
+            .join(Entry, Entry.id == entry_policy_areas.c.entry_id)
+            .where(Entry.event_id == event.id).order_by(PolicyArea.id)
+        ):
+            found["policy_areas"].setdefault(entry_id, []).append(area)
+    if "answers" in collections:
+        answered = aliased(Entry)
+        for entry_id, entry in db.session.execute(
+            select(entry_answers.c.recommendation_id, answered)
+            .join(answered, answered.id == entry_answers.c.answered_id)
+            .where(answered.event_id == event.id).order_by(answered.id)
+        ):
+            found["answers"].setdefault(entry_id, []).append(entry)
+    for name, values in found.items():
+        for entry_id, entry in wanted.items():
+            set_committed_value(entry, name, values.get(entry_id, []))
+    return entries
 
 
 def _filtered(query, filters: Filters):
@@ -209,7 +246,8 @@ def _ranked(event: Event, entries: list[Entry], settings: CaptureSettings, with_
 
 def live_page(event: Event, filters: Filters) -> LivePage:
     settings = settings_of(event)
-    all_recommendations = list(db.session.scalars(_recommendations_query(event).order_by(Entry.id)))
+    all_recommendations = _fill(event, list(db.session.scalars(_recommendations_query(event).order_by(Entry.id))),
+                                "sdgs", "policy_areas")
     if filters.active:
         shown = set(db.session.scalars(_filtered(select(Entry.id).where(
             Entry.event_id == event.id, Entry.kind == EntryKind.RECOMMENDATION), filters)))
@@ -271,16 +309,17 @@ class ConsolePage:
 
 
 def _entry_options():
-    return (joinedload(Entry.city), joinedload(Entry.agenda_item), joinedload(Entry.updated_by),
-            selectinload(Entry.policy_areas), selectinload(Entry.sdgs), selectinload(Entry.answers))
+    return joinedload(Entry.city), joinedload(Entry.agenda_item), joinedload(Entry.updated_by)
 
 
 def console(event: Event) -> ConsolePage:
     entries: dict[EntryKind, list[Entry]] = {kind: [] for kind in EntryKind}
     removed = []
     counts = dict.fromkeys(TranslationStatus, 0)
-    for entry in db.session.scalars(select(Entry).options(*_entry_options()).where(Entry.event_id == event.id)
-                                    .order_by(Entry.id.desc())):
+    loaded = _fill(event, list(db.session.scalars(select(Entry).options(*_entry_options())
+                                                  .where(Entry.event_id == event.id).order_by(Entry.id.desc()))),
+                   "sdgs", "policy_areas")
+    for entry in loaded:
         if entry.is_removed:
             removed.append(entry)
             continue
@@ -295,7 +334,8 @@ def console(event: Event) -> ConsolePage:
 
 
 def entry_of(event: Event, entry_id: int) -> Entry | None:
-    return db.session.scalar(select(Entry).options(*_entry_options())
+    return db.session.scalar(select(Entry).options(*_entry_options(), selectinload(Entry.policy_areas),
+                                                   selectinload(Entry.sdgs), selectinload(Entry.answers))
                              .where(Entry.id == entry_id, Entry.event_id == event.id))
 
 
@@ -411,7 +451,7 @@ class Ballot:
 def ballot(registration: Registration) -> Ballot:
     event = registration.event
     settings = settings_of(event)
-    entries = list(db.session.scalars(_recommendations_query(event).order_by(Entry.id)))
+    entries = _fill(event, list(db.session.scalars(_recommendations_query(event).order_by(Entry.id))), "sdgs")
     rows = _ranked(event, entries, settings, with_follow_ups=False)
     endorsed = set(db.session.scalars(
         select(_effective_id()).join(Endorsement, Endorsement.recommendation_id == Entry.id)
@@ -454,9 +494,9 @@ def summary(event: Event) -> Summary:
 
 
 def export_entries(event: Event) -> list[Entry]:
-    return list(db.session.scalars(select(Entry).options(*_entry_options(), joinedload(Entry.created_by),
-                                                         joinedload(Entry.merged_into))
-                                   .where(Entry.event_id == event.id).order_by(Entry.kind, Entry.id)))
+    loaded = list(db.session.scalars(select(Entry).options(*_entry_options(), joinedload(Entry.created_by))
+                                     .where(Entry.event_id == event.id).order_by(Entry.kind, Entry.id)))
+    return _fill(event, loaded, "sdgs", "policy_areas", "answers")
 
 
 def final_recommendations(event: Event) -> list[Ranked]:
