@@ -291,7 +291,7 @@ def seed_lyon(with_demo_people: bool) -> dict[str, int]:
     for number in FINAL:
         recommendations[number].final_at = closed
     db.session.add(CaptureSettings(event_id=event.id, dots_allowance=5, voting_open=False, results_revealed=True,
-                                   closed_at=closed, revision=1, updated_at=closed))
+                                   closed_at=closed, revision=1, board_revision=1, updated_at=closed))
     counts["Lyon 2017 capture entries"] = (len(LYON_ENTRIES) + len(LYON_CASES) + len(LYON_OBSERVATIONS)
                                            + len(LYON_RECOMMENDATIONS))
     for index, city, status, noted_on, note in FOLLOW_UPS:
