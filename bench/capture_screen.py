@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -290,8 +291,12 @@ def main() -> None:
     parser.add_argument("--write-every", type=float, default=3.0, help="seconds between a facilitator's entries")
     parser.add_argument("--room-seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5078)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 0)), help="default: a free one")
     args = parser.parse_args()
+    if not args.port:
+        with socket.socket() as probe:  # other benches may be running on this machine
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     workdir = Path(tempfile.mkdtemp(prefix="capture-bench-"))
     server, env = serve(workdir, args.port, args.workers)
     try:
