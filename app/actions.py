@@ -21,7 +21,7 @@ on the page it goes back to.
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, flash, redirect
+from flask import abort, flash, jsonify, redirect
 from flask.typing import ResponseReturnValue
 
 from app.domain import DomainError, PermissionDenied, show_error
@@ -75,3 +75,27 @@ def run_action(
     if after is not None:
         after(result)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def run_json_action(
+    call: Callable[[], Result],
+    *,
+    answer: Callable[[Result], dict],
+) -> ResponseReturnValue:
+    """`run_action` for a page's own script (say, a console that keeps working offline and sends
+    what it kept when the connection returns): the same rules, answered in JSON instead of a
+    redirect, since the script stays on its page.
+
+    - Done: commit, 200 with `{"ok": true, **answer(result)}`.
+    - DomainError: roll back, 422 with `{"ok": false, "error": message, "field": field}`.
+    - PermissionDenied without a field: roll back, 403.
+    """
+    try:
+        result = call()
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, PermissionDenied) and error.field is None:
+            abort(403)
+        return jsonify(ok=False, error=str(error.message), field=error.field), 422
+    db.session.commit()
+    return jsonify(ok=True, **answer(result))

@@ -11,6 +11,7 @@ from app import ratelimit
 from app.agenda import models as agenda_models
 from app.auth import models as auth_models
 from app.background import models as background_models
+from app.capture import models as capture_models
 from app.events import models as events_models
 from app.field_visit import models as field_visit_models
 from app.mail import models as mail_models
@@ -18,7 +19,7 @@ from app.registration import models as registration_models
 
 MODEL_MODULES = (
     auth_models, events_models, mail_models, ratelimit, background_models, agenda_models, registration_models,
-    field_visit_models,
+    field_visit_models, capture_models,
 )
 
 

@@ -34,10 +34,21 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class StaffLink:
-    """A link on the staff workspace to the stage's own staff page, which takes `slug=`."""
+    """A link on the staff workspace to the stage's own staff page, which takes `slug=`.
+
+    `allowed(user, event)` says who sees it (default: the event's organisers and administrators);
+    a stage whose page is for the event's facilitators too gives `can_view_workspace`."""
 
     label: object
     endpoint: str
+    allowed: Callable[[object, object], bool] | None = None
+
+    def shown_to(self, user, event) -> bool:
+        if self.allowed is not None:
+            return self.allowed(user, event)
+        from app.auth.permissions import can_manage_event
+
+        return can_manage_event(user, event)
 
 
 @dataclass(frozen=True)
@@ -181,7 +192,8 @@ def stages_of(event) -> list[StageView]:
 
 @dataclass(frozen=True)
 class StaffStage:
-    """A stage on the staff workspace: its link and what is left to do."""
+    """A stage on the staff workspace: its link (None where this user may not open it) and what
+    is left to do."""
 
     spec: StageSpec
     status: StageStatus
@@ -189,11 +201,12 @@ class StaffStage:
     todo: list
 
 
-def staff_stages_of(event) -> list[StaffStage]:
+def staff_stages_of(event, user) -> list[StaffStage]:
     result = []
     for view in stages_of(event):
         spec = view.spec
-        url = url_for(spec.staff_link.endpoint, slug=event.slug) if spec.staff_link else None
+        link = spec.staff_link
+        url = url_for(link.endpoint, slug=event.slug) if link and link.shown_to(user, event) else None
         result.append(StaffStage(spec, view.status, url, list(spec.todo(event)) if spec.todo else []))
     return result
 

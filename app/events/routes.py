@@ -110,7 +110,7 @@ def workspace(slug: str):
     can_manage = can_manage_event(current_user, event)
     transitions = [lifecycle.check_transition(event, target) for target in lifecycle.ALLOWED_TRANSITIONS[event.state]]
     return render_template("manage/workspace.html", event=event, can_manage=can_manage, transitions=transitions,
-                           state_form=StateChangeForm(), stages=staff_stages_of(event))
+                           state_form=StateChangeForm(), stages=staff_stages_of(event, current_user))
 
 
 @manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])
