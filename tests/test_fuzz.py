@@ -148,14 +148,16 @@ def world(app, make):
                                                        attendance=AttendanceMode.IN_PERSON), check_window=False)
     db.session.commit()
     item = make.agenda_item(event)
-    from tests.auth.test_permissions import _field_visit
+    from tests.auth.test_permissions import _capture, _field_visit
 
     visit_id, signup_id = _field_visit(event)
+    capture = _capture(event, admin)
     message = queue_message("private_link_resent", Recipient("zoe@example.net", "Zoé", "fr"), event=event)
     db.session.commit()
     yield {"event": event, "admin": admin, "registration": outcome.registration, "item": item,
            "message": message, "facilitator": facilitator, "other_facilitator": other_facilitator,
-           "token": tokens.make_token(outcome.registration), "visit_id": visit_id, "signup_id": signup_id}
+           "token": tokens.make_token(outcome.registration), "visit_id": visit_id, "signup_id": signup_id,
+           "capture": capture}
     app.config.update(REGISTRATION_RATE_LIMIT=20, LOGIN_FAILURE_LIMIT=10, LOGIN_CLIENT_FAILURE_LIMIT=50,
                       PASSWORD_RESET_CLIENT_LIMIT=10)
 
@@ -168,7 +170,7 @@ def _url(app, endpoint: str, world: dict, **overrides) -> str:
     values = {"slug": world["event"].slug, "registration_id": world["registration"].id,
               "item_id": world["item"].id, "message_id": world["message"].id,
               "user_id": world["facilitator"].id, "token": world["token"], "session_id": 1,
-              "visit_id": world["visit_id"], "signup_id": world["signup_id"], **overrides}
+              "visit_id": world["visit_id"], "signup_id": world["signup_id"], **world["capture"], **overrides}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{endpoint}: say in tests/test_fuzz.py how to build its {missing}"

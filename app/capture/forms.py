@@ -1,6 +1,5 @@
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from app.capture.curation import FollowUpInput
 from app.capture.entries import EntryInput
 from app.capture.labels import ACTOR_LEVEL_LABELS, FOLLOW_UP_LABELS, KIND_LABELS
 from app.capture.models import ActorLevel, Entry, EntryKind, FollowUpStatus, TranslationStatus
+from app.forms import FlaskForm
 from app.i18n import LANGUAGE_NAMES, localized
 
 TOO_LONG = _l("At most %(max)d characters.")
