@@ -35,6 +35,7 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.events.models import City, Event, PolicyArea
 from app.extensions import db
+from app.field_visit.queries import visit_of
 
 UPLOAD_FOLDER = "capture"
 TITLE_MAX = 300
@@ -153,6 +154,8 @@ def _validated(event: Event, kind: EntryKind, data: EntryInput, entry: Entry | N
     elif not (values["text_en"] or values["text_fr"]):
         raise DomainError(_l("Write the entry in English, in French, or both."), field="text_en")
     if kind is EntryKind.OBSERVATION:
+        if data.field_visit_id is not None and visit_of(event, data.field_visit_id) is None:
+            raise DomainError(_l("Choose one of this event's field visits."), field="field_visit_id")
         values["field_visit_id"] = data.field_visit_id
         values["visit_label"] = clean_line(data.visit_label)[:200]
         if values["field_visit_id"] is None and not values["visit_label"]:

@@ -54,8 +54,9 @@ class _Details(FlaskForm):
     slides_url = URLField(_l("Link to the slides"), validators=[Optional(), Length(max=500, message=TOO_LONG)])
     pdf = FileField(_l("Or the slides as a PDF"))
     agenda_item_id = SelectField(_l("Presented in"), coerce=_optional_int, validate_choice=False)
+    field_visit_id = SelectField(_l("Field visit"), coerce=_optional_int, validate_choice=False)
     visit_label = StringField(_l("Visit"), validators=[Length(max=200, message=TOO_LONG)],
-                              description=_l("Which visit this was seen on."))
+                              description=_l("Which visit this was seen on, when it is not in the list."))
     actor_level = SelectField(_l("Who should act"), validate_choice=False)
     actor = StringField(_l("Which actor"), validators=[Length(max=200, message=TOO_LONG)],
                         description=_l("For example: the city's social services, the ministry of the interior."))
@@ -65,7 +66,9 @@ class _Details(FlaskForm):
     answers = CheckboxList(_l("It answers"), coerce=int, validate_choice=False)
     working_group = StringField(_l("Working group"), validators=[Length(max=120, message=TOO_LONG)])
 
-    def set_choices(self, cities, agenda_items, areas, answerable, lang: str) -> None:
+    def set_choices(self, cities, agenda_items, areas, answerable, lang: str, visits=()) -> None:
+        self.field_visit_id.choices = [SelectChoice("", _l("— not in the list —")),
+                                       *(SelectChoice(visit_id, title) for visit_id, title in visits)]
         self.city_id.choices = [SelectChoice(OTHER_CITY, _l("— another city (type it below) —")),
                                 *(SelectChoice(c.id, c.name_fr if lang == "fr" else c.name_en) for c in cities)]
         self.agenda_item_id.choices = [SelectChoice("", _l("— not said —")),
@@ -88,7 +91,7 @@ class _Details(FlaskForm):
         return dict(
             city_id=self.city_id.data, city_other=self.city_other.data or "", organisation=self.organisation.data or "",
             slides_url=self.slides_url.data or "", pdf=self._pdf(), agenda_item_id=self.agenda_item_id.data,
-            visit_label=self.visit_label.data or "",
+            field_visit_id=self.field_visit_id.data, visit_label=self.visit_label.data or "",
             actor_level=ActorLevel(level) if level in {lv.value for lv in ActorLevel} else None,
             actor=self.actor.data or "", working_group=self.working_group.data or "",
             policy_area_ids=list(self.policy_areas.data or []), sdg_text=self.sdgs.data or "",
@@ -101,6 +104,7 @@ class _Details(FlaskForm):
         self.organisation.data = entry.organisation
         self.slides_url.data = entry.slides_url
         self.agenda_item_id.data = entry.agenda_item_id
+        self.field_visit_id.data = entry.field_visit_id
         self.visit_label.data = entry.visit_label
         self.actor_level.data = entry.actor_level.value if entry.actor_level else ""
         self.actor.data = entry.actor

@@ -26,6 +26,7 @@ from app.capture.models import EntryKind, Merge
 from app.events.access import event_for
 from app.events.models import Event, EventState
 from app.extensions import db
+from app.field_visit.queries import visit_choices
 from app.i18n import current_language
 
 manage_bp = Blueprint("capture_manage", __name__, url_prefix="/manage/events/<slug>/capture")
@@ -62,7 +63,7 @@ def console_labels():
 def _entry_form(event: Event, form_class=EntryForm):
     form = form_class()
     form.set_choices(queries.all_cities(), queries.agenda_choices(event), queries.all_policy_areas(),
-                     queries.answerable(event), current_language())
+                     queries.answerable(event), current_language(), visits=visit_choices(event))
     return form
 
 

@@ -122,7 +122,8 @@ class Entry(db.Model):
 
     # An observation: the visit it was made on. The field-visit stage is built beside this one;
     # the foreign key to its table is added once both are merged. Until then the label names it.
-    field_visit_id: Mapped[int | None] = mapped_column()
+    # The visit an observation was made on (a label instead when it is not one of the event's visits).
+    field_visit_id: Mapped[int | None] = mapped_column(ForeignKey("field_visits.id", ondelete="SET NULL"))
     visit_label: Mapped[str] = mapped_column(String(200), default="")
 
     # A recommendation: who should act, and where it belongs.

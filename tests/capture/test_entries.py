@@ -289,3 +289,24 @@ def test_a_case_carries_its_slides_as_a_pdf_checked_by_content(app, client, worl
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Type"] == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_an_observation_belongs_to_one_of_the_events_field_visits(app, make, world, add):
+    from app.domain import DomainError
+    from app.field_visit.models import FieldVisit
+    from tests.auth.test_permissions import _field_visit
+
+    visit_id, _signup = _field_visit(world.event)
+    observed = add(EntryKind.OBSERVATION, text="A one-stop shop in the making.", field_visit_id=visit_id)
+    assert observed.field_visit_id == visit_id
+    other_event = make.event(world.event.host_city, world.event.state)
+    make.registration(other_event)
+    other_visit, _ = _field_visit(other_event)
+    with pytest.raises(DomainError, match="field visits"):
+        add(EntryKind.OBSERVATION, text="Elsewhere.", field_visit_id=other_visit)
+    db.session.rollback()
+    # The visit removed, the observation stays, no longer tied to it.
+    db.session.delete(db.session.get(FieldVisit, visit_id))
+    db.session.commit()
+    db.session.refresh(observed)
+    assert observed.field_visit_id is None
