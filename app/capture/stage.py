@@ -1,0 +1,77 @@
+"""What the capture stage offers the shared pages (app/stages.py)."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.capture import queries
+from app.capture.common import can_capture, settings_of
+from app.events.models import EventState
+from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
+
+
+def hub_status(event):
+    summary = queries.summary(event)
+    settings = settings_of(event)
+    url = url_for("capture.show", slug=event.slug)
+    if settings.is_closed or (event.state is EventState.FINISHED and summary.recommendations):
+        return (StageStatus.AVAILABLE, url) if summary.entries else (StageStatus.CLOSED, None)
+    if settings.voting_open or summary.entries:
+        return StageStatus.OPEN, url
+    return StageStatus.PREPARING, None
+
+
+def todo(event) -> list:
+    summary = queries.summary(event)
+    settings = settings_of(event)
+    tasks = []
+    if event.state in (EventState.OPEN, EventState.CLOSED) and summary.recommendations and not settings.voting_open \
+            and not settings.is_closed:
+        tasks.append(_l("Open voting during the recommendations session, so that the room prioritises."))
+    if event.state is EventState.FINISHED and summary.recommendations and not summary.final:
+        tasks.append(_l("Mark the recommendations that go to the learning note as final."))
+    if event.state is EventState.FINISHED and not settings.is_closed and summary.entries:
+        tasks.append(_l("Close capture once the final recommendations are marked."))
+    return tasks
+
+
+def voting_panel(registration, token: str) -> dict | None:
+    """On the participant's page: their dots and the link to vote, once there is something to vote on."""
+    from app.capture.voting import why_cannot_vote
+    from app.registration.models import RegistrationStatus
+
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return None
+    event = registration.event
+    settings = settings_of(event)
+    if not (settings.voting_open or queries.has_recommendations(event)):
+        return None
+    ballot = queries.ballot(registration) if settings.voting_open else None
+    return {"event": event, "ballot": ballot, "reason": why_cannot_vote(registration, settings)}
+
+
+def seed(context: SeedContext) -> None:
+    from app.capture.seed import seed_capture
+
+    for label, added in seed_capture(context.demo_event, context.with_demo_people).items():
+        context.count(label, added)
+
+
+def library_figures() -> dict:
+    counts = queries.library_counts()
+    return {_l("Recommendations"): counts["recommendations"], _l("Final recommendations"): counts["final"],
+            _l("Follow-ups by cities"): counts["follow_ups"]}
+
+
+SPEC = StageSpec(
+    key="capture",
+    title=_l("Recommendations"),
+    description=_l("What the meeting produces, recorded live by the facilitators and prioritised by the room: "
+                   "common challenges, local solutions, what the field visit showed and the recommendations."),
+    hub_status=hub_status,
+    staff_link=StaffLink(_l("Capture console"), "capture_manage.console", allowed=can_capture),
+    todo=todo,
+    participant_panel=ParticipantPanel("capture/_participant_panel.html", voting_panel),
+    seed=seed,
+    seed_rank=1,  # after registration (-1, its demo participants vote) and the agenda (0, where cases were presented)
+    library_figures=library_figures,
+)

@@ -1,0 +1,111 @@
+"""The capture console on a phone in a room whose Wi-Fi drops: in headless Chromium against the app
+served on 127.0.0.1 (CSRF on, as in production)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from app.capture.models import Entry
+from app.events.models import EventState
+from app.extensions import db
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
+
+PENDING = "Not saved yet — will be sent when the connection returns."
+
+
+@pytest.fixture
+def console(live_server, phone, make):
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    event = make.event(lyon, EventState.OPEN)
+    facilitator = make.user(Role.FACILITATOR, email="zoe@example.org")
+    make.assign(event, facilitator)
+    phone.goto(f"{live_server}/manage/login?lang=en")
+    phone.get_by_label("Email").fill(facilitator.email)
+    phone.get_by_label("Password").fill(make.PASSWORD)
+    phone.get_by_role("button", name="Sign in").tap()
+    expect(phone.get_by_role("button", name="Sign in")).to_have_count(0)
+    phone.goto(f"{live_server}/manage/events/{event.slug}/capture?lang=en")
+    return event
+
+
+def _count(text: str | None = None) -> int:
+    db.session.expire_all()
+    query = select(func.count(Entry.id))
+    if text is not None:
+        query = query.where(Entry.text_en == text)
+    return db.session.scalar(query)
+
+
+def _type(phone, text: str) -> None:
+    phone.get_by_label("Text", exact=True).fill(text)
+    phone.get_by_role("button", name="Save", exact=True).tap()
+
+
+def test_entries_typed_offline_are_kept_and_sent_once_when_the_connection_returns(phone, console):
+    status = phone.locator("#save-status")
+    phone.get_by_label("English").check()
+    _type(phone, "Typed while online.")
+    expect(status).to_have_text("Saved.")
+    assert _count() == 1
+
+    phone.context.set_offline(True)
+    _type(phone, "First entry typed offline.")
+    expect(status).to_have_text(PENDING)
+    _type(phone, "Second entry typed offline.")
+    expect(status).to_have_text(PENDING)
+    expect(phone.locator("#pending li")).to_have_count(2)
+    assert phone.get_by_label("Text", exact=True).input_value() == "", "ready for the next one"
+    assert _count() == 1
+    # A reload while offline would fail; what waits is in localStorage, not in the page.
+    assert "First entry typed offline." in phone.evaluate("Object.values(localStorage).join(' ')")
+
+    phone.context.set_offline(False)
+    expect(status).to_have_text("Saved.", timeout=15_000)
+    expect(phone.locator("#pending")).to_be_hidden()
+    assert _count() == 3
+    assert _count("First entry typed offline.") == 1 and _count("Second entry typed offline.") == 1
+    phone.reload()
+    expect(phone.locator("#pending")).to_be_hidden()
+    expect(phone.locator("section[aria-labelledby=list-challenge]")).to_contain_text("Second entry typed offline.")
+
+
+def test_an_answer_lost_on_the_way_back_is_resent_without_making_a_duplicate(phone, console):
+    """The server saved the entry but the phone never heard back: the phone keeps it and sends it
+    again with the same key, and the server answers with the entry it already has."""
+    lost = []
+
+    def lose_the_first_answer(route):
+        if not lost:
+            route.fetch()  # it reaches the server…
+            lost.append(True)
+            route.abort()  # …but the answer never reaches the phone
+        else:
+            route.continue_()
+
+    phone.route("**/capture/entries", lose_the_first_answer)
+    phone.get_by_label("English").check()
+    _type(phone, "Saved once, answered twice.")
+    expect(phone.locator("#save-status")).to_have_text("Saved.", timeout=15_000)
+    assert lost == [True]
+    assert _count("Saved once, answered twice.") == 1
+
+
+def test_the_console_works_without_scripts(browser, live_server, make):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    event = make.event(lyon, EventState.OPEN)
+    organiser = make.user(Role.ORGANISER, lyon, email="giulia@example.org")
+    page.goto(f"{live_server}/manage/login?lang=fr")
+    page.get_by_label("Adresse électronique").fill(organiser.email)
+    page.get_by_label("Mot de passe").fill(make.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/manage/events/{event.slug}/capture?lang=fr")
+    page.get_by_label("Texte", exact=True).fill("Écrit sans script.")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("Enregistré")
+    db.session.expire_all()
+    assert db.session.scalar(select(Entry.text_fr)) == "Écrit sans script."
+    context.close()
