@@ -378,6 +378,8 @@ def _section(writer: _Writer, view: NoteView, key: str) -> None:
         table = document.add_table(rows=0, cols=2)
         table.style = "Table Grid"
         for name in ("participants", "organisations", "cities", "countries", "in_person", "online"):
+            if not figures.get(name) and name not in ("participants", "in_person", "online"):
+                continue  # not known: the registrations did not say
             cells = table.add_row().cells
             cells[0].text = str(figures.get(name, 0))
             cells[1].text = str(PARTICIPATION_LABELS[name])
