@@ -4,7 +4,7 @@ publishing (organisers and administrators)."""
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -118,6 +118,8 @@ def publish(slug: str):
                                                     number=version.number),
                           redirect_to=lambda version: url_for("learning_note.version", slug=event.slug,
                                                               number=version.number),
+                          after=lambda version: render.warm_files_later(current_app._get_current_object(), event.id,
+                                                                        version.id),
                           form=form, on_error=lambda: _refreshed_publish_page(event, form))
     return _publish_page(event, note, form)
 

@@ -19,11 +19,13 @@ outside the app's static folder"):
 
 import logging
 import multiprocessing
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ ALLOWED_SUFFIXES = {".css": "text/css", ".woff2": "font/woff2", ".woff": "font/w
 FILE_MAX_BYTES = 2 * 1024 * 1024
 FILES_MAX = 64
 HTML_MAX_CHARS = 8 * 1024 * 1024
-DEFAULT_TIMEOUT = 30
+DEFAULT_TIMEOUT = 60
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 
 
@@ -112,12 +114,13 @@ def _without_attachments(document) -> None:
         page.links = [link for link in page.links if link[0] != "attachment"]
 
 
-def render_pdf(html: str, static_folder: str | Path, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+def render_pdf(html: str, static_folder: str | Path, fetcher: StaticOnlyFetcher | None = None,
+               font_config: FontConfiguration | None = None) -> bytes:
     """Render in this process (tests give their own fetcher to see what it was asked for)."""
     if len(html) > HTML_MAX_CHARS:
         raise RenderFailed("the document is too large to render")
     fetcher = fetcher or StaticOnlyFetcher(static_folder)
-    document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render()
+    document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render(font_config=font_config)
     fetcher.closed = True
     _without_attachments(document)
     pdf = document.write_pdf()
@@ -126,9 +129,34 @@ def render_pdf(html: str, static_folder: str | Path, fetcher: StaticOnlyFetcher 
     return pdf
 
 
-def _child(connection, html: str, static_folder: str, max_bytes: int) -> None:
+_PREPARED: dict = {}
+_PREPARING = threading.Lock()
+FONT_SAMPLE = ('<html lang="fr"><head><link rel="stylesheet" href="{origin}css/learning-note-fonts.css"></head>'
+               '<body style="font-family: \'Source Serif 4\'"><p>Aa <b>Aa</b> <i>Aa</i> <b><i>Aa</i></b> Ąą</p>'
+               '<p style="font-family: \'Source Sans 3\'">Aa <b>Aa</b> <span style="font-weight: 600">Aa</span> Ąą</p>'
+               '</body></html>')
+
+
+def prepared_fonts(static_folder: str) -> FontConfiguration:
+    """What every PDF needs, made once per process before the rendering children are forked (they
+    inherit it): the network's fonts unpacked and registered, the English and French hyphenation
+    patterns loaded. Made by rendering a fixed sample through the same static-only fetcher."""
+    with _PREPARING:
+        if static_folder not in _PREPARED:
+            import pyphen
+
+            for lang in ("en", "fr"):
+                pyphen.Pyphen(lang=lang)
+            font_config = FontConfiguration()
+            HTML(string=FONT_SAMPLE.format(origin=STATIC_ORIGIN), base_url=STATIC_ORIGIN,
+                 url_fetcher=StaticOnlyFetcher(static_folder)).render(font_config=font_config)
+            _PREPARED[static_folder] = font_config
+        return _PREPARED[static_folder]
+
+
+def _child(connection, html: str, static_folder: str, max_bytes: int, font_config) -> None:
     try:
-        data = render_pdf(html, static_folder)
+        data = render_pdf(html, static_folder, font_config=font_config)
         if len(data) > max_bytes:
             connection.send(("error", f"the PDF is larger than {max_bytes} bytes"))
         else:
@@ -152,9 +180,10 @@ def render_pdf_bounded(html: str, static_folder: str | Path | None = None, *, ti
         if len(data) > max_bytes:
             raise RenderFailed(f"the PDF is larger than {max_bytes} bytes")
         return data
+    font_config = prepared_fonts(static_folder)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, html, static_folder, max_bytes), daemon=True)
+    child = context.Process(target=_child, args=(sender, html, static_folder, max_bytes, font_config), daemon=True)
     child.start()
     sender.close()
     try:

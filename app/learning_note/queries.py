@@ -1,7 +1,7 @@
 """Reads for the note's pages, each one or two queries."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.events.models import Event, EventState
 from app.extensions import db
@@ -15,21 +15,26 @@ def note_of(event: Event) -> Note | None:
 
 def versions_of(event: Event) -> list[NoteVersion]:
     """Every published version, the latest first (without their content)."""
-    from sqlalchemy.orm import defer
-
     return list(db.session.scalars(
         select(NoteVersion).options(defer(NoteVersion.content), joinedload(NoteVersion.published_by))
         .where(NoteVersion.event_id == event.id).order_by(NoteVersion.number.desc())))
 
 
-def latest_version(event: Event) -> NoteVersion | None:
-    return db.session.scalar(select(NoteVersion).where(NoteVersion.event_id == event.id)
+def _version_query(with_content: bool):
+    query = select(NoteVersion)
+    return query if with_content else query.options(defer(NoteVersion.content))
+
+
+def latest_version(event: Event, with_content: bool = True) -> NoteVersion | None:
+    """The latest published version. `with_content` False: its content is read only if used (a
+    kept file is served without it)."""
+    return db.session.scalar(_version_query(with_content).where(NoteVersion.event_id == event.id)
                              .order_by(NoteVersion.number.desc()).limit(1))
 
 
-def version_of(event: Event, number: int) -> NoteVersion | None:
-    return db.session.scalar(select(NoteVersion).where(NoteVersion.event_id == event.id,
-                                                       NoteVersion.number == number))
+def version_of(event: Event, number: int, with_content: bool = True) -> NoteVersion | None:
+    return db.session.scalar(_version_query(with_content).where(NoteVersion.event_id == event.id,
+                                                                NoteVersion.number == number))
 
 
 def latest_number(event: Event) -> int:

@@ -6,6 +6,7 @@ fingerprint of what may still change in a frozen version: the participants who m
 
 import hashlib
 import json
+import threading
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -20,7 +21,7 @@ from app.i18n import FALLBACK_NOTES
 from app.learning_note import sources
 from app.learning_note.content import NoteView, draft_content
 from app.learning_note.labels import PARTICIPATION_LABELS, SECTION_TITLES
-from app.learning_note.models import Note, NoteFile, NoteVersion
+from app.learning_note.models import LANGUAGES, Note, NoteFile, NoteVersion
 from app.links import link_to
 
 # Raise when the templates of the PDF or the Word document change: files kept from before are
@@ -83,20 +84,22 @@ def render_file(view: NoteView, fmt: str, url: str | None) -> bytes:
     return build_docx(view, url)
 
 
-def _fingerprint(view: NoteView) -> str:
-    listed = sorted(person["id"] for person in view.listed)
-    return hashlib.sha256(f"{OUTPUT_REVISION}:{listed}".encode()).hexdigest()
+def _fingerprint(consenting: list[int]) -> str:
+    return hashlib.sha256(f"{OUTPUT_REVISION}:{consenting}".encode()).hexdigest()
 
 
 def version_file(event: Event, version: NoteVersion, lang: str, fmt: str) -> bytes:
     """The PDF or Word document of a published version: kept from an earlier request, or rendered
-    now and kept (in the caller's transaction; the route commits)."""
-    view = version_view(event, version, lang)
-    fingerprint = _fingerprint(view)
+    now and kept (in the caller's transaction; the route commits). A kept file serves while the
+    event's consenting participants are those it was made with (two queries, the version's content
+    not even read); otherwise it is made again, naming only those who still consent."""
+    consenting = sources.consenting_ids(event)
+    fingerprint = _fingerprint(consenting)
     kept = db.session.get(NoteFile, (version.id, lang, fmt))
     if kept is not None and kept.fingerprint == fingerprint:
         return kept.data
-    data = render_file(view, fmt, note_url(event, version.number))
+    content = json.loads(version.content)
+    data = render_file(NoteView(content, lang, set(consenting)), fmt, note_url(event, version.number))
     try:
         with db.session.begin_nested():
             db.session.execute(delete(NoteFile).where(NoteFile.version_id == version.id, NoteFile.lang == lang,
@@ -115,3 +118,31 @@ def file_name(event: Event, number: int | None, lang: str, fmt: str) -> str:
 def pdf_limits() -> dict:
     config = current_app.config
     return {"timeout": config.get("LEARNING_NOTE_PDF_TIMEOUT"), "max_bytes": config.get("LEARNING_NOTE_PDF_MAX_BYTES")}
+
+
+def warm_files_later(app, event_id: int, version_id: int) -> None:
+    """After a publication (its commit done): render the new version's PDF and Word document in
+    both languages in a background thread, so that no reader waits for them. The PDF itself
+    renders in its bounded child process; a failure leaves the file to the first request.
+    `LEARNING_NOTE_WARM_FILES` (default: on, off under tests) turns it off."""
+    if not app.config.get("LEARNING_NOTE_WARM_FILES", not app.testing):
+        return
+    threading.Thread(target=_warm, args=(app, event_id, version_id), name="learning-note-files", daemon=True).start()
+
+
+def _warm(app, event_id: int, version_id: int) -> None:
+    with app.app_context():
+        try:
+            event = db.session.get(Event, event_id)
+            version = db.session.get(NoteVersion, version_id)
+            if event is None or version is None:
+                return
+            for lang in LANGUAGES:
+                for fmt in FORMATS:
+                    version_file(event, version, lang, fmt)
+                    db.session.commit()
+        except Exception:  # a background nicety: the first request renders what is missing
+            db.session.rollback()
+            app.logger.exception("learning note %s v%s: files not rendered in advance", event_id, version_id)
+        finally:
+            db.session.remove()

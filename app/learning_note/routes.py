@@ -73,7 +73,7 @@ def _file_response(event: Event, version: NoteVersion, fmt: str):
 @bp.get("/events/<slug>/learning-note.<any(pdf, docx):fmt>")
 def download(slug: str, fmt: str):
     event = public_event(slug)
-    version = queries.latest_version(event)
+    version = queries.latest_version(event, with_content=False)
     if version is None:
         abort(404)
     return _file_response(event, version, fmt)
@@ -82,7 +82,7 @@ def download(slug: str, fmt: str):
 @bp.get("/events/<slug>/learning-note/v<int:number>.<any(pdf, docx):fmt>")
 def version_download(slug: str, number: int, fmt: str):
     event = public_event(slug)
-    version = queries.version_of(event, number)
+    version = queries.version_of(event, number, with_content=False)
     if version is None:
         abort(404)
     return _file_response(event, version, fmt)

@@ -126,3 +126,17 @@ def still_listed(event: Event, registration_ids) -> set[int]:
         select(Registration.id).where(Registration.id.in_(wanted), Registration.event_id == event.id,
                                       Registration.status == RegistrationStatus.CONFIRMED,
                                       Registration.consent_public_list.is_(True), Registration.erased_at.is_(None))))
+
+
+def consenting_ids(event: Event) -> list[int]:
+    """The registrations of the event that may be named now (confirmed, consenting, not erased), for
+    the fingerprint of a kept file: one query, whatever the size of the note."""
+    from app.registration.queries import settings_for
+
+    if not settings_for(event).public_list:
+        return []
+    return list(db.session.scalars(
+        select(Registration.id).where(Registration.event_id == event.id,
+                                      Registration.status == RegistrationStatus.CONFIRMED,
+                                      Registration.consent_public_list.is_(True), Registration.erased_at.is_(None))
+        .order_by(Registration.id)))

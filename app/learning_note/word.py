@@ -429,13 +429,14 @@ def _recommendations(writer: _Writer, view: NoteView) -> None:
             if rec.text.is_fallback:
                 paragraph.add_run(f" ({FALLBACK_NOTES[rec.text.lang]})").italic = True
             priority = cells[1].add_paragraph()
-            priority.add_run(f"{_('Priority')}: {ngettext('%(num)d dot', '%(num)d dots', rec.dots)}, "
-                             f"{ngettext('%(num)d endorsement', '%(num)d endorsements', rec.endorsers)}").italic = True
+            votes = (f"{ngettext('%(num)d dot', '%(num)d dots', rec.dots)}, "
+                     f"{ngettext('%(num)d endorsement', '%(num)d endorsements', rec.endorsers)}")
+            priority.add_run(f"{_('%(label)s:', label=_('Priority'))} {votes}").italic = True
             if len(rec.areas) > 1:
-                cells[1].add_paragraph().add_run(
-                    f"{_('Policy areas')}: {', '.join(area.text for area in rec.areas)}").italic = True
+                areas = ", ".join(area.text for area in rec.areas)
+                cells[1].add_paragraph().add_run(f"{_('%(label)s:', label=_('Policy areas'))} {areas}").italic = True
             level = str(ACTOR_LEVEL_LABELS[rec.actor_level]) if rec.actor_level else ""
-            cells[2].text = ": ".join(part for part in (level, rec.actor) if part)
+            cells[2].text = ", ".join(part for part in (level, rec.actor) if part)
             cells[3].text = ", ".join(rec.sdgs)
     if view.sdg_index:
         document.add_heading(_("Sustainable Development Goals and targets cited"), level=2)
