@@ -11,6 +11,7 @@
 """
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -186,12 +187,17 @@ def dates_in_words(start: date, end: date, month_only: bool, lang: str) -> str:
 def pick(value: dict | None, lang: str) -> LocalizedText:
     """A bilingual value in `lang`, else the other language, marked as standing in."""
     value = value or {}
-    wanted = (value.get(lang) or "").strip()
+    wanted = _nfc(value.get(lang))
     if wanted:
         return LocalizedText(wanted, lang, False)
     other = "fr" if lang == "en" else "en"
-    fallback = (value.get(other) or "").strip()
+    fallback = _nfc(value.get(other))
     return LocalizedText(fallback, other, bool(fallback))
+
+
+def _nfc(text: str | None) -> str:
+    """Composed characters (é, not e and an accent), as pages and fonts expect them."""
+    return unicodedata.normalize("NFC", (text or "").strip())
 
 
 def narrative_html(markdown: str) -> str:
@@ -413,7 +419,7 @@ class NoteView:
                 return int(goal), 0
             return int(goal), int(target) if target.isdigit() else 100 + ord(target[0])
 
-        return [(code, reference[code].short(self.lang) if code in reference else "")
+        return [(code, _nfc(reference[code].short(self.lang)) if code in reference else "")
                 for code in sorted(codes, key=order)]
 
     @property

@@ -17,8 +17,12 @@ from flask_babel import lazy_gettext as _l
 
 from app.mail.kinds import Kind, register_kind
 
+# Context: number (the version), change ({lang: what a correction changes}), note_urls and pdf_urls
+# ({lang: absolute URL}), summary_html and summary_text ({lang: the executive summary, sanitised}):
+# message_context() builds it from a published version.
 PUBLISHED = Kind("learning_note_published", _l("Learning note published: %(event)s"), _l("Learning note published"),
-                 "learning_note/mail/learning_note_published", ("note_url", "number"))
+                 "learning_note/mail/learning_note_published",
+                 ("number", "change", "note_urls", "pdf_urls", "summary_html", "summary_text"))
 
 
 def organisers() -> list:
@@ -51,7 +55,6 @@ def message_context(event, version) -> dict:
     summary = {lang: pick(frozen["narrative"]["executive_summary"], lang) for lang in ("en", "fr")}
     summary_html = {lang: narrative_html(value.text) for lang, value in summary.items()}
     return {
-        "note_url": link_to("learning_note.show", slug=event.slug),
         "note_urls": {lang: link_to("learning_note.show", slug=event.slug, lang=lang) for lang in ("en", "fr")},
         "pdf_urls": {lang: link_to("learning_note.version_download", slug=event.slug, number=version.number,
                                    fmt="pdf", lang=lang) for lang in ("en", "fr")},

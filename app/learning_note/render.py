@@ -8,7 +8,7 @@ import hashlib
 import json
 import threading
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
@@ -70,8 +70,11 @@ def note_url(event: Event, number: int | None = None) -> str:
 
 
 def print_html(view: NoteView, url: str | None) -> str:
+    """The print document, rendered by the template environment itself (as messages are), so that
+    it renders alike in a request and in the background thread."""
+    template = current_app.jinja_env.get_template("learning_note/print.html")
     with force_locale(view.lang):
-        return render_template("learning_note/print.html", note=view, note_url=url, **template_context())
+        return template.render(note=view, note_url=url, **template_context())
 
 
 def render_file(view: NoteView, fmt: str, url: str | None) -> bytes:

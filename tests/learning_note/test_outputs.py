@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.learning_note import render, services
-from app.learning_note.models import NARRATIVE_FIELDS, NoteFile
+from app.learning_note.models import NARRATIVE_FIELDS, NoteFile, NoteVersion
 from app.learning_note.queries import note_of
 
 HOSTILE = ("Intro with <script>alert('x')</script> and <img src=x onerror=alert(1)> "
@@ -167,3 +167,15 @@ def test_the_draft_can_be_previewed_by_its_editors(published, client, make):
     pdf = client.get(f"/manage/events/{slug}/learning-note/preview.pdf?lang=fr")
     assert pdf.status_code == 200 and "Projet, non publié" in _flat(_pdf_text(pdf.data)[1])
     assert pdf.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_published_version_files_are_made_in_the_background(published, app, client, monkeypatch):
+    version = db.session.scalar(select(NoteVersion))
+    render.warm_files_later(app, published.event.id, version.id)  # off under tests
+    assert db.session.scalar(select(func.count()).select_from(NoteFile)) == 0
+    render._warm(app, published.event.id, version.id)  # what the thread runs, after the publication's commit
+    db.session.expire_all()
+    kept = {(f.lang, f.format) for f in db.session.scalars(select(NoteFile))}
+    assert kept == {("en", "pdf"), ("fr", "pdf"), ("en", "docx"), ("fr", "docx")}
+    monkeypatch.setattr(render, "render_file", lambda *args: pytest.fail("rendered again"))
+    assert client.get(f"/events/{published.event.slug}/learning-note.pdf?lang=fr").data.startswith(b"%PDF-")

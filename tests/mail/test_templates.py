@@ -29,6 +29,14 @@ CONTEXTS = {
     "event_changed": {"event_changes": [("venue", "Hôtel de Ville", "Salle Molière"),
                                         ("online_url", "", "https://meet.example.org/new")]},
     "reminder_7_days": {"days": 7},
+    "learning_note_published": {
+        "number": 2, "change": {"en": "Next steps: the date of the next meeting.",
+                                "fr": "Prochaines étapes\u00a0: la date de la prochaine rencontre."},
+        "note_urls": {lang: f"http://127.0.0.1:5000/events/x/learning-note?lang={lang}" for lang in ("en", "fr")},
+        "pdf_urls": {lang: f"http://127.0.0.1:5000/events/x/learning-note/v2.pdf?lang={lang}" for lang in ("en", "fr")},
+        "summary_html": {"en": "<p>Two days in <strong>Lyon</strong>.</p>", "fr": "<p>Deux jours à Lyon.</p>"},
+        "summary_text": {"en": "Two days in Lyon.", "fr": "Deux jours à Lyon."},
+    },
 }
 WITH_INVITATION = {"registration_confirmed", "registration_promoted", "registration_approved", "agenda_changed",
                    "event_changed", "reminder_7_days", "reminder_1_day"}
