@@ -51,7 +51,7 @@ def ensure_settings(event_id: int) -> None:
     """The event's settings row exists (made with the defaults if not), safe under concurrency."""
     db.session.execute(_insert()(CaptureSettings.__table__).values(
         event_id=event_id, dots_allowance=DEFAULT_DOTS, voting_open=False, results_revealed=False, revision=0,
-        updated_at=utcnow()).on_conflict_do_nothing())
+        board_revision=0, updated_at=utcnow()).on_conflict_do_nothing())
 
 
 def settings_of(event: Event) -> CaptureSettings:
@@ -59,7 +59,7 @@ def settings_of(event: Event) -> CaptureSettings:
     settings = db.session.get(CaptureSettings, event.id)
     if settings is None:
         settings = CaptureSettings(event_id=event.id, dots_allowance=DEFAULT_DOTS, voting_open=False,
-                                   results_revealed=False, revision=0)
+                                   results_revealed=False, revision=0, board_revision=0)
     return settings
 
 
@@ -70,15 +70,18 @@ def stored_settings(event: Event) -> CaptureSettings:
     return settings
 
 
-def bump(event: Event) -> None:
-    """Tell the live pages that what they show has changed. Called last in every service, so that
-    the row lock it takes on PostgreSQL is held as briefly as possible."""
+def bump(event: Event, *, board: bool = True) -> None:
+    """Tell the live pages that what they show has changed; `board=False` when the big screen
+    does not show it (a challenge, a case, an observation, a final mark, a follow-up). Called last
+    in every service, so that the row lock it takes on PostgreSQL is held as briefly as possible."""
     db.session.flush()
     ensure_settings(event.id)
+    values = {"revision": CaptureSettings.revision + 1, "updated_at": utcnow()}
+    if board:
+        values["board_revision"] = CaptureSettings.board_revision + 1
     db.session.execute(
         update(CaptureSettings).where(CaptureSettings.event_id == event.id)
-        .values(revision=CaptureSettings.revision + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .values(**values).execution_options(synchronize_session=False)
     )
 
 

@@ -78,7 +78,7 @@ def set_final(actor, event: Event, entry: Entry, final: bool, now: datetime | No
     if final and entry.is_merged:
         raise DomainError(_l("This recommendation is merged into another: mark that one final."))
     entry.final_at = (entry.final_at or now or utcnow()) if final else None
-    bump(event)
+    bump(event, board=False)
     return entry
 
 
@@ -131,5 +131,5 @@ def record_follow_up(actor, event: Event, entry: Entry, data: FollowUpInput, now
     follow_up.action_url = clean_url(data.action_url, "action_url")[:500]
     follow_up.updated_by_id = getattr(actor, "id", None)
     follow_up.updated_at = now
-    bump(event)
+    bump(event, board=False)
     return follow_up

@@ -284,7 +284,7 @@ def add_entry(actor, event: Event, data: EntryInput, client_key: str = "", now: 
     if data.kind is EntryKind.CASE:
         _store_pdf(entry, data.pdf, False)
     _record(entry, actor, "created", now)
-    bump(event)
+    bump(event, board=entry.kind is EntryKind.RECOMMENDATION)
     return Added(entry, created=True)
 
 
@@ -341,7 +341,7 @@ def edit_entry(actor, event: Event, entry: Entry, data: EntryInput, expected_ver
     entry.updated_at = now
     db.session.flush()
     _record(entry, actor, action, now)
-    bump(event)
+    bump(event, board=entry.kind is EntryKind.RECOMMENDATION)
     return entry
 
 
@@ -376,7 +376,7 @@ def remove_entry(actor, event: Event, entry: Entry, expected_version: int, now: 
     entry.updated_at = now
     db.session.flush()
     _record(entry, actor, "removed", now)
-    bump(event)
+    bump(event, board=entry.kind is EntryKind.RECOMMENDATION)
     return entry
 
 
@@ -421,5 +421,5 @@ def restore_version(actor, event: Event, entry: Entry, version: int, expected_ve
     entry.updated_at = now
     db.session.flush()
     _record(entry, actor, "restored", now, restored_from=version)
-    bump(event)
+    bump(event, board=entry.kind is EntryKind.RECOMMENDATION)
     return entry

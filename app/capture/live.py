@@ -39,15 +39,18 @@ def live_etag(stamp: tuple, viewer: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
-def conditional_live_page(view):
+def conditional_live_page(view=None, *, board: bool = False):
     """For views taking `slug`: 304 for a current copy without rendering, else the page with its
-    ETag (from the page cache for visitors without an account)."""
+    ETag (from the page cache for visitors without an account). `board=True` for the big screen,
+    whose fingerprint ignores what it does not show."""
+    if view is None:
+        return lambda actual: conditional_live_page(actual, board=board)
 
     @wraps(view)
     def wrapped(slug: str, **view_args):
         if request.method != "GET" or "_flashes" in session:
             return view(slug=slug, **view_args)
-        stamp = live_fingerprint(slug)
+        stamp = live_fingerprint(slug, board=board)
         if stamp is None:
             return view(slug=slug, **view_args)
         anonymous = not current_user.is_authenticated

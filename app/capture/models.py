@@ -51,8 +51,9 @@ class FollowUpStatus(enum.StrEnum):
 
 class CaptureSettings(db.Model):
     """One event's capture: the room's dots, whether voting is open and results shown, whether
-    capture is closed, and `revision`, raised by every change the live pages show (their
-    fingerprint: an unchanged revision answers 304 without rendering)."""
+    capture is closed; `revision`, raised by every change the live list shows, and
+    `board_revision`, raised only by what the big screen shows (recommendations, votes, these
+    settings): their fingerprints, an unchanged one answers 304 without rendering."""
 
     __tablename__ = "capture_settings"
 
@@ -62,6 +63,7 @@ class CaptureSettings(db.Model):
     results_revealed: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[datetime | None] = mapped_column()
     revision: Mapped[int] = mapped_column(default=0)
+    board_revision: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -35,16 +35,18 @@ from app.registration.models import Registration
 
 
 @cache
-def _fingerprint_statement():
-    return (select(Event.id, Event.updated_at, CaptureSettings.revision)
+def _fingerprint_statement(board: bool):
+    counter = CaptureSettings.board_revision if board else CaptureSettings.revision
+    return (select(Event.id, Event.updated_at, counter)
             .outerjoin(CaptureSettings, CaptureSettings.event_id == Event.id)
             .where(Event.slug == bindparam("slug")))
 
 
-def live_fingerprint(slug: str) -> tuple | None:
-    """Changes whenever anything the live pages show changes: the event (touched by its edits) and
-    the capture revision (raised by every entry, vote and setting). One query."""
-    row = db.session.execute(_fingerprint_statement(), {"slug": slug}).first()
+def live_fingerprint(slug: str, board: bool = False) -> tuple | None:
+    """Changes whenever what a live page shows changes: the event (touched by its edits) and the
+    capture revision (raised by every entry, vote and setting), or for the big screen its own
+    (recommendations, votes and settings only). One query."""
+    row = db.session.execute(_fingerprint_statement(board), {"slug": slug}).first()
     if row is None:
         return None
     event_id, updated_at, revision = row

@@ -3,6 +3,7 @@ English and French), read once on first use."""
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,10 +32,12 @@ class Sdg:
 @cache
 def sdgs() -> dict[str, Sdg]:
     with open(SDG_FILE, encoding="utf-8", newline="") as handle:
-        return {row["id"]: Sdg(code=row["id"], goal=int(row["goal"]), is_goal=row["kind"] == "goal",
-                               short_en=row["short_en"], short_fr=row["short_fr"], title_en=row["title_en"],
-                               title_fr=row["title_fr"])
-                for row in csv.DictReader(handle)}
+        rows = [{name: unicodedata.normalize("NFC", value) for name, value in row.items()}
+                for row in csv.DictReader(handle)]  # the UN's French comes partly decomposed
+    return {row["id"]: Sdg(code=row["id"], goal=int(row["goal"]), is_goal=row["kind"] == "goal",
+                           short_en=row["short_en"], short_fr=row["short_fr"], title_en=row["title_en"],
+                           title_fr=row["title_fr"])
+            for row in rows}
 
 
 def goals() -> list[Sdg]:

@@ -52,7 +52,7 @@ def _vote_qr(event) -> str:
 
 
 @bp.get("/events/<slug>/recommendations/screen")
-@conditional_live_page
+@conditional_live_page(board=True)
 def screen(slug: str):
     """The room's big screen: no site header, large type the presenter scales, a QR code to the
     voting page, and a board that refreshes itself (app/static/js/capture-screen.js)."""
@@ -62,7 +62,7 @@ def screen(slug: str):
 
 
 @bp.get("/events/<slug>/recommendations/screen/board")
-@conditional_live_page
+@conditional_live_page(board=True)
 def board(slug: str):
     """The screen's board alone: what its script fetches (conditionally) every few seconds, and
     in full after a reconnection."""

@@ -183,6 +183,23 @@ LYON_PARTICIPANTS = [
     ("Anna Huber", "Vienna", "Stadt Wien", [1, 1, 6, 3, 0], [1, 3, 6]),
 ]
 
+# More of the room (30+ experts): further delegates and guests, whose dots and endorsements follow a
+# fixed pattern so that seeding always gives the same results.
+MORE_PARTICIPANTS = [
+    ("Hala Mansour", "Amman", "Greater Amman Municipality"), ("Tiago Sousa", "Lisbon", "Lisbon City Council"),
+    ("Marie Lambert", "Lyon", "Métropole de Lyon"), ("Nicolas Faure", "Lyon", "Ville de Villeurbanne"),
+    ("Pablo Ortega", "Madrid", "Ayuntamiento de Madrid"), ("Carmen Ruiz", "Madrid", "Comunidad de Madrid"),
+    ("Khalid Amrani", "Tangier", "Wilaya de Tanger-Tétouan-Al Hoceïma"), ("Chiara Bianco", "Turin", "Città di Torino"),
+    ("Luca Moretti", "Turin", "Regione Piemonte"), ("Eva Gruber", "Vienna", "Stadt Wien"),
+    ("Stefan Novak", "Vienna", "Fonds Soziales Wien"), ("Amira Haddad", "Beirut", "Beirut Municipality"),
+    ("Hélène Costa", "Marseille", "Ville de Marseille"), ("Jonas Weber", "Brussels", "European Commission"),
+    ("Sara Rinaldi", "Vienna", "ICMPD"), ("Ahmed Nasser", "Tunis", "Municipalité de Tunis"),
+    ("Olivia Grant", "Barcelona", "UN-Habitat"), ("Mehdi Alaoui", "Rabat", "Commune de Rabat"),
+]
+for number, (name, city, organisation) in enumerate(MORE_PARTICIPANTS):
+    dots = [(number * 3 + k) % 8 for k in range(5)]
+    LYON_PARTICIPANTS.append((name, city, organisation, dots, sorted({dots[0], dots[2]})))
+
 FOLLOW_UPS = [
     # recommendation index, city, status, date, note
     (2, "Lyon", FollowUpStatus.IN_PROGRESS, date(2019, 3, 15),
@@ -274,7 +291,7 @@ def seed_lyon(with_demo_people: bool) -> dict[str, int]:
     for number in FINAL:
         recommendations[number].final_at = closed
     db.session.add(CaptureSettings(event_id=event.id, dots_allowance=5, voting_open=False, results_revealed=True,
-                                   closed_at=closed, revision=1, updated_at=closed))
+                                   closed_at=closed, revision=1, board_revision=1, updated_at=closed))
     counts["Lyon 2017 capture entries"] = (len(LYON_ENTRIES) + len(LYON_CASES) + len(LYON_OBSERVATIONS)
                                            + len(LYON_RECOMMENDATIONS))
     for index, city, status, noted_on, note in FOLLOW_UPS:

@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('results_revealed', sa.Boolean(), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('board_revision', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_capture_settings_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_capture_settings'))

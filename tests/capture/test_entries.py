@@ -266,3 +266,26 @@ def test_pages_show_each_entry_in_the_viewer_language_with_the_fallback_marked(c
     english = client.get(f"/events/{slug}/recommendations?lang=en").text
     assert "Train staff together." in english
     assert 'lang="fr">Ouvrir des guichets uniques.' in english and "in French only" in english
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_case_carries_its_slides_as_a_pdf_checked_by_content(app, client, world, make):
+    import io
+
+    make.login(client, world.facilitator)
+    url = f"/manage/events/{world.event.slug}/capture/entries"
+    refused = client.post(url, data={"kind": "case", "language": "en", "title": "Fake", "text": "",
+                                     "pdf": (io.BytesIO(b"MZ not a pdf"), "slides.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "is not a PDF" in refused.text
+    saved = client.post(url, data={"kind": "case", "language": "en", "title": "One-stop shops", "text": "Summary.",
+                                   "pdf": (io.BytesIO(PDF), "Lyon slides.pdf")}, content_type="multipart/form-data")
+    assert saved.status_code == 302
+    case = db.session.scalar(select(Entry))
+    assert case.pdf_filename == "Lyon slides.pdf" and case.pdf_stored_name
+    download = client.get(f"/events/{world.event.slug}/recommendations/cases/{case.id}.pdf")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]

@@ -97,6 +97,23 @@ def test_an_unchanged_screen_answers_304_after_one_query_without_rendering(clien
     assert client.get(board, headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_the_screen_stays_304_while_facilitators_type_what_it_does_not_show(client, world, add, open_voting):
+    recommendation = add(text="Shown on the screen.")
+    open_voting()
+    slug = world.event.slug
+    board, listing = f"/events/{slug}/recommendations/screen/board", f"/events/{slug}/recommendations"
+    board_etag, list_etag = client.get(board).headers["ETag"], client.get(listing).headers["ETag"]
+    add(EntryKind.CHALLENGE, "A challenge: the list shows it, the screen does not.")
+    add(EntryKind.CASE, "A case.", title_en="A case")
+    curation.set_final(world.organiser, world.event, recommendation, True)
+    db.session.commit()
+    assert client.get(board, headers={"If-None-Match": board_etag}).status_code == 304
+    assert client.get(listing, headers={"If-None-Match": list_etag}).status_code == 200
+    voting.spend_dot(world.participants[0], recommendation.id, "k")
+    db.session.commit()
+    assert client.get(board, headers={"If-None-Match": board_etag}).status_code == 200
+
+
 def test_the_screen_shows_the_latest_then_the_results_side_by_side_with_a_qr_code(client, world, add, open_voting):
     for n in range(12):
         add(text=f"Recommendation number {n}.")

@@ -12,7 +12,7 @@ from app.extensions import db
 def test_seed_demo_captures_lyon_2017_and_a_few_turin_entries(runner, client):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "Lyon 2017 capture entries: 22 new; Lyon 2017 follow-ups: 2 new; Lyon 2017 votes: 101 new" in first.output
+    assert "Lyon 2017 capture entries: 22 new; Lyon 2017 follow-ups: 2 new; Lyon 2017 votes: 227 new" in first.output
     lyon = db.session.scalar(select(Event).join(City, City.id == Event.host_city_id)
                              .where(City.name_en == "Lyon", Event.theme_en.like("Inter-institutional%")))
     entries = list(db.session.scalars(select(Entry).where(Entry.event_id == lyon.id)))

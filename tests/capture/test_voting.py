@@ -38,7 +38,7 @@ def test_a_participant_spends_their_dots_and_the_page_says_how_many_are_left(cli
     assert db.session.scalar(select(DotBudget.spent)) == 5
     # The participant's own page says it too.
     panel = client.get(f"/r/{token(delegate)}?lang=fr").text
-    assert "0 sur 5" in panel or "0 of 5" in panel
+    assert "il vous reste 0 gommette sur 5." in panel
 
 
 def test_a_double_click_counts_once_and_says_so(client, world, add, open_voting):

@@ -109,3 +109,38 @@ def test_the_console_works_without_scripts(browser, live_server, make):
     db.session.expire_all()
     assert db.session.scalar(select(Entry.text_fr)) == "Écrit sans script."
     context.close()
+
+
+def test_the_big_screen_refreshes_itself_and_resyncs_after_a_lost_connection(live_server, desktop, make):
+    from app.capture import entries, voting
+    from app.capture.entries import EntryInput
+    from app.capture.models import EntryKind
+
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    event = make.event(lyon, EventState.OPEN)
+    organiser = make.user(Role.ORGANISER, lyon)
+    entries.add_entry(organiser, event, EntryInput(EntryKind.RECOMMENDATION, text_en="Already there."))
+    db.session.commit()
+    desktop.goto(f"{live_server}/events/{event.slug}/recommendations/screen?lang=en")
+    board = desktop.locator("#board")
+    expect(board).to_contain_text("Already there.")
+    entries.add_entry(organiser, event, EntryInput(EntryKind.RECOMMENDATION, text_en="Typed a moment ago."))
+    db.session.commit()
+    expect(board).to_contain_text("Typed a moment ago.", timeout=15_000)  # no reload: the script asked
+
+    desktop.context.set_offline(True)
+    expect(desktop.locator("#screen-status")).to_have_text("Connection lost: trying again…", timeout=15_000)
+    voting.set_voting(organiser, event, True)
+    voting.set_results_revealed(organiser, event, True)
+    db.session.commit()
+    desktop.context.set_offline(False)
+    expect(board).to_contain_text("Per city", timeout=15_000)
+    expect(desktop.locator("#screen-status")).to_have_text("Live")
+    # The presenter scales the type; the choice is kept across a reload.
+    size = desktop.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    desktop.get_by_role("button", name="A+ Larger text").click()
+    desktop.get_by_role("button", name="A+ Larger text").click()
+    larger = desktop.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert larger > size
+    desktop.reload()
+    assert desktop.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == larger

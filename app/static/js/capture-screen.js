@@ -71,7 +71,8 @@
   if (buttons) {
     buttons.hidden = false;
     buttons.addEventListener("click", function (event) {
-      var step = event.target.getAttribute("data-scale");
+      var target = event.target.closest("[data-scale]");
+      var step = target ? target.getAttribute("data-scale") : null;
       if (step === null) { return; }
       current = applyScale(step === "0" ? 1 : current + 0.1 * parseInt(step, 10));
     });
