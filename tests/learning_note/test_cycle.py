@@ -211,3 +211,33 @@ def test_facilitators_of_other_events_cannot_touch_the_note(captured):
         services.save_narrative(captured.other_organiser, captured.event,
                                 services.NarrativeInput(_values(foreword_en="Hello"), 0))
     db.session.rollback()
+
+
+def test_the_staff_pages_generate_and_publish(captured, client, make):
+    event = captured.event
+    make.login(client, captured.organiser)
+    workspace = client.get(f"/manage/events/{event.slug}/?lang=en").text
+    assert "Publish the learning note." in workspace and f"/manage/events/{event.slug}/learning-note" in workspace
+    assert client.post(f"/manage/events/{event.slug}/learning-note/generate").status_code == 302
+    editor = client.get(f"/manage/events/{event.slug}/learning-note?lang=en").text
+    assert "3 final recommendations" in editor and "Missing translations" in editor
+    page = client.get(f"/manage/events/{event.slug}/learning-note/publish?lang=en")
+    assert page.status_code == 200 and "Recommendation 2 is not translated" in page.text
+    form = {name: re.search(rf'name="{name}" type="hidden" value="(\d+)"', page.text).group(1)
+            for name in ("seen_edit_version", "seen_generation")}
+    refused = client.post(f"/manage/events/{event.slug}/learning-note/publish?lang=en", data=form)
+    assert refused.status_code == 422 and "lack their English or French version" in refused.text
+    published = client.post(f"/manage/events/{event.slug}/learning-note/publish?lang=en",
+                            data={**form, "confirm_untranslated": "y"})
+    assert published.status_code == 302 and published.headers["Location"].endswith("/learning-note/v1")
+    hub = client.get(f"/events/{event.slug}/?lang=en").text
+    assert f'href="/events/{event.slug}/learning-note"' in hub
+    assert "Publish the learning note." not in client.get(f"/manage/events/{event.slug}/?lang=en").text
+    from app.learning_note.stage import library_figures
+
+    assert list(library_figures().values()) == [1, 0]
+    # A facilitator writes but does not publish.
+    facilitator = client.application.test_client()
+    make.login(facilitator, captured.facilitator)
+    assert facilitator.get(f"/manage/events/{event.slug}/learning-note/publish").status_code == 403
+    assert facilitator.get(f"/manage/events/{event.slug}/learning-note").status_code == 200
