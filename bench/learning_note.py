@@ -205,7 +205,28 @@ def measure(url: str, entries: int, rounds: int) -> str:
         print(f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         best = results["PDF, bounded child process (as served)"][0]
         print(f"  goal: the PDF in under 2 s: {'met' if best < 2 else 'NOT met'} ({best:.2f} s median)")
+        lyon = _lyon_note()
+        if lyon is not None:
+            lyon_event, lyon_version = lyon
+            with app.test_request_context():
+                lyon_html = render.print_html(render.version_view(lyon_event, lyon_version, "fr"), "https://x.org/n")
+                print("The Lyon 2017 demo note (a typical event: 22 entries, 6 final recommendations):")
+                lyon_pdf = timed("PDF, bounded child process (as served)", rounds,
+                                 lambda: render_pdf_bounded(lyon_html), results)
+            print(f"  PDF: {len(PdfReader(io.BytesIO(lyon_pdf)).pages)} pages")
         return event.slug
+
+
+def _lyon_note():
+    from sqlalchemy import select
+
+    from app.events.models import Event
+    from app.extensions import db
+    from app.learning_note.models import NoteVersion
+
+    version = db.session.scalar(select(NoteVersion).order_by(NoteVersion.number.desc()).where(
+        NoteVersion.event_id.in_(select(Event.id).where(Event.slug != "bench-learning-note"))).limit(1))
+    return (db.session.get(Event, version.event_id), version) if version is not None else None
 
 
 def serve_and_compare(url: str, slug: str, seconds: int, connections: int) -> None:
