@@ -229,12 +229,20 @@ def _lyon_note():
     return (db.session.get(Event, version.event_id), version) if version is not None else None
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def serve_and_compare(url: str, slug: str, seconds: int, connections: int) -> None:
     wrk = shutil.which("wrk")
     if wrk is None:
         print("wrk is not installed (apt-get install wrk): page rates skipped")
         return
-    port = os.environ.get("PORT", "5078")
+    port = os.environ.get("PORT") or str(_free_port())  # others' benches share the machine
     workers = os.environ.get("WORKERS", str(os.cpu_count() or 2))
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
                SESSION_COOKIE_SECURE="false", PUBLIC_URL=f"http://127.0.0.1:{port}")
