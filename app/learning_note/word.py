@@ -282,7 +282,7 @@ def _build(view: NoteView, note_url: str | None) -> bytes:
     _set_language(document, view.lang)
     document.styles["Normal"].font.size = Pt(11)
     properties = document.core_properties
-    properties.title = f"{_('Thematic learning note')}: {view.theme.text}"
+    properties.title = f"{_('%(label)s:', label=_('Thematic learning note'))} {view.theme.text}"
     properties.author = _("Mediterranean City-to-City Migration (MC2CM)")
     properties.subject = view.theme.text
     properties.comments = note_url or ""
@@ -342,7 +342,8 @@ def _section(writer: _Writer, view: NoteView, key: str) -> None:
             for line in view.follow_ups:
                 paragraph = document.add_paragraph(style="List Bullet")
                 paragraph.add_run(line.city.text).bold = True
-                text = f", {_('recommendation %(number)d', number=line.rank)}: {FOLLOW_UP_LABELS[line.status]} " \
+                label = _("%(label)s:", label=_("recommendation %(number)d", number=line.rank))
+                text = f", {label} {FOLLOW_UP_LABELS[line.status]} " \
                        f"({view.day(line.noted_on)})"
                 paragraph.add_run(text + (f". {line.note}" if line.note else ""))
     elif key == "context":
@@ -392,7 +393,7 @@ def _section(writer: _Writer, view: NoteView, key: str) -> None:
         for change in view.changes:
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(view.day(change.on)).bold = True
-            paragraph.add_run(f", {_('version %(number)d', number=change.number)}: ")
+            paragraph.add_run(f", {_('%(label)s:', label=_('version %(number)d', number=change.number))} ")
             writer.marked(paragraph, change.text)
 
 
