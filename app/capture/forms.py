@@ -1,3 +1,4 @@
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -72,7 +73,8 @@ class _Details(FlaskForm):
         self.actor_level.choices = [SelectChoice("", _l("— not said —")),
                                     *(SelectChoice(level.value, label) for level, label in ACTOR_LEVEL_LABELS.items())]
         self.policy_areas.choices = [SelectChoice(a.id, localized(a, "name").text) for a in areas]
-        self.answers.choices = [SelectChoice(e.id, f"{KIND_LABELS[e.kind]}: {_entry_label(e)}") for e in answerable]
+        self.answers.choices = [SelectChoice(e.id, gettext("%(kind)s: %(text)s", kind=KIND_LABELS[e.kind],
+                                                           text=_entry_label(e))) for e in answerable]
         self.pdf.description = _l("A PDF file of at most %(size)s MB.", size=f"{pdf_limit() / (1024 * 1024):g}")
 
     def _pdf(self) -> PdfUpload | None:

@@ -11,6 +11,7 @@ Written straight to the tables (with a first version in each entry's history), o
 that has no entry yet: running it again adds nothing.
 """
 
+import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
@@ -35,7 +36,7 @@ from app.extensions import db
 from app.registration.models import Registration, RegistrationStatus
 
 K = EntryKind
-LYON_VISIT = "Study visit: the future Maisons de la Métropole des Solidarités"
+LYON_VISIT = "Study visit to the future Maisons de la Métropole des Solidarités"
 
 LYON_ENTRIES = [
     (K.CHALLENGE, "en", "", "",
@@ -203,7 +204,7 @@ for number, (name, city, organisation) in enumerate(MORE_PARTICIPANTS):
 FOLLOW_UPS = [
     # recommendation index, city, status, date, note
     (2, "Lyon", FollowUpStatus.IN_PROGRESS, date(2019, 3, 15),
-     "The metropolis opens its one-stop shops district by district; partner associations take part in reception."),
+     "The metropolis opens its one-stop shops district by district, and partner associations take part in reception."),
     (0, "Amman", FollowUpStatus.PLANNED, date(2018, 10, 2),
      "A coordination committee with humanitarian actors is planned within the city's resilience strategy."),
 ]
@@ -236,7 +237,15 @@ def _facilitator() -> User | None:
     return db.session.scalar(select(User).where(User.email == "facilitator@example.org"))
 
 
+def _french(text: str) -> str:
+    """French as it is written: a no-break space before « : ; ? ! » and inside « »."""
+    return re.sub(r" ([:;?!»])", "\u00a0\\1", text).replace("« ", "«\u00a0")
+
+
 def _entry(event: Event, kind: EntryKind, language: str, at: datetime, author, **values) -> Entry:
+    for name in ("title_fr", "text_fr"):
+        if name in values:
+            values[name] = _french(values[name])
     full = dict(title_en="", title_fr="", text_en="", text_fr="", language=language, city_id=None, city_other="",
                 organisation="", slides_url="", agenda_item_id=None, field_visit_id=None, visit_label="",
                 actor_level=None, actor="", working_group="", policy_area_ids=[], sdg_codes=[], answer_ids=[])
