@@ -12,6 +12,7 @@
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +33,15 @@ from app.learning_note.signals import note_published
 
 PART_MAX_LENGTH = 20_000
 CHANGE_MAX_LENGTH = 500
+# NUL and the other control characters (tab and line ends aside) and lone surrogates: PostgreSQL
+# cannot store a NUL, and none of them belongs in a text (the same rule as the app's form checks).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+UNSAFE_TEXT = _l("This contains a character that cannot be saved (a control character). Remove it and try again.")
+
+
+def _check_text(field_name: str, text: str) -> None:
+    if _UNSAFE.search(text):
+        raise DomainError(UNSAFE_TEXT, field=field_name)
 
 
 def can_edit_note(user, event: Event) -> bool:
@@ -121,6 +131,7 @@ def save_narrative(actor, event: Event, data: NarrativeInput, now: datetime | No
         raise DomainError(_l("This event was cancelled: it has no learning note."))
     values = {name: normalise(data.values.get(name)) for name in NARRATIVE_FIELDS}
     for name, text in values.items():
+        _check_text(name, text)
         if len(text) > PART_MAX_LENGTH:
             raise DomainError(_l("This part is too long (at most %(count)d characters).", count=PART_MAX_LENGTH),
                               field=name)
@@ -191,6 +202,7 @@ def publish(actor, event: Event, data: PublishInput, now: datetime | None = None
             field="confirm_untranslated")
     changes = {lang: normalise(getattr(data, f"change_{lang}")) for lang in LANGUAGES}
     for lang, text in changes.items():
+        _check_text(f"change_{lang}", text)
         if len(text) > CHANGE_MAX_LENGTH or "\n" in text:
             raise DomainError(_l("Say what changed in one line (at most %(count)d characters).",
                                  count=CHANGE_MAX_LENGTH), field=f"change_{lang}")

@@ -241,3 +241,20 @@ def test_the_staff_pages_generate_and_publish(captured, client, make):
     make.login(facilitator, captured.facilitator)
     assert facilitator.get(f"/manage/events/{event.slug}/learning-note/publish").status_code == 403
     assert facilitator.get(f"/manage/events/{event.slug}/learning-note").status_code == 200
+
+
+def test_control_characters_never_reach_the_database(captured, client, make):
+    event = captured.event
+    services.generate(captured.organiser, event)
+    db.session.commit()
+    make.login(client, captured.organiser)
+    response = client.post(f"/manage/events/{event.slug}/learning-note?lang=en",
+                           data=_form(note_of(event), foreword_en="Amal\x00Benali", key_messages_fr="\x1b[31m"))
+    assert response.status_code == 422 and "cannot be saved (a control character)" in response.text
+    db.session.expire_all()
+    assert note_of(event).foreword_en == "" and note_of(event).edit_version == 0
+    with pytest.raises(DomainError) as refused:
+        services.publish(captured.organiser, event, _publish_input(note_of(event), change_fr="\x00",
+                                                                   confirm_untranslated=True))
+    assert refused.value.field == "change_fr"
+    db.session.rollback()
