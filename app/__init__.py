@@ -20,7 +20,8 @@ from config import CONFIGS, DEFAULT_CONFIG, INSTANCE_DIR, ProductionConfig, envi
 
 # The stages, in the order the hub shows them: each package's `init_app(app)` registers its
 # blueprints, its StageSpec, its mail kinds and its signal receivers (app/stages.py).
-STAGE_PACKAGES = ("app.background", "app.agenda", "app.field_visit", "app.registration", "app.capture")
+STAGE_PACKAGES = ("app.background", "app.agenda", "app.field_visit", "app.registration", "app.capture",
+                  "app.learning_note")
 
 ERROR_MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),

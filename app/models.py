@@ -14,12 +14,13 @@ from app.background import models as background_models
 from app.capture import models as capture_models
 from app.events import models as events_models
 from app.field_visit import models as field_visit_models
+from app.learning_note import models as learning_note_models
 from app.mail import models as mail_models
 from app.registration import models as registration_models
 
 MODEL_MODULES = (
     auth_models, events_models, mail_models, ratelimit, background_models, agenda_models, registration_models,
-    field_visit_models, capture_models,
+    field_visit_models, capture_models, learning_note_models,
 )
 
 

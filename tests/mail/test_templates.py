@@ -33,6 +33,14 @@ CONTEXTS = {
                            "role": "organiser"},
     "password_reset": {"link": "http://127.0.0.1:5000/manage/password/reset/tok", "minutes": 60},
     "sign_in_paused": {"failures": 5, "reset_url": "http://127.0.0.1:5000/manage/forgot-password"},
+    "learning_note_published": {
+        "number": 2, "change": {"en": "Next steps: the date of the next meeting.",
+                                "fr": "Prochaines étapes\u00a0: la date de la prochaine rencontre."},
+        "note_urls": {lang: f"http://127.0.0.1:5000/events/x/learning-note?lang={lang}" for lang in ("en", "fr")},
+        "pdf_urls": {lang: f"http://127.0.0.1:5000/events/x/learning-note/v2.pdf?lang={lang}" for lang in ("en", "fr")},
+        "summary_html": {"en": "<p>Two days in <strong>Lyon</strong>.</p>", "fr": "<p>Deux jours à Lyon.</p>"},
+        "summary_text": {"en": "Two days in Lyon.", "fr": "Deux jours à Lyon."},
+    },
 }
 # Messages about a staff account, not about an event: queued without one.
 ACCOUNT_KINDS = {"account_invitation", "password_reset", "sign_in_paused"}

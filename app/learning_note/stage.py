@@ -1,0 +1,48 @@
+"""What the learning-note stage offers the shared pages (app/stages.py)."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.events.models import EventState
+from app.learning_note import queries
+from app.learning_note.services import can_edit_note
+from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
+
+
+def hub_status(event):
+    if queries.latest_number(event):
+        return StageStatus.AVAILABLE, url_for("learning_note.show", slug=event.slug)
+    return StageStatus.PREPARING, None
+
+
+def todo(event) -> list:
+    if event.state is EventState.FINISHED and not queries.latest_number(event):
+        return [_l("Publish the learning note.")]
+    return []
+
+
+def seed(context: SeedContext) -> None:
+    from app.learning_note.seed import seed_learning_notes
+
+    for label, added in seed_learning_notes().items():
+        if added:  # said only when something was added: the report's other lines end as they did
+            context.count(label, added)
+
+
+def library_figures() -> dict:
+    counts = queries.library_counts()
+    return {_l("Published learning notes"): counts["notes"], _l("Corrections to learning notes"): counts["corrections"]}
+
+
+SPEC = StageSpec(
+    key="learning_note",
+    title=_l("Learning note"),
+    description=_l("What the meeting produced, written up once the event is finished: the challenges, the local "
+                   "solutions, the field visit and the recommendations, in a document cities can publish."),
+    hub_status=hub_status,
+    staff_link=StaffLink(_l("Learning note"), "learning_note_manage.edit", allowed=can_edit_note),
+    todo=todo,
+    seed=seed,
+    seed_rank=2,  # after capture (1), whose Lyon 2017 event it writes up
+    library_figures=library_figures,
+)
