@@ -61,6 +61,9 @@ MATRIX = {
     # Once an event is finished, every city's organisers record their own follow-up; this one is a draft.
     "capture_manage.follow_up": ("GET", {"admin", "organiser"}),
     "capture_manage.record_follow_up": ("POST", {"admin", "organiser"}),
+    # A city's follow-up from its page: that city's organisers (Lyon's here) and administrators.
+    "library_manage.follow_up": ("GET", {"admin", "organiser"}),
+    "library_manage.save_follow_up": ("POST", {"admin", "organiser"}),
     "outbox.index": ("GET", {"admin", "organiser"}),
     "outbox.preview": ("GET", {"admin", "organiser"}),
     "outbox.preview_html": ("GET", {"admin", "organiser"}),
@@ -118,7 +121,8 @@ def _capture(event, admin):
 def _url(app, endpoint: str, event, people) -> str:
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
-              "item_id": people["item"].id, "message_id": people["message_id"], **people["entry"]}
+              "item_id": people["item"].id, "message_id": people["message_id"], "city_slug": event.host_city.slug,
+              **people["entry"]}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

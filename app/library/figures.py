@@ -1,0 +1,163 @@
+"""The network in figures, computed from the data every time (never typed), in a fixed number of
+queries. What each figure counts:
+
+- events held: finished events (the network's past meetings), by format.
+- host cities: the cities that hosted them.
+- participating cities: the cities that hosted a held event, presented a case at one, followed up
+  one of its recommendations, or whose people attended one (confirmed registrations; the city as
+  the participant typed it, matched to the network's cities by their English or French name, case
+  and accents aside, else counted as typed). Countries: the countries of those cities (the
+  network's own, and those participants gave).
+- organisations and participants: from the confirmed registrations of held events, each counted
+  once across events (participants by email, case aside; an erased registration, whose email is
+  gone, as one person; organisations by name, case, spacing and accents aside). No name is shown.
+- recommendations: the final recommendations of public events (what the library lists); taken up:
+  those with a follow-up planned, in progress or done; by how many cities: the cities that did.
+- SDG targets (and goals) addressed: those tagged on final recommendations.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.capture.models import Entry, EntryKind, EntrySdg, FollowUp, FollowUpStatus, entry_policy_areas
+from app.capture.reference import sdgs
+from app.events.models import City, Event, EventFormat, EventState, PolicyArea
+from app.extensions import db
+from app.library.recommendations import final_recommendations_query
+from app.library.text import fold
+from app.registration.models import Registration, RegistrationStatus
+
+TAKEN_UP = (FollowUpStatus.PLANNED, FollowUpStatus.IN_PROGRESS, FollowUpStatus.DONE)
+# A recommendation's uptake is its furthest follow-up, in this order; "none": nobody followed it up.
+UPTAKE_ORDER = ("done", "in_progress", "planned", "dropped", "none")
+
+
+def _same(text: str | None) -> str:
+    return " ".join(fold(text or "").split())
+
+
+@dataclass
+class YearRow:
+    year: int
+    by_format: dict
+    themes: list  # the held events of that year, in date order
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_format.values())
+
+
+@dataclass
+class NetworkFigures:
+    events_held: int = 0
+    by_format: dict = field(default_factory=dict)
+    host_cities: int = 0
+    participating_cities: int = 0
+    countries: int = 0
+    organisations: int = 0
+    participants: int = 0
+    recommendations: int = 0
+    taken_up: int = 0
+    uptake_cities: int = 0
+    sdg_targets: int = 0
+    sdg_goals: int = 0
+    years: list = field(default_factory=list)  # [YearRow]
+    per_area: list = field(default_factory=list)  # [(PolicyArea, count)], the largest first
+    per_goal: list = field(default_factory=list)  # [(Sdg, count)], by goal
+    uptake: dict = field(default_factory=dict)  # UPTAKE_ORDER key -> recommendations
+
+
+def network_figures() -> NetworkFigures:
+    figures = NetworkFigures()
+    events = list(db.session.execute(
+        select(Event.id, Event.format, Event.start_date, Event.theme_en, Event.theme_fr, Event.host_city_id,
+               Event.slug).where(Event.state == EventState.FINISHED).order_by(Event.start_date, Event.id)))
+    held = [event.id for event in events]
+    cities = {city.id: city for city in db.session.execute(
+        select(City.id, City.name_en, City.name_fr, City.country_code))}
+    figures.events_held = len(events)
+    figures.by_format = {kind: sum(1 for e in events if e.format is kind) for kind in EventFormat}
+    years: dict[int, YearRow] = {}
+    for event in events:
+        row = years.setdefault(event.start_date.year, YearRow(event.start_date.year, dict.fromkeys(EventFormat, 0), []))
+        row.by_format[event.format] += 1
+        row.themes.append(event)
+    figures.years = [years[year] for year in sorted(years)]
+    hosts = {event.host_city_id for event in events}
+    figures.host_cities = len(hosts)
+
+    # Cities and countries that took part.
+    by_name = {}
+    for city in cities.values():
+        by_name[_same(city.name_en)] = city.id
+        by_name.setdefault(_same(city.name_fr), city.id)
+    taking_part: set = set(hosts)
+    countries = {cities[city_id].country_code for city_id in hosts}
+    presenters = set(db.session.scalars(
+        select(Entry.city_id).where(Entry.kind == EntryKind.CASE, Entry.city_id.is_not(None),
+                                    Entry.removed_at.is_(None), Entry.event_id.in_(held)).distinct())) if held else set()
+    people, erased, organisations = set(), 0, set()
+    for email, organisation, city, country in db.session.execute(
+        select(Registration.email, Registration.organisation, Registration.city, Registration.country_code)
+        .where(Registration.status == RegistrationStatus.CONFIRMED, Registration.event_id.in_(held))
+    ) if held else []:
+        if email:
+            people.add(email.strip().casefold())
+        else:
+            erased += 1
+        if _same(organisation):
+            organisations.add(_same(organisation))
+        if _same(city):
+            taking_part.add(by_name.get(_same(city), _same(city)))
+        if (country or "").strip():
+            countries.add(country.strip().upper())
+    figures.participants = len(people) + erased
+    figures.organisations = len(organisations)
+
+    # Recommendations and what came of them.
+    final = final_recommendations_query(held).with_only_columns(Entry.id).subquery()
+    final_ids = set(db.session.scalars(select(final.c.id)))
+    figures.recommendations = len(final_ids)
+    best: dict[int, str] = {}
+    uptake_cities = set()
+    for recommendation_id, city_id, status in db.session.execute(
+        select(FollowUp.recommendation_id, FollowUp.city_id, FollowUp.status)
+        .where(FollowUp.recommendation_id.in_(select(final.c.id)))
+    ):
+        taking_part.add(city_id)
+        if status in TAKEN_UP:
+            uptake_cities.add(city_id)
+        current = best.get(recommendation_id, "none")
+        if UPTAKE_ORDER.index(status.value) < UPTAKE_ORDER.index(current):
+            best[recommendation_id] = status.value
+    figures.uptake = {key: sum(1 for rec in final_ids if best.get(rec, "none") == key) for key in UPTAKE_ORDER}
+    figures.taken_up = sum(figures.uptake[status.value] for status in TAKEN_UP)
+    figures.uptake_cities = len(uptake_cities)
+    taking_part |= presenters
+    countries |= {cities[city_id].country_code for city_id in taking_part if isinstance(city_id, int)}
+    figures.participating_cities = len(taking_part)
+    figures.countries = len(countries)
+
+    # Policy areas and SDGs of the final recommendations.
+    per_area: dict[int, set] = {}
+    for area_id, entry_id in db.session.execute(
+        select(entry_policy_areas.c.policy_area_id, entry_policy_areas.c.entry_id)
+        .where(entry_policy_areas.c.entry_id.in_(select(final.c.id)))
+    ):
+        per_area.setdefault(area_id, set()).add(entry_id)
+    areas = {area.id: area for area in db.session.scalars(select(PolicyArea))}
+    figures.per_area = sorted(((areas[area_id], len(entries)) for area_id, entries in per_area.items()),
+                              key=lambda pair: (-pair[1], pair[0].id))
+    targets, per_goal = set(), {}
+    for entry_id, code, goal in db.session.execute(
+        select(EntrySdg.entry_id, EntrySdg.code, EntrySdg.goal).where(EntrySdg.entry_id.in_(select(final.c.id)))
+    ):
+        if "." in code:
+            targets.add(code)
+        per_goal.setdefault(goal, set()).add(entry_id)
+    reference = sdgs()
+    figures.sdg_targets = len(targets)
+    figures.sdg_goals = len(per_goal)
+    figures.per_goal = [(reference[str(goal)], len(per_goal[goal])) for goal in sorted(per_goal)]
+    return figures
