@@ -18,7 +18,7 @@ queries. What each figure counts:
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from app.capture.models import Entry, EntryKind, EntrySdg, FollowUp, FollowUpStatus, entry_policy_areas
 from app.capture.reference import sdgs
@@ -35,6 +35,16 @@ UPTAKE_ORDER = ("done", "in_progress", "planned", "dropped", "none")
 
 def _same(text: str | None) -> str:
     return " ".join(fold(text or "").split())
+
+
+@dataclass(frozen=True)
+class AreaName:
+    """A policy area as the figures keep it (plain values: figures are kept between requests)."""
+
+    id: int
+    code: str
+    name_en: str
+    name_fr: str
 
 
 @dataclass
@@ -63,7 +73,7 @@ class NetworkFigures:
     sdg_targets: int = 0
     sdg_goals: int = 0
     years: list = field(default_factory=list)  # [YearRow]
-    per_area: list = field(default_factory=list)  # [(PolicyArea, count)], the largest first
+    per_area: list = field(default_factory=list)  # [(AreaName, count)], the largest first
     per_goal: list = field(default_factory=list)  # [(Sdg, count)], by goal
     uptake: dict = field(default_factory=dict)  # UPTAKE_ORDER key -> recommendations
 
@@ -94,70 +104,62 @@ def network_figures() -> NetworkFigures:
         by_name.setdefault(_same(city.name_fr), city.id)
     taking_part: set = set(hosts)
     countries = {cities[city_id].country_code for city_id in hosts}
+    held_ids = select(Event.id).where(Event.state == EventState.FINISHED)
     presenters = set(db.session.scalars(
         select(Entry.city_id).where(Entry.kind == EntryKind.CASE, Entry.city_id.is_not(None),
-                                    Entry.removed_at.is_(None), Entry.event_id.in_(held)).distinct())) if held else set()
-    people, erased, organisations = set(), 0, set()
-    for email, organisation, city, country in db.session.execute(
-        select(Registration.email, Registration.organisation, Registration.city, Registration.country_code)
-        .where(Registration.status == RegistrationStatus.CONFIRMED, Registration.event_id.in_(held))
-    ) if held else []:
-        if email:
-            people.add(email.strip().casefold())
-        else:
-            erased += 1
-        if _same(organisation):
-            organisations.add(_same(organisation))
+                                    Entry.removed_at.is_(None), Entry.event_id.in_(held_ids)).distinct()))
+    confirmed = (Registration.status == RegistrationStatus.CONFIRMED, Registration.event_id.in_(held_ids))
+    # Emails are compared in lower case by the database (they are ASCII but for rare local parts); the
+    # other values are few once distinct, and compared with accents folded here.
+    people, erased = db.session.execute(
+        select(func.count(func.distinct(func.lower(func.trim(Registration.email)))),
+               func.count().filter(Registration.email.is_(None))).where(*confirmed)).one()
+    figures.participants = people + erased
+    figures.organisations = len({_same(name) for name in db.session.scalars(
+        select(Registration.organisation).where(*confirmed).distinct()) if _same(name)})
+    for city, country in db.session.execute(
+        select(Registration.city, Registration.country_code).where(*confirmed).distinct()
+    ):
         if _same(city):
             taking_part.add(by_name.get(_same(city), _same(city)))
         if (country or "").strip():
             countries.add(country.strip().upper())
-    figures.participants = len(people) + erased
-    figures.organisations = len(organisations)
 
-    # Recommendations and what came of them.
-    final = final_recommendations_query(held).with_only_columns(Entry.id).subquery()
-    final_ids = set(db.session.scalars(select(final.c.id)))
-    figures.recommendations = len(final_ids)
-    best: dict[int, str] = {}
-    uptake_cities = set()
-    for recommendation_id, city_id, status in db.session.execute(
-        select(FollowUp.recommendation_id, FollowUp.city_id, FollowUp.status)
-        .where(FollowUp.recommendation_id.in_(select(final.c.id)))
-    ):
-        taking_part.add(city_id)
-        if status in TAKEN_UP:
-            uptake_cities.add(city_id)
-        current = best.get(recommendation_id, "none")
-        if UPTAKE_ORDER.index(status.value) < UPTAKE_ORDER.index(current):
-            best[recommendation_id] = status.value
-    figures.uptake = {key: sum(1 for rec in final_ids if best.get(rec, "none") == key) for key in UPTAKE_ORDER}
+    # Recommendations and what came of them (aggregated by the database: a few rows whatever the size).
+    final = final_recommendations_query(held_ids).with_only_columns(Entry.id).subquery()
+    final_ids = select(final.c.id)
+    figures.recommendations = db.session.scalar(select(func.count()).select_from(final))
+    rank = case(*((FollowUp.status == FollowUpStatus(key), number) for number, key in enumerate(UPTAKE_ORDER[:-1])))
+    furthest = (select(FollowUp.recommendation_id, func.min(rank).label("rank"))
+                .where(FollowUp.recommendation_id.in_(final_ids)).group_by(FollowUp.recommendation_id).subquery())
+    uptake = dict(db.session.execute(select(furthest.c.rank, func.count()).group_by(furthest.c.rank)).all())
+    figures.uptake = {key: uptake.get(number, 0) for number, key in enumerate(UPTAKE_ORDER[:-1])}
+    figures.uptake["none"] = figures.recommendations - sum(figures.uptake.values())
     figures.taken_up = sum(figures.uptake[status.value] for status in TAKEN_UP)
-    figures.uptake_cities = len(uptake_cities)
+    followed = db.session.execute(
+        select(FollowUp.city_id, func.max(case((FollowUp.status.in_(TAKEN_UP), 1), else_=0)))
+        .where(FollowUp.recommendation_id.in_(final_ids)).group_by(FollowUp.city_id)).all()
+    figures.uptake_cities = sum(1 for _city_id, took_up in followed if took_up)
+    taking_part |= {city_id for city_id, _took_up in followed}
     taking_part |= presenters
     countries |= {cities[city_id].country_code for city_id in taking_part if isinstance(city_id, int)}
     figures.participating_cities = len(taking_part)
     figures.countries = len(countries)
 
     # Policy areas and SDGs of the final recommendations.
-    per_area: dict[int, set] = {}
-    for area_id, entry_id in db.session.execute(
-        select(entry_policy_areas.c.policy_area_id, entry_policy_areas.c.entry_id)
-        .where(entry_policy_areas.c.entry_id.in_(select(final.c.id)))
-    ):
-        per_area.setdefault(area_id, set()).add(entry_id)
-    areas = {area.id: area for area in db.session.scalars(select(PolicyArea))}
-    figures.per_area = sorted(((areas[area_id], len(entries)) for area_id, entries in per_area.items()),
+    areas = {area.id: AreaName(area.id, area.code, area.name_en, area.name_fr)
+             for area in db.session.scalars(select(PolicyArea))}
+    per_area = db.session.execute(
+        select(entry_policy_areas.c.policy_area_id, func.count(func.distinct(entry_policy_areas.c.entry_id)))
+        .where(entry_policy_areas.c.entry_id.in_(final_ids)).group_by(entry_policy_areas.c.policy_area_id)).all()
+    figures.per_area = sorted(((areas[area_id], count) for area_id, count in per_area),
                               key=lambda pair: (-pair[1], pair[0].id))
-    targets, per_goal = set(), {}
-    for entry_id, code, goal in db.session.execute(
-        select(EntrySdg.entry_id, EntrySdg.code, EntrySdg.goal).where(EntrySdg.entry_id.in_(select(final.c.id)))
-    ):
-        if "." in code:
-            targets.add(code)
-        per_goal.setdefault(goal, set()).add(entry_id)
+    tagged = EntrySdg.entry_id.in_(final_ids)
+    per_goal = db.session.execute(select(EntrySdg.goal, func.count(func.distinct(EntrySdg.entry_id)))
+                                  .where(tagged).group_by(EntrySdg.goal).order_by(EntrySdg.goal)).all()
+    figures.sdg_targets = db.session.scalar(select(func.count(func.distinct(EntrySdg.code)))
+                                            .where(tagged, EntrySdg.code.contains(".")))
     reference = sdgs()
-    figures.sdg_targets = len(targets)
     figures.sdg_goals = len(per_goal)
-    figures.per_goal = [(reference[str(goal)], len(per_goal[goal])) for goal in sorted(per_goal)]
+    figures.per_goal = [(reference[str(goal)], count) for goal, count in per_goal]
     return figures

@@ -14,7 +14,11 @@ with the index as it was for that request (the database refuses a second writer)
 """
 
 import json
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+from flask import current_app, g
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -53,20 +57,32 @@ def _fingerprint(values: Iterable, sources: list[LibrarySource]) -> str:
     return json.dumps([[source.kind for source in sources], parts])
 
 
-def current_fingerprint(extra: list | None = None) -> str:
+def _statement(name: str, sources: list[LibrarySource], build: Callable[[], object]):
+    """A statement run on every library page, built once per set of sources (not per request)."""
+    built = current_app.extensions.setdefault("library_statements", {})
+    key = (name, tuple(source.kind for source in sources))
+    if key not in built:
+        built[key] = build()
+    return built[key]
+
+
+def current_fingerprint(extra: Callable[[], list] | None = None, name: str = "network") -> str:
     """The network's fingerprint, with the `extra` values a page also depends on (what the
-    library's cached pages are keyed by): one query."""
+    library's cached pages are keyed by; `name` tells the statements apart): one query."""
     sources = library_sources()
-    columns = _fingerprint_columns(sources) + list(extra or [])
-    return _fingerprint(db.session.execute(select(*columns)).one(), sources)
+    statement = _statement(name, sources, lambda: select(*_fingerprint_columns(sources), *(extra() if extra else [])))
+    return _fingerprint(db.session.execute(statement).one(), sources)
 
 
 def refresh() -> bool:
     """Bring the index in step; True when something was read again. One query when nothing changed."""
     sources = library_sources()
-    stored = select(IndexState.stamp).where(IndexState.scope == FINGERPRINT).scalar_subquery()
-    kept, *values = db.session.execute(select(stored, *_fingerprint_columns(sources))).one()
+    statement = _statement("refresh", sources, lambda: select(
+        select(IndexState.stamp).where(IndexState.scope == FINGERPRINT).scalar_subquery(),
+        *_fingerprint_columns(sources)))
+    kept, *values = db.session.execute(statement).one()
     fingerprint = _fingerprint(values, sources)
+    g.library_index = fingerprint
     if kept == fingerprint:
         return False
     try:
@@ -75,8 +91,35 @@ def refresh() -> bool:
     except (OperationalError, IntegrityError):
         # Another process holds SQLite's write lock, or wrote the same rows first: it is doing this.
         db.session.rollback()
+        g.library_index = None
         return False
     return changed
+
+
+MEMO_SIZE = 32
+
+
+def remembered(name: str, stamp, compute: Callable[[], object]):
+    """`compute()` once per process while `stamp` (a fingerprint) is unchanged: what every library
+    page needs and only the data change (the network's figures, the filters' values). None as a
+    stamp: computed every time."""
+    if stamp is None:
+        return compute()
+    memo: OrderedDict = current_app.extensions.setdefault("library_memo", OrderedDict())
+    key = (name, stamp)
+    with _MEMO_LOCK:
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+    value = compute()
+    with _MEMO_LOCK:
+        memo[key] = value
+        while len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
+    return value
+
+
+_MEMO_LOCK = threading.Lock()
 
 
 def rebuild_all() -> int:

@@ -6,7 +6,7 @@ page by its organisers (and administrators).
 Public pages are cached (app/page_cache.py) while the network's fingerprint is unchanged; on a miss,
 the view first brings the index in step (app/library/index.py)."""
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,12 +44,33 @@ FILTER_LABELS = {"kind": _l("Kind"), "theme": _l("Theme"), "city": _l("Host city
                  "status": _l("Follow-up")}
 
 
+def _page_values() -> list:
+    return [select(func.count(Registration.id)).scalar_subquery(),
+            select(func.max(Registration.updated_at)).scalar_subquery(),
+            select(func.count(City.id)).scalar_subquery()]
+
+
 def _stamp(**_view_args):
     """What the library's pages show changes only with this: the network's fingerprint (events,
     every source), and the registrations and cities that the figures and city pages count."""
-    return index.current_fingerprint(extra=[select(func.count(Registration.id)).scalar_subquery(),
-                                            select(func.max(Registration.updated_at)).scalar_subquery(),
-                                            select(func.count(City.id)).scalar_subquery()])
+    g.library_stamp = index.current_fingerprint(extra=_page_values, name="pages")
+    return g.library_stamp
+
+
+def _current_stamp():
+    return g.get("library_stamp") or _stamp()
+
+
+def _figures():
+    return index.remembered("figures", _current_stamp(), network_figures)
+
+
+def _facet_values():
+    return index.remembered("facets", g.get("library_index"), library_search.facet_values)
+
+
+def _labels_now() -> dict:
+    return index.remembered(("labels", current_language()), _current_stamp(), _labels)
 
 
 @bp.app_context_processor
@@ -91,10 +112,9 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _choices(results: library_search.Results, labels: dict) -> dict[str, list[tuple[str, str, int]]]:
+def _choices(results: library_search.Results, labels: dict, everything: dict) -> dict[str, list[tuple[str, str, int]]]:
     """Each filter's choices: (value, label, how many of the results have it), the whole index's
     values in a sensible order."""
-    everything = library_search.facet_values()
     counts = dict(results.facet_counts)
     counts["kind"] = results.by_kind
     choices: dict[str, list] = {}
@@ -126,13 +146,14 @@ def index_page():
     index.refresh()
     query = parse_query(request.args.get("q", ""))
     filters = library_search.Filters.from_args(request.args)
+    everything = _facet_values()
     results = library_search.search(query, filters, _page_number(), per_page=library_search.PER_PAGE,
-                                    lang=current_language())
+                                    lang=current_language(), everything=everything)
     browsing = not (query or filters.active) and results.page == 1
-    labels = _labels()
+    labels = _labels_now()
     return render_template("library/index.html", results=results, query=query, filters=filters,
-                           choices=_choices(results, labels), FILTER_LABELS=FILTER_LABELS, labels=labels,
-                           figures=network_figures() if browsing else None,
+                           choices=_choices(results, labels, everything), FILTER_LABELS=FILTER_LABELS, labels=labels,
+                           figures=_figures() if browsing else None,
                            sources={source.kind: source for source in library_sources()},
                            cities_by_id=_cities_by_id(), q=request.args.get("q", "")[:200])
 
@@ -144,7 +165,7 @@ def _cities_by_id() -> dict[int, City]:
 @bp.get("/library/figures")
 @cached_page(_stamp)
 def figures():
-    figures = network_figures()
+    figures = _figures()
     return render_template("library/figures.html", figures=figures, charts=_charts(figures),
                            stage_figures=[(spec.title, spec.library_figures()) for spec in specs()
                                           if spec.library_figures is not None])
@@ -187,7 +208,7 @@ def _charts(figures) -> dict:
 @cached_page(_stamp)
 def sdg_index():
     index.refresh()
-    values = library_search.facet_values()
+    values = _facet_values()
     return render_template("library/sdgs.html", goals=goals(), per_goal=values.get("goal", {}),
                            per_target=values.get("sdg", {}), targets=_targets_by_goal())
 
@@ -211,10 +232,10 @@ def sdg(code: str):
     filters = library_search.Filters(sdg=normal)
     results = library_search.search(parse_query(""), filters, _page_number(), lang=current_language(),
                                     with_facets=False)
-    values = library_search.facet_values()
+    values = _facet_values()
     return render_template("library/sdg.html", sdg=reference, goal=sdgs()[str(reference.goal)], results=results,
                            targets=_targets_by_goal().get(reference.goal, []) if reference.is_goal else [],
-                           per_target=values.get("sdg", {}), actions=queries.city_actions(normal), labels=_labels(),
+                           per_target=values.get("sdg", {}), actions=queries.city_actions(normal), labels=_labels_now(),
                            sources={source.kind: source for source in library_sources()},
                            cities_by_id=_cities_by_id(), code=normal)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 from sqlalchemy import column, desc, func, literal, literal_column, select, table, text
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.events.models import Event
 from app.extensions import db
@@ -222,16 +222,22 @@ class Results:
         return min(self.total, self.page * self.per_page)
 
 
+def _conditions(filters: Filters, kinds: tuple[str, ...] | None = None) -> list:
+    """What the filters ask of a document, as conditions on library_documents."""
+    found = []
+    if filters.kind:
+        found.append(IndexedDocument.kind == filters.kind)
+    if kinds is not None:
+        found.append(IndexedDocument.kind.in_(kinds))
+    for facet, value in filters.conditions():
+        found.append(IndexedDocument.id.in_(
+            select(IndexedFacet.document_id).where(IndexedFacet.facet == facet, IndexedFacet.value == value)))
+    return found
+
+
 def _matching(query: words.Query, filters: Filters, kinds: tuple[str, ...] | None = None):
     """The matching documents' ids, kinds and ranks (0 without a search), as a subquery."""
-    statement = select(IndexedDocument.id, IndexedDocument.kind)
-    if filters.kind:
-        statement = statement.where(IndexedDocument.kind == filters.kind)
-    if kinds is not None:
-        statement = statement.where(IndexedDocument.kind.in_(kinds))
-    for facet, value in filters.conditions():
-        statement = statement.where(IndexedDocument.id.in_(
-            select(IndexedFacet.document_id).where(IndexedFacet.facet == facet, IndexedFacet.value == value)))
+    statement = select(IndexedDocument.id, IndexedDocument.kind).where(*_conditions(filters, kinds))
     if query:
         matches = backend().matches(query).subquery()
         statement = statement.join(matches, matches.c.document_id == IndexedDocument.id).add_columns(
@@ -252,20 +258,34 @@ def matching_keys(query: words.Query, filters: Filters, kind: str) -> list[str]:
 
 
 def search(query: words.Query, filters: Filters, page: int = 1, per_page: int = PER_PAGE, lang: str = "en",
-           kinds: tuple[str, ...] | None = None, with_facets: bool = True) -> Results:
+           kinds: tuple[str, ...] | None = None, with_facets: bool = True,
+           everything: dict[str, dict[str, int]] | None = None) -> Results:
+    """A page of results. `everything`: facet_values() when the caller has it already (browsing
+    without a search or filter, the counts are those)."""
     matching = _matching(query, filters, kinds)
     by_kind = dict(db.session.execute(select(matching.c.kind, func.count()).group_by(matching.c.kind)).all())
     total = sum(by_kind.values())
     page = max(1, min(page, MAX_PAGE, max(1, -(-total // per_page))))
-    rows = db.session.execute(
-        select(IndexedDocument, matching.c.rank)
-        .join(matching, matching.c.id == IndexedDocument.id)
-        .join(IndexedDocument.event).join(Event.host_city)
-        .options(contains_eager(IndexedDocument.event).contains_eager(Event.host_city))
-        .order_by(desc(matching.c.rank), IndexedDocument.published_at.desc(), IndexedDocument.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all() if total else []
+    if not total:
+        rows = []
+    elif query:
+        rows = db.session.execute(
+            select(IndexedDocument, matching.c.rank)
+            .join(matching, matching.c.id == IndexedDocument.id)
+            .join(IndexedDocument.event).join(Event.host_city)
+            .options(contains_eager(IndexedDocument.event).contains_eager(Event.host_city))
+            .order_by(desc(matching.c.rank), IndexedDocument.published_at.desc(), IndexedDocument.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)).all()
+    else:  # the latest first, along the index of publication dates (events and cities loaded with them)
+        rows = db.session.execute(
+            select(IndexedDocument, literal(0.0)).where(*_conditions(filters, kinds))
+            .options(joinedload(IndexedDocument.event).joinedload(Event.host_city))
+            .order_by(IndexedDocument.published_at.desc(), IndexedDocument.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)).all()
     facet_counts: dict[str, dict[str, int]] = {}
-    if with_facets and total:
+    if with_facets and total and everything is not None and not query and not filters.active and kinds is None:
+        facet_counts = everything
+    elif with_facets and total:
         for facet, value, count in db.session.execute(
             select(IndexedFacet.facet, IndexedFacet.value, func.count())
             .where(IndexedFacet.document_id.in_(select(matching.c.id)))
