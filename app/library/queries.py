@@ -36,35 +36,44 @@ class CityPage:
     attended: list = field(default_factory=list)  # public events of other hosts its people attended or presented at
     sdgs: dict = field(default_factory=dict)  # recommendation id -> SDG codes
     others: dict = field(default_factory=dict)  # recommendation id -> the other cities' follow-ups
+    counts: dict = field(default_factory=dict)  # how many of each list there are, shown or not
+
+    def more(self, name: str) -> bool:
+        return self.counts.get(name, 0) > len(getattr(self, name))
 
 
 def _names(city: City) -> list[str]:
     return sorted({city.name_en.strip().lower(), city.name_fr.strip().lower()})
 
 
-def city_page(city: City) -> CityPage:
-    """Seven queries."""
+CITY_LIST = 30  # the latest of each list; the page offers the rest
+
+
+def city_page(city: City, limit: int | None = CITY_LIST) -> CityPage:
+    """Eight queries; each list the latest `limit` (None: all), with how many there are."""
     page = CityPage(city)
     page.hosted = list(db.session.scalars(
         select(Event).where(Event.host_city_id == city.id, Event.state != EventState.DRAFT)
         .order_by(Event.start_date.desc(), Event.id.desc())))
+    cases = (Entry.kind == EntryKind.CASE, Entry.city_id == city.id, Entry.removed_at.is_(None),
+             Event.state != EventState.DRAFT)
+    taken = (FollowUp.city_id == city.id, Event.state != EventState.DRAFT, Entry.final_at.is_not(None),
+             Entry.removed_at.is_(None))
     page.cases = list(db.session.scalars(
         select(Entry).options(joinedload(Entry.event).joinedload(Event.host_city))
         .join(Event, Event.id == Entry.event_id)
-        .where(Entry.kind == EntryKind.CASE, Entry.city_id == city.id, Entry.removed_at.is_(None),
-               Event.state != EventState.DRAFT)
-        .order_by(Event.start_date.desc(), Entry.id)))
+        .where(*cases)
+        .order_by(Event.start_date.desc(), Entry.id).limit(limit)))
     hosted_ids = [event.id for event in page.hosted]
     page.recommendations = list(db.session.scalars(
         final_recommendations_query(hosted_ids).options(joinedload(Entry.event))
-        .order_by(Event.start_date.desc(), Entry.id))) if hosted_ids else []
+        .order_by(Event.start_date.desc(), Entry.id).limit(limit))) if hosted_ids else []
     page.follow_ups = list(db.session.scalars(
         select(FollowUp).options(joinedload(FollowUp.recommendation).joinedload(Entry.event)
                                  .joinedload(Event.host_city))
         .join(Entry, Entry.id == FollowUp.recommendation_id).join(Event, Event.id == Entry.event_id)
-        .where(FollowUp.city_id == city.id, Event.state != EventState.DRAFT, Entry.final_at.is_not(None),
-               Entry.removed_at.is_(None))
-        .order_by(FollowUp.noted_on.desc(), FollowUp.id.desc())))
+        .where(*taken)
+        .order_by(FollowUp.noted_on.desc(), FollowUp.id.desc()).limit(limit)))
     shown = [entry.id for entry in page.recommendations] + [f.recommendation_id for f in page.follow_ups]
     if shown:
         for entry_id, code in db.session.execute(
@@ -84,11 +93,21 @@ def city_page(city: City) -> CityPage:
                          func.lower(func.trim(Registration.city)).in_(_names(city))))
     presented = select(Entry.event_id).where(Entry.kind == EntryKind.CASE, Entry.city_id == city.id,
                                              Entry.removed_at.is_(None))
+    attended = (Event.state != EventState.DRAFT, Event.host_city_id != city.id,
+                or_(Event.id.in_(registered), Event.id.in_(presented)))
     page.attended = list(db.session.scalars(
-        select(Event).options(joinedload(Event.host_city))
-        .where(Event.state != EventState.DRAFT, Event.host_city_id != city.id,
-               or_(Event.id.in_(registered), Event.id.in_(presented)))
-        .order_by(Event.start_date.desc(), Event.id.desc())))
+        select(Event).options(joinedload(Event.host_city)).where(*attended)
+        .order_by(Event.start_date.desc(), Event.id.desc()).limit(limit)))
+    hosted_recommendations = final_recommendations_query(select(Event.id).where(
+        Event.host_city_id == city.id, Event.state != EventState.DRAFT)).with_only_columns(Entry.id).subquery()
+    counted = db.session.execute(select(
+        select(func.count()).select_from(Entry).join(Event, Event.id == Entry.event_id).where(*cases)
+        .scalar_subquery(),
+        select(func.count()).select_from(hosted_recommendations).scalar_subquery(),
+        select(func.count()).select_from(FollowUp).join(Entry, Entry.id == FollowUp.recommendation_id)
+        .join(Event, Event.id == Entry.event_id).where(*taken).scalar_subquery(),
+        select(func.count()).select_from(Event).where(*attended).scalar_subquery())).one()
+    page.counts = dict(zip(("cases", "recommendations", "follow_ups", "attended"), counted, strict=True))
     return page
 
 

@@ -208,3 +208,17 @@ def test_public_pages_are_cached_until_the_network_changes(client, indexed, coun
                                                      note="Changed since."))
     db.session.commit()
     assert "Changed since." in client.get("/cities/lyon?lang=en").text
+
+
+def test_a_city_page_shows_the_latest_of_each_list_and_offers_the_rest(client, indexed, monkeypatch):
+    from app.library import queries
+
+    monkeypatch.setattr(queries, "CITY_LIST", 1)
+    page = client.get("/cities/lyon?lang=en").text
+    assert "2 recommendations from its events" in page
+    assert 'href="/cities/lyon?all=1#recommendations">Show all 2</a>' in page
+    shown = page.split('id="recommendations"')[1].split('id="taken-up"')[0]
+    assert ("Train front-line staff" in shown) != ("Open one-stop shops for refugees" in shown)
+    everything = client.get("/cities/lyon?all=1&lang=en").text
+    assert "Train front-line staff" in everything and "Open one-stop shops for refugees" in everything
+    assert "Show all" not in everything
