@@ -71,7 +71,8 @@ with app.app_context():
             rows.append(dict(event_id=event.id, kind=EntryKind.RECOMMENDATION, client_key=f"bench-{number}-{n}",
                              language="en", title_en="", title_fr="", translation_status="done",
                              text_en=f"Give {WORDS_EN[a]} and {WORDS_EN[b]} a place in every city plan, number {n}.",
-                             text_fr=f"Donner aux {WORDS_FR[a]} et aux {WORDS_FR[b]} une place dans chaque plan, n° {n}.",
+                             text_fr=f"Donner aux {WORDS_FR[a]} et aux {WORDS_FR[b]} une place dans chaque plan, "
+                                     f"n° {n}.",
                              city_other="", organisation="", slides_url="", pdf_filename="", visit_label="",
                              actor="City services", working_group="", version=1, final_at=final_at,
                              created_at=final_at, updated_at=final_at))
@@ -168,7 +169,7 @@ def main() -> None:
         server = serve(workdir, env, options.port, options.workers)
         base = f"http://127.0.0.1:{options.port}"
         started = time.monotonic()
-        with urllib.request.urlopen(f"{base}/library?lang=en", timeout=600) as response:
+        with urllib.request.urlopen(f"{base}/library?lang=en", timeout=600) as response:  # noqa: S310 (ours, on 127.0.0.1)
             documents = re.search(r"([\d,]+) documents in the library", response.read().decode()).group(1)
         print(f"index built on the first request: {documents} documents in {time.monotonic() - started:.1f} s")
         script = workdir / "fresh.lua"

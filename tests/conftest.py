@@ -61,7 +61,7 @@ def _drop_everything() -> None:
         cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
         for name in sorted(inspect(connection).get_table_names()):
             if name.startswith(UNMAPPED_TABLE_PREFIXES):
-                connection.execute(text(f"DROP TABLE IF EXISTS {name}{cascade}"))  # noqa: S608 (our own names)
+                connection.execute(text(f"DROP TABLE IF EXISTS {name}{cascade}"))
     db.metadata.drop_all(db.engine)
     with db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -79,10 +79,10 @@ def _rows(ids: list[int]) -> list[list[str]]:
                   entry.final_at.date().isoformat() if entry.final_at else ""]
         taken = follow_ups.get(entry.id, [])
         if not taken:
-            result.append(common + ["", "", "", "", ""])
+            result.append([*common, "", "", "", "", ""])
         for follow_up in taken:
-            result.append(common + [follow_up.city.name_en, follow_up.status.value, follow_up.noted_on.isoformat(),
-                                    follow_up.note, follow_up.action_url])
+            result.append([*common, follow_up.city.name_en, follow_up.status.value, follow_up.noted_on.isoformat(),
+                           follow_up.note, follow_up.action_url])
     return result
 
 

@@ -83,7 +83,6 @@ def network_figures() -> NetworkFigures:
     events = list(db.session.execute(
         select(Event.id, Event.format, Event.start_date, Event.theme_en, Event.theme_fr, Event.host_city_id,
                Event.slug).where(Event.state == EventState.FINISHED).order_by(Event.start_date, Event.id)))
-    held = [event.id for event in events]
     cities = {city.id: city for city in db.session.execute(
         select(City.id, City.name_en, City.name_fr, City.country_code))}
     figures.events_held = len(events)

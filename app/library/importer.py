@@ -105,7 +105,8 @@ def import_rows(rows: list[dict[str, str]], now: datetime | None = None) -> Impo
             report.errors.append((number, f"no event with the address {row['event']!r}"))
             continue
         if row["host_city"] and cities.get(row["host_city"].casefold()) is not event.host_city:
-            report.errors.append((number, f"host_city {row['host_city']!r} is not the event's ({event.host_city.name_en})"))
+            report.errors.append((number, f"host_city {row['host_city']!r} is not the event's "
+                                          f"({event.host_city.name_en})"))
         if row["year"] and row["year"] != str(event.start_date.year):
             report.errors.append((number, f"year {row['year']} is not the event's ({event.start_date.year})"))
         if not _REFERENCE.match(row["reference"]):

@@ -19,7 +19,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from flask import current_app, g
-
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 

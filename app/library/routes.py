@@ -18,8 +18,8 @@ from app.capture.curation import can_follow_up
 from app.capture.labels import ACTOR_LEVEL_LABELS, FOLLOW_UP_LABELS
 from app.capture.models import ActorLevel, FollowUpStatus
 from app.capture.reference import goals, normalise_code, sdgs
-from app.events.models import City, Event, EventFormat, EventState, PolicyArea
 from app.events.labels import FORMAT_LABELS
+from app.events.models import City, Event, EventFormat, EventState, PolicyArea
 from app.extensions import db
 from app.i18n import city_name, current_language, localized
 from app.library import atom, charts, exports, index, queries, services

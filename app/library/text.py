@@ -27,7 +27,7 @@ himself his how i if in into is it its itself just me more most my myself no nor
 other our ours ourselves out over own s same she should so some such t than that the their theirs them themselves
 then there these they this those through to too under until up very was we were what when where which while who whom
 why will with you your yours yourself yourselves
-""".split())
+""".split())  # noqa: SIM905 (the lists as PostgreSQL ships them, one word after another)
 FRENCH_STOP_WORDS = frozenset("""
 a ai aie aient aies ait as au aura aurai auraient aurais aurait auras aurez auriez aurions aurons auront aux avaient
 avais avait avec avez aviez avions avons ayant ayante ayantes ayants ayez ayons c ce ces d dans de des du elle en es
@@ -36,10 +36,11 @@ eusse eussent eusses eussiez eussions eut eutes eux fumes furent fus fusse fusse
 il j je l la le leur lui m ma mais me meme mes moi mon n ne nos notre nous on ont ou par pas pour qu que qui s sa se
 sera serai seraient serais serait seras serez seriez serions serons seront ses soient sois soit sommes son sont
 soyez soyons suis sur t ta te tes toi ton tu un une vos votre vous y
-""".split())
+""".split())  # noqa: SIM905 (the lists as PostgreSQL ships them, one word after another)
 # A few more that PostgreSQL's lists lack: dropping a word before PostgreSQL sees it keeps both
 # databases alike (neither indexes it).
-MORE_STOP_WORDS = frozenset("les leurs cet cette ceux celle celles dont also may would could".split())
+MORE_STOP_WORDS = frozenset(["les", "leurs", "cet", "cette", "ceux", "celle", "celles", "dont", "also", "may", "would",
+                             "could"])
 STOP_WORDS = ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS | MORE_STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+")

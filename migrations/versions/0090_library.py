@@ -11,9 +11,8 @@ Create Date: 2026-11-28 12:00:00.000000
 import re
 import unicodedata
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0090_library'

@@ -82,7 +82,8 @@ def test_figures_are_computed_from_the_data(seeded):
     taking_part |= {by_name.get(_plain(r.city), _plain(r.city)) for r in registrations if r.city.strip()}
     assert "marseille" in taking_part and by_name["tanger"] in taking_part
     assert figures.participating_cities == len(taking_part)
-    countries = {c.country_code for c in cities if c.id in taking_part} | {r.country_code for r in registrations if r.country_code}
+    countries = {c.country_code for c in cities if c.id in taking_part}
+    countries |= {r.country_code for r in registrations if r.country_code}
     assert figures.countries == len(countries)
 
     assert figures.recommendations == len(final) == 6

@@ -36,8 +36,8 @@ def test_changes_in_capture_reach_the_index(indexed):
     shops = network.recommendations["shops"]
     lyon = network.events["lyon"]
     # A new final recommendation.
-    added = entries.add_entry(network.admin, lyon, EntryInput(EntryKind.RECOMMENDATION,
-                                                              text_en="Publish a welcome guide in ten languages.")).entry
+    welcome = EntryInput(EntryKind.RECOMMENDATION, text_en="Publish a welcome guide in ten languages.")
+    added = entries.add_entry(network.admin, lyon, welcome).entry
     curation.set_final(network.admin, lyon, added, True)
     db.session.commit()
     assert "welcome guide" not in {hit.document.text_en for hit in search(parse_query("guide"), Filters()).hits}

@@ -101,7 +101,8 @@ def test_results_are_paged_and_counted_with_their_filter_values(indexed):
     first = search(parse_query(""), Filters(), page=1, per_page=2)
     second = search(parse_query(""), Filters(), page=2, per_page=2)
     last = search(parse_query(""), Filters(), page=99, per_page=2)
-    assert (first.total, first.pages, len(first.hits), len(second.hits), last.page, len(last.hits)) == (5, 3, 2, 2, 3, 1)
+    assert (first.total, first.pages, len(first.hits), len(second.hits)) == (5, 3, 2, 2)
+    assert (last.page, len(last.hits)) == (3, 1)
     keys = [hit.document.key for page in (first, second, last) for hit in page.hits]
     assert len(set(keys)) == 5
     # Without a search: the latest published first.
