@@ -69,6 +69,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     _register_core(app)
     for package in STAGE_PACKAGES:
         importlib.import_module(package).init_app(app)
+    importlib.import_module("app.library").init_app(app)  # not a stage: it reads what the stages publish
     _register_error_pages(app)
     _register_templating(app)
     return app

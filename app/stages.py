@@ -9,6 +9,7 @@ the running app (`specs()`) and name no stage. Every part of a spec is optional.
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import Flask, current_app, render_template, url_for
 from flask_babel import lazy_gettext as _l
@@ -120,6 +121,7 @@ class StageSpec:
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
+    - library_documents: the searchable documents it publishes for the library (LibrarySource).
     """
 
     key: str
@@ -141,6 +143,69 @@ class StageSpec:
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
+    library_documents: "LibrarySource | None" = None
+
+
+@dataclass(frozen=True)
+class LibraryDocument:
+    """One searchable document a stage publishes for the network's library (app/library/): a
+    published learning note, a final recommendation. The library indexes it, finds it by its words
+    in both languages, filters it by its event (theme, host city, year) and its `facets`, and shows
+    `details` with the source's `result_template`.
+
+    - kind: its source's kind; key: unique within the kind (the library replaces by (kind, key)).
+    - title_*/text_*: plain text, as published (never HTML); searched, excerpted and highlighted.
+    - published_at: when it was published (the results' order without a search, the Atom feed).
+    - endpoint, params, anchor: where it is read (`url_for(endpoint, **params) + "#" + anchor`).
+    - facets: the filters it answers beyond its event's: "area" (policy-area codes), "sdg" (goal or
+      target codes, "10" or "10.7"), "actor" (who should act), "status" (follow-up statuses, "none"
+      when nobody followed it up). Other names are kept and offered as nothing yet.
+    - details: JSON-able values its result template shows.
+    - search_extra: more words it is found by without showing them (who should act…).
+    """
+
+    kind: str
+    key: str
+    event_id: int
+    title_en: str
+    title_fr: str
+    text_en: str
+    text_fr: str
+    published_at: datetime
+    endpoint: str
+    params: dict
+    anchor: str = ""
+    facets: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+    search_extra: str = ""
+
+
+@dataclass(frozen=True)
+class LibrarySource:
+    """How a stage hands its published documents to the library: one reader, and what tells the
+    library when to read again (the library keeps an index and refreshes it per event, on read, when
+    a stamp changed; the stage writes nothing for it and sends no signal).
+
+    - documents(event_ids) -> [LibraryDocument]: what these events publish now (public events only:
+      nothing of a draft), in a fixed number of queries however many events are asked.
+    - stamps() -> {event_id: value}: changes for an event whenever its documents would. Events
+      missing from it have none.
+    - fingerprint() -> [scalar subqueries]: cheap values that change whenever any stamp does; run on
+      every library page (the library adds the events' own). None: the stamps are read instead.
+    - label: its documents' kind as the library's filter names it (plural: "Learning notes");
+      item_label: one of them, as a result's badge ("Learning note").
+    - result_template: the template of one result (gets `hit`), else the library's generic one.
+    - in_feed: its documents are listed in the library's Atom feed of what was newly published.
+    """
+
+    kind: str
+    label: object
+    documents: Callable[[list[int]], list[LibraryDocument]]
+    stamps: Callable[[], dict]
+    fingerprint: Callable[[], list] | None = None
+    item_label: object = None
+    result_template: str | None = None
+    in_feed: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +238,33 @@ def register_stage(app: Flask, spec: StageSpec) -> None:
 def specs(app: Flask | None = None) -> list[StageSpec]:
     """The running app's stages, in the hub's order."""
     return list((app or current_app).extensions.get(_EXTENSION, {}).values())
+
+
+_LIBRARY_SOURCES = "library_sources"
+_NETWORK_SEEDS = "network_seeds"
+
+
+def register_library_source(app: Flask, source: LibrarySource) -> None:
+    """A source of library documents that no stage's spec declares (the library reads capture's
+    final recommendations itself, from its tables). A stage declares its own in its StageSpec."""
+    app.extensions.setdefault(_LIBRARY_SOURCES, []).append(source)
+
+
+def library_sources(app: Flask | None = None) -> list[LibrarySource]:
+    """Every source of the library's documents: the stages' (in the hub's order), then the others."""
+    app = app or current_app
+    found = [spec.library_documents for spec in specs(app) if spec.library_documents is not None]
+    found += app.extensions.get(_LIBRARY_SOURCES, [])
+    kinds = [source.kind for source in found]
+    if len(set(kinds)) != len(kinds):
+        raise ValueError(f"library document kinds registered twice: {kinds}")
+    return found
+
+
+def register_seed(app: Flask, seed: Callable[[SeedContext], None], rank: int) -> None:
+    """Demo data of a package that is no stage (the library's), run by `flask seed-demo` among the
+    stages' seeds, by rank."""
+    app.extensions.setdefault(_NETWORK_SEEDS, []).append((rank, seed))
 
 
 def stages_of(event) -> list[StageView]:
@@ -289,6 +381,7 @@ def apply_event_edit(event, before: dict) -> None:
 
 
 def seed_stages(context: SeedContext) -> None:
-    for spec in sorted(specs(), key=lambda spec: spec.seed_rank):
-        if spec.seed is not None:
-            spec.seed(context)
+    seeds = [(spec.seed_rank, spec.seed) for spec in specs() if spec.seed is not None]
+    seeds += current_app.extensions.get(_NETWORK_SEEDS, [])
+    for _rank, seed in sorted(seeds, key=lambda pair: pair[0]):
+        seed(context)

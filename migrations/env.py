@@ -5,7 +5,7 @@ from alembic import context
 from flask import current_app
 
 # Every table, with its relationships resolved, before the metadata is compared or used.
-from app.models import load_models
+from app.models import include_name, load_models
 
 load_models()
 
@@ -104,6 +104,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

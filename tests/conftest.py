@@ -56,6 +56,15 @@ def app(database_url, tmp_path_factory):
 
 def _drop_everything() -> None:
     """Start from an empty database even when TEST_DATABASE_URL was used before."""
+    from sqlalchemy import inspect
+
+    from app.models import UNMAPPED_TABLE_PREFIXES
+
+    with db.engine.begin() as connection:  # tables no model maps (the library's full-text index) first
+        cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
+        for name in sorted(inspect(connection).get_table_names()):
+            if name.startswith(UNMAPPED_TABLE_PREFIXES):
+                connection.execute(text(f"DROP TABLE IF EXISTS {name}{cascade}"))
     db.metadata.drop_all(db.engine)
     with db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -7,12 +7,13 @@ from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
+from app.models import include_name
 
 
 def test_models_and_migrations_agree(app):
     # The session database was built by `upgrade()` alone (see conftest).
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         differences = compare_metadata(context, db.metadata)
     assert differences == [], f"models and migrations differ; run `flask db migrate`: {differences}"
 

@@ -1,4 +1,6 @@
 import enum
+import re
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
@@ -27,11 +29,25 @@ class EventFormat(enum.StrEnum):
     HYBRID = "hybrid"
 
 
+def city_slug(name: str) -> str:
+    """A city's address in /cities/<slug>: its English name in lower-case ASCII ("Tangier" →
+    "tangier", "Saint-Étienne" → "saint-etienne")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:120] or "city"
+
+
+def _default_city_slug(context) -> str:
+    return city_slug(context.get_current_parameters()["name_en"])
+
+
 class City(db.Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_en: Mapped[str] = mapped_column(String(120), unique=True)
+    # Stored, not derived on each request: set from the English name when the city is added and kept
+    # when the name is corrected, so that links to /cities/<slug> stay valid (migration 0090).
+    slug: Mapped[str] = mapped_column(String(120), unique=True, index=True, default=_default_city_slug)
     name_fr: Mapped[str] = mapped_column(String(120))
     country_code: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))

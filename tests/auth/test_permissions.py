@@ -79,6 +79,9 @@ MATRIX = {
     "learning_note_manage.preview": ("GET", {"admin", "organiser", "facilitator"}),
     "learning_note_manage.preview_file": ("GET", {"admin", "organiser", "facilitator"}),
     "learning_note_manage.publish": ("GET", {"admin", "organiser"}),
+    # A city's follow-up from its page: that city's organisers (Lyon's here) and administrators.
+    "library_manage.follow_up": ("GET", {"admin", "organiser"}),
+    "library_manage.save_follow_up": ("POST", {"admin", "organiser"}),
     "outbox.index": ("GET", {"admin", "organiser"}),
     "outbox.preview": ("GET", {"admin", "organiser"}),
     "outbox.preview_html": ("GET", {"admin", "organiser"}),
@@ -160,7 +163,7 @@ def _url(app, endpoint: str, event, people) -> str:
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
               "item_id": people["item"].id, "message_id": people["message_id"], "visit_id": people["visit"],
               "signup_id": people["signup"], "session_id": 1, "purpose": "reset", "token": "not-a-token",
-              "fmt": "pdf", **people["entry"]}
+              "fmt": "pdf", "city_slug": event.host_city.slug, **people["entry"]}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

@@ -1,0 +1,63 @@
+"""The network's library: what every city learned, recommended and took up. Not a stage: it reads
+what the stages publish (app.stages.LibrarySource: the learning notes once their stage declares
+them, capture's final recommendations read by `recommendations`), keeps a searchable index of it
+(`index`, `search`), computes the network's figures (`figures`, `charts`), and serves /library,
+the SDG pages, /cities/<slug> with the city's follow-up, the exports and the Atom feed (`routes`).
+
+`init_app(app)` runs after the stages' (create_app), so that every stage's spec is known."""
+
+from flask import Flask
+from markupsafe import Markup
+
+
+def _colon() -> Markup:
+    from app.i18n import current_language
+
+    return Markup("\u00a0:") if current_language() == "fr" else Markup(":")
+
+
+def init_app(app: Flask) -> None:
+    from app.library import recommendations, seed
+    from app.library.cli import library_cli
+    from app.library.routes import bp, manage_bp
+    from app.stages import register_library_source, register_seed
+
+    app.register_blueprint(bp)
+    app.register_blueprint(manage_bp)
+    register_library_source(app, recommendations.SOURCE)
+    register_seed(app, seed.seed, rank=10)  # after every stage's: it completes their past events
+    app.cli.add_command(library_cli)
+    # The colon after a label put together in a template (French puts a no-break space before it);
+    # app.i18n.colon on main, where create_app registers it for every page.
+    app.jinja_env.globals.setdefault("colon", _colon)
+    app.jinja_env.filters.update(iso_day=_iso_day, fr_spaced=_fr_spaced, typed=_typed)
+
+
+def _iso_day(value: str):
+    """A day kept as text in the index ("2019-03-15") as a date, for `format_day`."""
+    from datetime import date
+
+    return date.fromisoformat(value)
+
+
+def _fr_spaced(value):
+    """French text (a LocalizedText in French, or any text on a French page) with French spacing."""
+    from app.i18n import LocalizedText, current_language
+    from app.library.text import french_spacing
+
+    if isinstance(value, LocalizedText):
+        return LocalizedText(french_spacing(value.text), value.lang, value.is_fallback) if value.lang == "fr" else value
+    return french_spacing(value) if current_language() == "fr" else value
+
+
+def _typed(text: str) -> Markup:
+    """Text typed without a language (a follow-up note, who should act): marked with the language
+    its words show when it is not the page's, else spaced as the page's language wants."""
+    from app.i18n import current_language
+    from app.library.text import french_spacing, guess_language
+
+    page = current_language()
+    lang = guess_language(text) or page
+    if lang != page:
+        return Markup('<span lang="{}">{}</span>').format(lang, text)
+    return Markup("{}").format(french_spacing(text) if page == "fr" else text)
