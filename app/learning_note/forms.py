@@ -3,14 +3,10 @@ import json
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
+from app.forms import FlaskForm
 from app.learning_note.labels import LANGUAGE_LABELS, PART_HINTS, PART_LABELS
 from app.learning_note.models import LANGUAGES, NARRATIVE_FIELDS, NARRATIVE_PARTS, Note
 from app.learning_note.services import NarrativeInput, PublishInput, digest
-
-try:  # The app's own form checks (app/forms.py: control characters, dates, numbers) where the app has them.
-    from app.forms import FlaskForm
-except ImportError:  # this branch was made before them; the services refuse control characters anyway
-    from flask_wtf import FlaskForm
 
 MARKDOWN_HINT = _l("Markdown: ## heading, **bold**, *italic*, - lists, [link](https://…).")
 

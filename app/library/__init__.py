@@ -10,12 +10,6 @@ from flask import Flask
 from markupsafe import Markup
 
 
-def _colon() -> Markup:
-    from app.i18n import current_language
-
-    return Markup("\u00a0:") if current_language() == "fr" else Markup(":")
-
-
 def init_app(app: Flask) -> None:
     from app.library import recommendations, seed
     from app.library.cli import library_cli
@@ -27,9 +21,6 @@ def init_app(app: Flask) -> None:
     register_library_source(app, recommendations.SOURCE)
     register_seed(app, seed.seed, rank=10)  # after every stage's: it completes their past events
     app.cli.add_command(library_cli)
-    # The colon after a label put together in a template (French puts a no-break space before it);
-    # app.i18n.colon on main, where create_app registers it for every page.
-    app.jinja_env.globals.setdefault("colon", _colon)
     app.jinja_env.filters.update(iso_day=_iso_day, fr_spaced=_fr_spaced, typed=_typed)
 
 
@@ -42,8 +33,7 @@ def _iso_day(value: str):
 
 def _fr_spaced(value):
     """French text (a LocalizedText in French, or any text on a French page) with French spacing."""
-    from app.i18n import LocalizedText, current_language
-    from app.library.text import french_spacing
+    from app.i18n import LocalizedText, current_language, french_spacing
 
     if isinstance(value, LocalizedText):
         return LocalizedText(french_spacing(value.text), value.lang, value.is_fallback) if value.lang == "fr" else value
@@ -53,8 +43,8 @@ def _fr_spaced(value):
 def _typed(text: str) -> Markup:
     """Text typed without a language (a follow-up note, who should act): marked with the language
     its words show when it is not the page's, else spaced as the page's language wants."""
-    from app.i18n import current_language
-    from app.library.text import french_spacing, guess_language
+    from app.i18n import current_language, french_spacing
+    from app.library.text import guess_language
 
     page = current_language()
     lang = guess_language(text) or page

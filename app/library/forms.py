@@ -1,7 +1,6 @@
 """The one form of the library: a city's follow-up of a recommendation, from the city's page."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -9,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.capture.curation import NOTE_MAX, FollowUpInput
 from app.capture.labels import FOLLOW_UP_LABELS
 from app.capture.models import FollowUpStatus
+from app.forms import FlaskForm
 
 TOO_LONG = _l("At most %(max)d characters.")
 

@@ -21,12 +21,12 @@ from app.capture.reference import goals, normalise_code, sdgs
 from app.events.labels import FORMAT_LABELS
 from app.events.models import City, Event, EventFormat, EventState, PolicyArea
 from app.extensions import db
-from app.i18n import city_name, current_language, localized
+from app.i18n import city_name, current_language, french_spacing, localized
 from app.library import atom, charts, exports, index, queries, services
 from app.library import search as library_search
 from app.library.figures import UPTAKE_ORDER, network_figures
 from app.library.forms import CityFollowUpForm
-from app.library.text import french_spacing, parse_query
+from app.library.text import parse_query
 from app.page_cache import cached_page
 from app.registration.models import Registration
 from app.stages import library_sources, specs

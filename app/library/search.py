@@ -30,6 +30,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import french_spacing
 from app.library import text as words
 from app.library.models import IndexedDocument, IndexedFacet
 
@@ -302,7 +303,7 @@ def _shown(document: IndexedDocument, name: str, lang: str) -> tuple[str, str]:
     wanted = _clean(getattr(document, f"{name}_{lang}"))
     if not wanted.strip():
         wanted, lang = _clean(getattr(document, f"{name}_{other}")), other
-    return (words.french_spacing(wanted) if lang == "fr" else wanted), lang
+    return (french_spacing(wanted) if lang == "fr" else wanted), lang
 
 
 def _hits(rows, query: words.Query, lang: str) -> list[Hit]:

@@ -119,18 +119,6 @@ def guess_language(text: str) -> str | None:
     return "en" if english > french else "fr"
 
 
-_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \u202f]+([:;?!»])")
-_AFTER_OPENING_GUILLEMET = re.compile(r"«[ \u202f]+")
-
-
-def french_spacing(text: str) -> str:
-    """French as French typography wants it: a no-break space before « : ; ? ! » and inside
-    guillemets, where the text has an ordinary one (the same rule as app.i18n.french_spacing on main,
-    which the library can use once merged)."""
-    text = _BEFORE_DOUBLE_PUNCTUATION.sub("\u00a0\\1", text or "")
-    return _AFTER_OPENING_GUILLEMET.sub("«\u00a0", text)
-
-
 # --- Queries -------------------------------------------------------------------------------------
 
 

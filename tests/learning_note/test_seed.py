@@ -12,7 +12,7 @@ from app.mail.models import OutboxMessage
 def test_seed_demo_publishes_the_lyon_2017_note_and_its_correction(runner, client):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "learning note versions: 2 new." in first.output
+    assert "learning note versions: 2 new" in first.output
     lyon = db.session.scalar(select(Event).join(City, City.id == Event.host_city_id)
                              .where(City.name_en == "Lyon", Event.theme_en.like("Inter-institutional%")))
     versions = list(db.session.scalars(select(NoteVersion).where(NoteVersion.event_id == lyon.id)

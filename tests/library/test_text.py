@@ -3,7 +3,8 @@ joined in both languages; queries in web-search syntax; excerpts escaped, then m
 
 import pytest
 
-from app.library.text import excerpt, fold, french_spacing, guess_language, key, keys, marked_spans, parse_query
+from app.i18n import french_spacing
+from app.library.text import excerpt, fold, guess_language, key, keys, marked_spans, parse_query
 
 
 @pytest.mark.parametrize("words", [
