@@ -42,12 +42,12 @@ LYON_ENTRIES = [
     (K.CHALLENGE, "en", "", "",
      "Responsibilities for reception are split between the State, the region, the metropolis and the city: "
      "nobody sees a newcomer's whole path.",
-     "Les responsabilités de l'accueil sont réparties entre l'État, la région, la métropole et la ville : "
+     "Les responsabilités de l'accueil sont réparties entre l'État, la région, la métropole et la ville\u00a0: "
      "personne ne voit le parcours complet d'un nouvel arrivant."),
     (K.CHALLENGE, "fr", "", "",
      "Newcomers are sent from one counter to another and tell their story again each time; information is lost "
      "between services.",
-     "Les nouveaux arrivants sont renvoyés d'un guichet à l'autre et racontent leur histoire à chaque fois ; "
+     "Les nouveaux arrivants sont renvoyés d'un guichet à l'autre et racontent leur histoire à chaque fois\u00a0; "
      "l'information se perd entre les services."),
     (K.CHALLENGE, "en", "", "",
      "Data on migrants' needs are not shared between institutions, for legal as much as technical reasons.",
@@ -77,7 +77,7 @@ LYON_CASES = [
      "La métropole réunit ses services sociaux et des associations partenaires dans les Maisons de la Métropole des "
      "Solidarités, avec un accueil unique pour tous les habitants.",
      "Lyon", "Métropole de Lyon"),
-    ("Start Wien: coaching from the first day", "Start Wien : un accompagnement dès le premier jour",
+    ("Start Wien: coaching from the first day", "Start Wien\u00a0: un accompagnement dès le premier jour",
      "Newcomers get a first counselling session in their language, a personal education booklet and vouchers for "
      "German courses, coordinated by the city with state and federal services.",
      "Les nouveaux arrivants bénéficient d'un premier entretien dans leur langue, d'un livret de formation personnel "
@@ -105,10 +105,11 @@ LYON_OBSERVATIONS = [
      "Le futur guichet unique réunit sous un même toit les travailleurs sociaux de la métropole et des associations "
      "partenaires, avec un seul accueil."),
     ("Staff follow a newcomer with one file instead of several; the team is testing a shared appointment calendar.",
-     "Les agents suivent un nouvel arrivant avec un seul dossier au lieu de plusieurs ; l'équipe teste un agenda de "
+     "Les agents suivent un nouvel arrivant avec un seul dossier au lieu de plusieurs\u00a0; l'équipe teste un "
+     "agenda de "
      "rendez-vous partagé."),
     ("Interpreting is booked by phone when needed; staff asked for more languages at the desk itself.",
-     "L'interprétariat est réservé par téléphone au besoin ; les agents demandent davantage de langues à "
+     "L'interprétariat est réservé par téléphone au besoin\u00a0; les agents demandent davantage de langues à "
      "l'accueil même."),
 ]
 
@@ -212,7 +213,7 @@ FOLLOW_UPS = [
 TURIN_ENTRIES = [
     (K.CHALLENGE, "en", "", "",
      "Landlords ask newcomers for guarantees they cannot give: a permanent contract, a guarantor, months of deposit.",
-     "Les propriétaires demandent aux nouveaux arrivants des garanties qu'ils ne peuvent pas fournir : contrat "
+     "Les propriétaires demandent aux nouveaux arrivants des garanties qu'ils ne peuvent pas fournir\u00a0: contrat "
      "stable, garant, plusieurs mois de caution."),
     (K.CHALLENGE, "fr", "", "",
      "",
@@ -238,7 +239,7 @@ def _facilitator() -> User | None:
 
 
 def _french(text: str) -> str:
-    """French as it is written: a no-break space before « : ; ? ! » and inside « »."""
+    """French as it is written: a no-break space before «\u00a0:\u00a0;\u00a0?\u00a0! » and inside « »."""
     return re.sub(r" ([:;?!»])", "\u00a0\\1", text).replace("« ", "«\u00a0")
 
 

@@ -11,6 +11,7 @@
 """
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -446,4 +447,6 @@ class NoteView:
 
     def paragraphs(self, text: str) -> list[str]:
         """Captured text, typed in a console, as paragraphs (blank lines apart)."""
-        return [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+        # Ordinary white space only: the no-break spaces of French typography stay where they are.
+        return [re.sub(r"[ \t\r\n]+", " ", block).strip()
+                for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
