@@ -160,6 +160,17 @@ def withdraw_endorsement(registration: Registration, recommendation_id: int) -> 
     return VoteResult(_l("You no longer support this recommendation."), True)
 
 
+def _take_one_dot(event_id: int, registration_id: int) -> int:
+    """Count one more dot spent if the allowance has room: how many budget rows it changed."""
+    allowance = select(CaptureSettings.dots_allowance).where(CaptureSettings.event_id == event_id).scalar_subquery()
+    return db.session.execute(
+        update(DotBudget)
+        .where(DotBudget.event_id == event_id, DotBudget.registration_id == registration_id,
+               DotBudget.spent < allowance)
+        .values(spent=DotBudget.spent + 1).execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def spend_dot(registration: Registration, recommendation_id: int, client_key: str,
               now: datetime | None = None) -> VoteResult:
     """Put one of the participant's dots on a recommendation, if they have one left."""
@@ -171,21 +182,21 @@ def spend_dot(registration: Registration, recommendation_id: int, client_key: st
                                                              Dot.client_key == client_key)):
         return VoteResult(_l("This dot was already counted."), False)
     # The guard comes first, as the transaction's first write: one conditional UPDATE.
-    allowance = select(CaptureSettings.dots_allowance).where(CaptureSettings.event_id == event.id).scalar_subquery()
-    spent = db.session.execute(
-        update(DotBudget)
-        .where(DotBudget.event_id == event.id, DotBudget.registration_id == registration.id,
-               DotBudget.spent < allowance)
-        .values(spent=DotBudget.spent + 1).execution_options(synchronize_session=False)
-    )
-    if spent.rowcount != 1:
-        if db.session.get(DotBudget, (event.id, registration.id)) is not None:
+    if _take_one_dot(event.id, registration.id) != 1:
+        if db.session.get(DotBudget, (event.id, registration.id)) is None:
+            # The participant's first dot makes their budget row, spent = 1 (every allowance is at least 1).
+            # The row's key is unique: a simultaneous first dot fails here, and the route runs this
+            # again, which then takes the UPDATE above (see app.capture.common.once).
+            db.session.add(DotBudget(event_id=event.id, registration_id=registration.id, spent=1))
+            db.session.flush()
+        # A simultaneous first dot may have committed the row between the UPDATE and the look
+        # (PostgreSQL reads each statement afresh): that dot may be this very click, and the
+        # allowance is then decided by the row as it is now.
+        elif client_key and db.session.scalar(select(Dot.id).where(Dot.registration_id == registration.id,
+                                                                   Dot.client_key == client_key)):
+            return VoteResult(_l("This dot was already counted."), False)
+        elif _take_one_dot(event.id, registration.id) != 1:
             raise DomainError(_l("You have no dots left. Take one back from another recommendation to move it here."))
-        # The participant's first dot makes their budget row, spent = 1 (every allowance is at least 1).
-        # The row's key is unique: a simultaneous first dot fails here, and the route runs this
-        # again, which then takes the UPDATE above (see app.capture.common.once).
-        db.session.add(DotBudget(event_id=event.id, registration_id=registration.id, spent=1))
-        db.session.flush()
     # (registration, key) is unique too: the same button arrived twice at once fails here, and the
     # route runs this again, which then finds the first dot. A refusal above rolls back with it.
     db.session.add(Dot(recommendation_id=entry.id, registration_id=registration.id, client_key=client_key,
