@@ -128,7 +128,7 @@ def build_event(entries: int):
     db.session.add(CaptureSettings(event_id=event.id, results_revealed=True, closed_at=now, revision=1,
                                    updated_at=now))
     organiser = User(email="bench.organiser@example.org", name="Bench Organiser", role=Role.ADMIN,
-                     password_hash="-", session_version=1)
+                     password_hash="-")
     db.session.add(organiser)
     db.session.flush()
     services.generate(organiser, event)
