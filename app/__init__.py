@@ -216,6 +216,7 @@ def _register_templating(app: Flask) -> None:
         colon,
         country_name,
         current_language,
+        file_size,
         format_date_range,
         format_day,
         format_local_datetime,
@@ -240,7 +241,7 @@ def _register_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,
-                                 local_time=local_time, local_moment=local_moment)
+                                 local_time=local_time, local_moment=local_moment, file_size=file_size)
     install_french_elision(app.jinja_env)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

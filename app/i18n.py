@@ -156,6 +156,19 @@ def format_day(day: date) -> str:
     return format_date(day, "full", locale=current_language())
 
 
+def file_size(num_bytes: int) -> str:
+    """A file's size as the reader writes it: "12 kB", "2.5 MB"; "12 ko", "2,5 Mo" in French."""
+    from babel.units import format_unit
+
+    if num_bytes < 1024 * 1024:
+        written = format_unit(max(1, -(-num_bytes // 1024)), "digital-kilobyte", length="short",
+                              locale=current_language())
+    else:
+        written = format_unit(round(num_bytes / (1024 * 1024), 1), "digital-megabyte", length="short",
+                              locale=current_language())
+    return written.replace(" ", "\u00a0")  # never "12" at a line's end and "kB" on the next
+
+
 def local_time(instant: datetime, zone_name: str) -> str:
     from app.timezones import utc_to_local
 

@@ -5,7 +5,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from app.events.models import EventState
-from app.i18n import localized, missing_translations
+from app.i18n import file_size, localized, missing_translations
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "app/translations/fr/LC_MESSAGES/messages.po"
@@ -106,3 +106,10 @@ def test_localized_prefers_the_viewer_language(app, make):
 def test_missing_translations_lists_the_one_sided_texts(app, make):
     event = make.event(theme_en="Housing", theme_fr="", summary_en="", summary_fr="")
     assert missing_translations(event, ("theme", "summary")) == [("theme", "fr")]
+
+
+@pytest.mark.parametrize(("lang", "sizes"), [("en", ["1\u00a0kB", "12\u00a0kB", "2.5\u00a0MB"]),
+                                             ("fr", ["1\u202fko", "12\u202fko", "2,5\u202fMo"])])
+def test_file_sizes_are_written_in_the_readers_units(app, lang, sizes):
+    with app.test_request_context(f"/?lang={lang}"):
+        assert [file_size(n) for n in (10, 12_000, 2_621_440)] == sizes

@@ -134,6 +134,8 @@ def test_pdf_is_attached_published_and_served_with_a_safe_name(client, event, or
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert served.headers["Content-Disposition"] == "attachment; filename=Dossier_eleve_2027.pdf"
     assert "Download the PDF version" in visitor.get(f"/events/{event.slug}/background?lang=en").text
+    assert "(1\u00a0kB)" in visitor.get(f"/events/{event.slug}/background?lang=en").text
+    assert "(1\u202fko)" in visitor.get(f"/events/{event.slug}/background?lang=fr").text
 
 
 def test_a_renamed_non_pdf_is_refused_next_to_the_field_keeping_the_text(client, event, organiser):
