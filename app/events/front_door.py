@@ -16,8 +16,10 @@ from sqlalchemy.orm import joinedload
 from app.events.models import City, Event, EventFormat, EventState, PolicyArea, event_policy_areas
 from app.events.queries import NetworkEvents, split_by_time
 from app.extensions import db
+from app.forms import search_text
 
 MAX_VALUE_LENGTH = 40  # the longest slug or code a filter takes; anything longer is not one
+UNREADABLE = "\ufffd"  # the replacement character stands for a value that cannot be shown
 
 
 @dataclass(frozen=True)
@@ -88,13 +90,15 @@ def parse_filters(args, choices: FilterChoices) -> tuple[NetworkFilters, list[st
     out, and said so, rather than showing an empty list the visitor cannot explain)."""
     kept, refused = {}, []
     for name in (item.name for item in fields(NetworkFilters)):
-        value = (args.get(name) or "").strip()
-        if not value:
+        raw = (args.get(name) or "").strip()
+        value, unsafe = search_text(raw, MAX_VALUE_LENGTH)
+        if not raw:
             continue
-        if len(value) <= MAX_VALUE_LENGTH and choices.allows(name, value):
+        if not unsafe and len(raw) <= MAX_VALUE_LENGTH and choices.allows(name, value):
             kept[name] = value
         else:
-            refused.append(value[:MAX_VALUE_LENGTH])
+            # Said back as typed, but a control character has no place on a page.
+            refused.append(UNREADABLE if unsafe else value)
     return NetworkFilters(**kept), refused
 
 

@@ -3,6 +3,7 @@ URL, without JavaScript), and the map of the network's cities with its text equi
 
 import re
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 
@@ -10,6 +11,7 @@ from app.events import network_map
 from app.events.models import EventFormat, EventState, PolicyArea
 from app.events.seed import read_csv
 from app.extensions import db
+from tests.test_fuzz import CONTROL, DATE_VALUES, NUMBER_VALUES, TEXT_VALUES
 
 
 @pytest.fixture
@@ -84,6 +86,16 @@ def test_a_filter_value_the_network_does_not_have_is_said_and_left_out(client, n
     assert _shown(page) == {"Coordination 2017", "Welcome 2017"}  # the year still applies
     assert "atlantis" in page and "&lt;script&gt;" in page and "<script>" not in page.split("</head>")[1]
     assert "ont été ignorés\u00a0: atlantis" in page
+
+
+@pytest.mark.parametrize("bad", [*TEXT_VALUES, *NUMBER_VALUES, *DATE_VALUES])
+def test_no_filter_answers_500_to_input_that_breaks_databases(client, network, bad):
+    for name in ("city", "area", "year", "format"):
+        value = bad.decode() if isinstance(bad, bytes) else quote(bad, safe="")
+        response = client.get(f"/?lang=en&{name}={value}")
+        assert response.status_code == 200, (name, bad)
+        assert "were left out" in response.text or "was left out" in response.text
+        assert not CONTROL.search(response.text)
 
 
 def test_a_filtered_view_is_never_served_from_the_unfiltered_page_cache(client, network):
