@@ -2,6 +2,7 @@
 words in both languages, listed in the Atom feed, a correction replacing the note, drafts kept out."""
 
 import json
+import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
@@ -59,6 +60,8 @@ def test_a_published_note_is_found_in_both_languages_and_a_draft_is_not(captured
     assert _found("guichet") == [str(event.id)]  # a French plural found by its singular
     page = client.get("/library?q=guichets&lang=fr").text
     assert f'href="/events/{event.slug}/learning-note"' in page and "Note d'apprentissage</span>" in page
+    city = client.get(f"/cities/{event.host_city.slug}?lang=fr").text  # what the host city hosted, with its note
+    assert re.search(rf'<a href="/events/{event.slug}/learning-note">Note d\'apprentissage</a>', city)
     [entry] = _feed_entries(client, "fr")
     assert entry.find("a:summary", ATOM).text.startswith("Les villes ont appris à coordonner")
     assert entry.find("a:link", ATOM).get("href").endswith(f"/events/{event.slug}/learning-note")
