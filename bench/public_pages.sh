@@ -22,7 +22,7 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && b
 slug=$(curl -fs "http://127.0.0.1:$port/?lang=en" | grep -o '/events/[a-z0-9-]*/' | head -1)
 slug=${slug%/}/
 declare -A rate
-pages=(/bench/bare "/?lang=en" "/?lang=fr" "${slug}?lang=en" "${slug}?lang=fr" "${slug}agenda?lang=fr"
+pages=(/bench/bare "/?lang=en" "/?lang=fr" "/?lang=en&city=lyon&format=in_person" "${slug}?lang=en" "${slug}?lang=fr" "${slug}agenda?lang=fr"
        "${slug}background?lang=en" "${slug}register?lang=fr" "${slug}participants?lang=en" "${slug}calendar.ics"
        /calendar.ics /healthz)
 for path in "${pages[@]}"; do

@@ -36,6 +36,11 @@ def network_events(now: datetime) -> NetworkEvents:
         .where(Event.state != EventState.DRAFT)
         .order_by(Event.start_date)
     ).all()
+    return split_by_time(events, now)
+
+
+def split_by_time(events, now: datetime) -> NetworkEvents:
+    """Events in date order, as still to come (soonest first) and over (latest first)."""
     over = {e.id for e in events if e.state is EventState.FINISHED or e.end_date < utc_to_local(now, e.timezone).date()}
     upcoming = [e for e in events if e.id not in over]
     past = [e for e in reversed(events) if e.id in over]

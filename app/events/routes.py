@@ -7,12 +7,13 @@ from app import calendar
 from app.actions import run_action
 from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
 from app.db_types import utcnow
-from app.events import lifecycle, queries, services
+from app.events import front_door, lifecycle, queries, services
 from app.events.access import event_for, public_event
 from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
 from app.events.labels import STATE_LABELS
 from app.events.models import EventState
-from app.i18n import current_language, other_language
+from app.events.network_map import network_map
+from app.i18n import city_name, current_language, other_language
 from app.links import link_to
 from app.mail.services import tracked_sequences
 from app.page_cache import cached_page, event_page_fingerprint, time_bucket
@@ -25,8 +26,13 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
 @bp.get("/")
 @cached_page(lambda: (queries.network_fingerprint(), utcnow().date(), time_bucket()))
 def index():
-    events = queries.network_events(utcnow())
-    return render_template("events/index.html", events=events, notes=card_notes(events.upcoming))
+    cities = queries.all_cities()
+    choices = front_door.filter_choices(cities)
+    filters, refused = front_door.parse_filters(request.args, choices)
+    events = front_door.filtered_events(utcnow(), filters, choices)
+    return render_template("events/index.html", events=events, notes=card_notes(events.upcoming),
+                           filters=filters, refused=refused, choices=choices,
+                           network_map=network_map(cities, choices.hosted, city_name))
 
 
 @bp.get("/events/<slug>/")

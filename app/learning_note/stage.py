@@ -4,7 +4,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.events.models import EventState
-from app.learning_note import queries
+from app.learning_note import library, queries
 from app.learning_note.services import can_edit_note
 from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
 
@@ -45,4 +45,5 @@ SPEC = StageSpec(
     seed=seed,
     seed_rank=2,  # after capture (1), whose Lyon 2017 event it writes up
     library_figures=library_figures,
+    library_documents=library.SOURCE,
 )

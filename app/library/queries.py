@@ -8,6 +8,8 @@ from sqlalchemy.orm import joinedload
 from app.capture.models import Entry, EntryKind, EntrySdg, FollowUp
 from app.events.models import City, Event, EventState
 from app.extensions import db
+from app.library.atom import feed_kinds
+from app.library.models import IndexedDocument
 from app.library.recommendations import final_recommendations_query
 from app.registration.models import Registration, RegistrationStatus
 
@@ -36,6 +38,7 @@ class CityPage:
     attended: list = field(default_factory=list)  # public events of other hosts its people attended or presented at
     sdgs: dict = field(default_factory=dict)  # recommendation id -> SDG codes
     others: dict = field(default_factory=dict)  # recommendation id -> the other cities' follow-ups
+    documents: dict = field(default_factory=dict)  # hosted event id -> what was published about it (notes)
     counts: dict = field(default_factory=dict)  # how many of each list there are, shown or not
 
     def more(self, name: str) -> bool:
@@ -50,7 +53,7 @@ CITY_LIST = 30  # the latest of each list; the page offers the rest
 
 
 def city_page(city: City, limit: int | None = CITY_LIST) -> CityPage:
-    """Eight queries; each list the latest `limit` (None: all), with how many there are."""
+    """Nine queries; each list the latest `limit` (None: all), with how many there are."""
     page = CityPage(city)
     page.hosted = list(db.session.scalars(
         select(Event).where(Event.host_city_id == city.id, Event.state != EventState.DRAFT)
@@ -65,6 +68,12 @@ def city_page(city: City, limit: int | None = CITY_LIST) -> CityPage:
         .where(*cases)
         .order_by(Event.start_date.desc(), Entry.id).limit(limit)))
     hosted_ids = [event.id for event in page.hosted]
+    if hosted_ids and (kinds := feed_kinds()):
+        # The library's own copy of what the stages published (kept fresh by the page's refresh()).
+        for document in db.session.scalars(select(IndexedDocument).where(
+                IndexedDocument.kind.in_(kinds), IndexedDocument.event_id.in_(hosted_ids))
+                .order_by(IndexedDocument.id)):
+            page.documents.setdefault(document.event_id, []).append(document)
     page.recommendations = list(db.session.scalars(
         final_recommendations_query(hosted_ids).options(joinedload(Entry.event))
         .order_by(Event.start_date.desc(), Entry.id).limit(limit))) if hosted_ids else []

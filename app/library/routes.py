@@ -290,8 +290,10 @@ def city(slug: str):
     found = queries.city_by_slug(slug)
     if found is None:
         abort(404)
+    index.refresh()
     everything = request.args.get("all") == "1"
     return render_template("library/city.html", city=found, everything=everything,
+                           sources={source.kind: source for source in library_sources()},
                            page=queries.city_page(found, None if everything else queries.CITY_LIST),
                            may_follow_up=can_follow_up(current_user, found.id))
 

@@ -74,6 +74,7 @@ def test_hub_shows_the_event_and_its_stages(client, make):
     # Stages the app does not have yet are not announced.
     assert "Thematic learning note" not in page
     assert "Palazzo Civico" in page and "Europe/Rome" in page and "40" in page
+    assert '<a href="/cities/turin">Turin</a>' in page  # the host city's page in the network's library
     french = client.get(f"/events/{event.slug}/?lang=fr").text
     assert "Logement inclusif" in french and "Document de référence" in french
 

@@ -19,7 +19,8 @@ def test_seed_demo_fills_the_library(runner, client):
     assert "past events' policy areas" not in again.output and again.output.count("Turin capture entries: 0 new.") == 1
 
     page = client.get("/library?lang=en").text
-    assert "6 documents in the library." in page
+    assert "7 documents in the library." in page  # Lyon's six final recommendations and its note
+    assert 'class="hit hit-learning_note"' in page and '/learning-note">' in page
     assert "Create a permanent coordination body" in page
     assert "<dd>16</dd>" in page  # events held
     french = client.get("/library?q=guichets+uniques&lang=fr").text
