@@ -411,10 +411,20 @@ def organiser_checklist(event, stages: list[StaffStage], more: list[ChecklistLin
     return by_phase(lines, current_phase(event, now))
 
 
-def facilitator_guide(event, now: datetime) -> list[ChecklistPhase]:
-    """What a facilitator of the event will be able to do, stage by stage, by phase."""
-    lines = [ChecklistLine(_as_task(step)) for spec in specs() if spec.facilitator_steps
-             for step in spec.facilitator_steps(event)]
+def facilitator_guide(event, now: datetime, user=None) -> list[ChecklistPhase]:
+    """What a facilitator of the event will be able to do, stage by stage, by phase; for `user`
+    (on their page, not in an email), each step links to the stage's staff page where they may open
+    it, else to its public page once that is available."""
+    lines = []
+    for view in stages_of(event) if user is not None else [StageView(spec, StageStatus.PREPARING, None)
+                                                            for spec in specs()]:
+        spec = view.spec
+        if spec.facilitator_steps is None:
+            continue
+        link = spec.staff_link
+        url = url_for(link.endpoint, slug=event.slug) if user is not None and link and link.shown_to(user, event) \
+            else view.url if view.status in (StageStatus.AVAILABLE, StageStatus.OPEN) else None
+        lines += [ChecklistLine(_as_task(step), url) for step in spec.facilitator_steps(event)]
     return by_phase(lines, current_phase(event, now))
 
 

@@ -127,7 +127,7 @@ def workspace(slug: str):
     stages = staff_stages_of(event, current_user)
     now = utcnow()
     checklist = organiser_checklist(event, stages, event_lines(event, can_manage), now) if can_manage else []
-    guide = facilitator_guide(event, now) if is_assigned_facilitator(current_user, event) else []
+    guide = facilitator_guide(event, now, current_user) if is_assigned_facilitator(current_user, event) else []
     return render_template("manage/workspace.html", event=event, can_manage=can_manage, transitions=transitions,
                            state_form=StateChangeForm(), stages=stages, checklist=checklist, guide=guide,
                            phase_dates=phase_dates(event))

@@ -145,6 +145,9 @@ def test_the_organisers_journey_from_sign_in_to_the_door(live_server, browser, m
     door.locator("#q").blur()
     assert _no_horizontal_scroll(door)
     _shoot(door, shots / "check-in-phone.png")
+    door.goto(f"{live_server}/manage/events/{slug}/?lang=fr")
+    expect(door.get_by_role("heading", name="Liste de contrôle")).to_be_visible()
+    assert _no_horizontal_scroll(door), "the staff event page fits a phone"
     door_context.close()
     db.session.expire_all()
     registration = db.session.scalar(db.select(Registration))

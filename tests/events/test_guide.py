@@ -102,6 +102,9 @@ def test_a_facilitator_sees_what_they_will_do_and_when_not_the_organisers_checkl
     # When: the meeting's days under "During the meeting".
     during = page[page.index("During the meeting"):page.index("Record in the capture console")]
     assert str(event.start_date.year) in during and f"{event.start_date:%b} {event.start_date.day}" in during
+    # Each step leads where it is done: the capture console; the background document once published.
+    assert f'href="/manage/events/{event.slug}/capture"' in _line(page, "Record in the capture console")
+    assert "href" not in _line(page, "Read the background document")
     # Stages are links where the facilitator may open them (capture), plain text where not (the agenda's staff page).
     assert f'href="/manage/events/{event.slug}/capture"' in page
     assert f'href="/manage/events/{event.slug}/agenda"' not in page
