@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ChangeAction, ItemKind, RemovedItem
 from app.agenda.queries import items_of
@@ -261,8 +261,40 @@ def _snapshot(item: AgendaItem) -> str:
     values = {name: getattr(item, name) for name in _ITEM_COLUMNS}
     values.update(starts_at=item.starts_at.isoformat(), ends_at=item.ends_at.isoformat(), created_at=item.created_at
                   .isoformat(), presenters=[{name: getattr(p, name) for name in _PRESENTER_COLUMNS}
-                                            for p in item.presenters])
+                                            for p in item.presenters], references=_references(item.id))
     return json.dumps(values)
+
+
+def _links_to_items():
+    """The columns of other tables that point at an agenda item and lose it with it (ON DELETE SET
+    NULL: a field visit's slot, a captured case's session, the change log), with their table's key."""
+    for table in db.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table.name == AgendaItem.__tablename__ and foreign_key.ondelete == "SET NULL" \
+                    and len(key) == 1:
+                yield table, foreign_key.parent, key[0]
+
+
+def _references(item_id: int) -> dict:
+    """{"table.column": [row keys]}: the rows that point at the item now, put back on undo."""
+    found = {}
+    for table, column, key in _links_to_items():
+        rows = db.session.scalars(select(key).where(column == item_id)).all()
+        if rows:
+            found[f"{table.name}.{column.name}"] = list(rows)
+    return found
+
+
+def _put_back_references(item: AgendaItem, references: dict) -> None:
+    """The rows that pointed at the removed item point at it again, unless they were given another
+    item meanwhile (then the organiser's later choice stands)."""
+    for table, column, key in _links_to_items():
+        rows = references.get(f"{table.name}.{column.name}")
+        if rows:
+            db.session.execute(update(table).where(key.in_(rows), column.is_(None)).values({column.name: item.id}),
+                               execution_options={"synchronize_session": False})
+    db.session.expire_all()  # the ORM's copies of those rows still say they point nowhere
 
 
 def remove_item(actor, event: Event, item: AgendaItem, now: datetime | None = None) -> RemovedItem:
@@ -313,6 +345,7 @@ def restore_item(actor, event: Event, removed_id: int, now: datetime | None = No
     touch(event)
     values = json.loads(removed.snapshot)
     presenters = values.pop("presenters")
+    references = values.pop("references", {})
     message_ids = json.loads(removed.message_ids)
     nobody_told = withdraw_messages(message_ids) == len(message_ids)
     for name in ("starts_at", "ends_at", "created_at"):
@@ -328,8 +361,9 @@ def restore_item(actor, event: Event, removed_id: int, now: datetime | None = No
                                                       if p["registration_id"] in known else None})
                        for n, p in enumerate(presenters) if p["name"] or p["registration_id"] in known]
     db.session.add(item)
-    db.session.flush()
     removed.restored_at = now
+    db.session.flush()
+    _put_back_references(item, references)
     if nobody_told:
         if removed.change_id is not None and (change := db.session.get(AgendaChange, removed.change_id)):
             db.session.delete(change)

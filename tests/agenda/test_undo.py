@@ -153,3 +153,39 @@ def test_old_copies_are_dropped_at_the_next_removal(app, make, lyon):
     services.remove_item(organiser, event, make.agenda_item(event))
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(RemovedItem.id))) == 1
+
+
+def test_undo_puts_back_what_pointed_at_the_item(app, make, lyon):
+    """The field visit that filled the slot fills it again (the agenda names no stage: it puts back
+    whatever lost the item with it)."""
+    from datetime import datetime, time
+
+    from app.field_visit.models import FieldVisit
+    from app.timezones import local_to_utc
+
+    organiser = make.user(Role.ORGANISER, lyon)
+    event = make.event(lyon, EventState.DRAFT, start_date=DAY)
+    slot = make.agenda_item(event, "14:00", "17:00", kind=ItemKind.FIELD_VISIT, title_en="Field visit")
+    other = make.agenda_item(event, "09:00", "10:00")
+    visit = FieldVisit(event_id=event.id, title_en="La Guillotière", meeting_point="Place Gabriel Péri", capacity=10,
+                       agenda_item_id=slot.id, meets_at=local_to_utc(datetime.combine(DAY, time(14)), event.timezone),
+                       returns_at=local_to_utc(datetime.combine(DAY, time(17)), event.timezone))
+    db.session.add(visit)
+    db.session.commit()
+    slot_id = slot.id
+    removed = services.remove_item(organiser, event, slot)
+    db.session.commit()
+    db.session.expire_all()
+    assert visit.agenda_item_id is None
+    services.restore_item(organiser, event, removed.id)
+    db.session.commit()
+    assert db.session.get(FieldVisit, visit.id).agenda_item_id == slot_id
+    # Given another slot before the undo: that later choice stands.
+    removed = services.remove_item(organiser, event, db.session.get(AgendaItem, slot_id))
+    db.session.commit()
+    db.session.expire_all()
+    visit.agenda_item_id = other.id
+    db.session.commit()
+    services.restore_item(organiser, event, removed.id)
+    db.session.commit()
+    assert db.session.get(FieldVisit, visit.id).agenda_item_id == other.id
