@@ -406,7 +406,9 @@ def by_phase(lines: list[ChecklistLine], now_phase: Phase | None) -> list[Checkl
 def organiser_checklist(event, stages: list[StaffStage], more: list[ChecklistLine], now: datetime
                         ) -> list[ChecklistPhase]:
     """The organiser's checklist: the stages' tasks (each linked to its stage's staff page) and
-    `more` (the event's own: facilitators, venue…), by phase."""
+    `more` (the event's own: facilitators, venue…), by phase; nothing once the event is cancelled."""
+    if current_phase(event, now) is None:
+        return []
     lines = list(more) + [ChecklistLine(task, stage.url) for stage in stages for task in stage.tasks]
     return by_phase(lines, current_phase(event, now))
 
@@ -414,7 +416,9 @@ def organiser_checklist(event, stages: list[StaffStage], more: list[ChecklistLin
 def facilitator_guide(event, now: datetime, user=None) -> list[ChecklistPhase]:
     """What a facilitator of the event will be able to do, stage by stage, by phase; for `user`
     (on their page, not in an email), each step links to the stage's staff page where they may open
-    it, else to its public page once that is available."""
+    it, else to its public page once that is available. Nothing once the event is cancelled."""
+    if current_phase(event, now) is None:
+        return []
     lines = []
     for view in stages_of(event) if user is not None else [StageView(spec, StageStatus.PREPARING, None)
                                                             for spec in specs()]:

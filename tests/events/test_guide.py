@@ -110,6 +110,15 @@ def test_a_facilitator_sees_what_they_will_do_and_when_not_the_organisers_checkl
     assert f'href="/manage/events/{event.slug}/agenda"' not in page
 
 
+def test_a_cancelled_event_has_no_checklist(client, make, team):
+    organiser, _facilitator, event = team
+    event.state = EventState.CANCELLED
+    db.session.commit()
+    make.login(client, organiser)
+    page = client.get(f"/manage/events/{event.slug}/?lang=en").text
+    assert "Checklist" not in page and "Publish the background document." not in page
+
+
 def test_an_organiser_does_not_get_the_facilitator_guide(client, make, team):
     organiser, _facilitator, event = team
     make.login(client, organiser)
