@@ -77,6 +77,11 @@ def run_action(
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 
 
+def flash_with_undo(message: str, undo_url: str) -> None:
+    """A success message with an "Undo" button that posts to `undo_url` (base.html draws it)."""
+    flash({"text": str(message), "undo_url": undo_url}, "success")
+
+
 def run_json_action(
     call: Callable[[], Result],
     *,

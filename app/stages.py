@@ -33,6 +33,36 @@ STATUS_LABELS = {
 }
 
 
+class Phase(enum.StrEnum):
+    """When a task of the organiser's checklist (or a facilitator's step) falls, in the order an
+    event lives them."""
+
+    BEFORE_OPENING = "before_opening"  # before registration opens: what a registrant reads
+    BEFORE_MEETING = "before_meeting"
+    DURING_MEETING = "during_meeting"
+    AFTER_MEETING = "after_meeting"
+
+
+PHASE_LABELS = {
+    Phase.BEFORE_OPENING: _l("Before opening registration"),
+    Phase.BEFORE_MEETING: _l("Before the meeting"),
+    Phase.DURING_MEETING: _l("During the meeting"),
+    Phase.AFTER_MEETING: _l("After the meeting"),
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One line of the organiser's checklist (from a stage's `todo`) or of a facilitator's guide
+    (from its `facilitator_steps`): what to do, in which phase, and whether it is done already (a
+    done task stays on the list, ticked, so that the list shows how far the event has come; its
+    text then says what was done: "Background document published")."""
+
+    text: object
+    phase: Phase | None
+    done: bool = False
+
+
 @dataclass(frozen=True)
 class StaffLink:
     """A link on the staff workspace to the stage's own staff page, which takes `slug=`.
@@ -102,7 +132,10 @@ class StageSpec:
     """What one stage offers. The callables take the Event (or the Registration) they are about.
 
     - hub_status(event) -> (StageStatus, url or None): its line on the event's public hub.
-    - staff_link, todo(event) -> [str]: its link on the staff workspace and what is left to do there.
+    - staff_link, todo(event) -> [Task]: its link on the staff workspace and its lines of the
+      organiser's checklist, each in its phase (a plain string is a task left in no given phase).
+    - facilitator_steps(event) -> [Task]: what an event's facilitator will be able to do in the stage
+      and in which phase (their workspace and the email that tells them they were assigned).
     - participant_panel: its section of the participant's page.
     - call_to_action(event) -> CallToAction | None: the event page's primary action (the first
       stage that has one gives it); card_notes(events) -> {event id: text}: a line on each upcoming
@@ -130,6 +163,7 @@ class StageSpec:
     hub_status: Callable | None = None
     staff_link: StaffLink | None = None
     todo: Callable | None = None
+    facilitator_steps: Callable | None = None
     participant_panel: ParticipantPanel | None = None
     call_to_action: Callable | None = None
     card_notes: Callable | None = None
@@ -284,13 +318,22 @@ def stages_of(event) -> list[StageView]:
 
 @dataclass(frozen=True)
 class StaffStage:
-    """A stage on the staff workspace: its link (None where this user may not open it) and what
-    is left to do."""
+    """A stage on the staff workspace: its link (None where this user may not open it) and its
+    lines of the checklist (done or not)."""
 
     spec: StageSpec
     status: StageStatus
     url: str | None
-    todo: list
+    tasks: list
+
+    @property
+    def todo(self) -> list:
+        """What is left to do in the stage."""
+        return [task for task in self.tasks if not task.done]
+
+
+def _as_task(task) -> Task:
+    return task if isinstance(task, Task) else Task(task, None)
 
 
 def staff_stages_of(event, user) -> list[StaffStage]:
@@ -299,8 +342,94 @@ def staff_stages_of(event, user) -> list[StaffStage]:
         spec = view.spec
         link = spec.staff_link
         url = url_for(link.endpoint, slug=event.slug) if link and link.shown_to(user, event) else None
-        result.append(StaffStage(spec, view.status, url, list(spec.todo(event)) if spec.todo else []))
+        tasks = [_as_task(task) for task in spec.todo(event)] if spec.todo else []
+        result.append(StaffStage(spec, view.status, url, tasks))
     return result
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """A task and where it is done (a staff page; None where this user may not open it)."""
+
+    task: Task
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ChecklistPhase:
+    """The lines of one phase; `phase` None holds the tasks a stage gave without one."""
+
+    phase: Phase | None
+    lines: list
+    current: bool = False
+
+    @property
+    def label(self):
+        return PHASE_LABELS[self.phase] if self.phase is not None else _l("Still to do")
+
+    @property
+    def left(self) -> int:
+        return sum(1 for line in self.lines if not line.task.done)
+
+
+_PHASE_ORDER = list(Phase)
+
+
+def current_phase(event, now: datetime) -> Phase | None:
+    """Where the event stands: before its registration opens, before its first day, during its
+    days, after them (local days of the host city). None once it is cancelled."""
+    from app.events.models import EventState
+    from app.timezones import utc_to_local
+
+    if event.state is EventState.CANCELLED:
+        return None
+    if event.state is EventState.FINISHED:
+        return Phase.AFTER_MEETING
+    if event.state is EventState.DRAFT or (event.registration_opens_at and now < event.registration_opens_at):
+        return Phase.BEFORE_OPENING
+    today = utc_to_local(now, event.timezone).date()
+    if today < event.start_date:
+        return Phase.BEFORE_MEETING
+    return Phase.DURING_MEETING if today <= event.end_date else Phase.AFTER_MEETING
+
+
+def by_phase(lines: list[ChecklistLine], now_phase: Phase | None) -> list[ChecklistPhase]:
+    """The lines grouped by phase, in the order the event lives them (tasks without a phase first)."""
+    groups: dict[Phase | None, list] = {}
+    for line in lines:
+        groups.setdefault(line.task.phase, []).append(line)
+    order = [None, *_PHASE_ORDER]
+    return [ChecklistPhase(phase, groups[phase], current=phase is not None and phase is now_phase)
+            for phase in order if phase in groups]
+
+
+def organiser_checklist(event, stages: list[StaffStage], more: list[ChecklistLine], now: datetime
+                        ) -> list[ChecklistPhase]:
+    """The organiser's checklist: the stages' tasks (each linked to its stage's staff page) and
+    `more` (the event's own: facilitators, venue…), by phase; nothing once the event is cancelled."""
+    if current_phase(event, now) is None:
+        return []
+    lines = list(more) + [ChecklistLine(task, stage.url) for stage in stages for task in stage.tasks]
+    return by_phase(lines, current_phase(event, now))
+
+
+def facilitator_guide(event, now: datetime, user=None) -> list[ChecklistPhase]:
+    """What a facilitator of the event will be able to do, stage by stage, by phase; for `user`
+    (on their page, not in an email), each step links to the stage's staff page where they may open
+    it, else to its public page once that is available. Nothing once the event is cancelled."""
+    if current_phase(event, now) is None:
+        return []
+    lines = []
+    for view in stages_of(event) if user is not None else [StageView(spec, StageStatus.PREPARING, None)
+                                                            for spec in specs()]:
+        spec = view.spec
+        if spec.facilitator_steps is None:
+            continue
+        link = spec.staff_link
+        url = url_for(link.endpoint, slug=event.slug) if user is not None and link and link.shown_to(user, event) \
+            else view.url if view.status in (StageStatus.AVAILABLE, StageStatus.OPEN) else None
+        lines += [ChecklistLine(_as_task(step), url) for step in spec.facilitator_steps(event)]
+    return by_phase(lines, current_phase(event, now))
 
 
 def call_to_action(event) -> CallToAction | None:

@@ -171,7 +171,7 @@ def _url(app, endpoint: str, world: dict, **overrides) -> str:
               "item_id": world["item"].id, "message_id": world["message"].id,
               "user_id": world["facilitator"].id, "token": world["token"], "session_id": 1,
               "visit_id": world["visit_id"], "signup_id": world["signup_id"], "number": 1, "fmt": "pdf",
-              "city_slug": world["event"].host_city.slug, **world["capture"], **overrides}
+              "city_slug": world["event"].host_city.slug, "removed_id": 1, **world["capture"], **overrides}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{endpoint}: say in tests/test_fuzz.py how to build its {missing}"

@@ -152,3 +152,21 @@ def overlapping_ids(items: list[AgendaItem]) -> set[int]:
             if latest_end is None or item.ends_at > latest_end:
                 latest_end, latest = item.ends_at, item
     return found
+
+
+class RemovedItem(db.Model):
+    """A removed agenda item, kept for a short while so that the organiser can undo the removal:
+    its copy (JSON: its columns and presenters, as `services.restore_item` puts them back), the
+    change log entry and the messages the removal caused (withdrawn on undo if they have not left)."""
+
+    __tablename__ = "agenda_removed_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column()  # the id it had, taken again on undo while still free
+    snapshot: Mapped[str] = mapped_column(Text)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_changes.id", ondelete="SET NULL"))
+    message_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of outbox ids
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    removed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    restored_at: Mapped[datetime | None] = mapped_column()

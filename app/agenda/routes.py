@@ -1,9 +1,9 @@
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import calendar
-from app.actions import run_action
+from app.actions import flash_with_undo, run_action
 from app.agenda import queries, services
 from app.agenda.calendar import feed_entries
 from app.agenda.forms import ItemForm
@@ -116,10 +116,24 @@ def remove_item(slug: str, item_id: int):
     event = managed_event(slug)
     item = _managed_item(event, item_id)
     if request.method == "POST" and request.form.get("confirmed") == "y":
-        return run_action(lambda: services.remove_item(current_user, event, item),
-                          success=_("Item removed from the agenda."),
+        return run_action(lambda: services.remove_item(current_user, event, item), success=None,
+                          after=lambda removed: flash_with_undo(
+                              _("Item removed from the agenda."),
+                              url_for("agenda.restore_item", slug=event.slug, removed_id=removed.id)),
                           redirect_to=url_for("agenda.manage", slug=event.slug))
-    return render_template("agenda/remove.html", event=event, item=item, told=services.who_hears_of(event, item))
+    return render_template("agenda/remove.html", event=event, item=item, told=services.who_hears_of(event, item),
+                           undo_minutes=services.UNDO_WINDOW.seconds // 60)
+
+
+@bp.post("/manage/events/<slug>/agenda/removed/<int:removed_id>/restore")
+@staff_required()
+def restore_item(slug: str, removed_id: int):
+    """The "Undo" of the message that follows a removal."""
+    event = managed_event(slug)
+    return run_action(lambda: services.restore_item(current_user, event, removed_id),
+                      success=_("Item restored, with its times, texts and presenters."),
+                      redirect_to=lambda item: url_for("agenda.manage", slug=event.slug, _anchor=f"item-{item.id}"),
+                      on_error=lambda: redirect(url_for("agenda.manage", slug=event.slug)))
 
 
 @bp.post("/manage/events/<slug>/agenda/items/<int:item_id>/move")

@@ -4,13 +4,15 @@ Flush, never commit. Once the event is open, every change is written to the agen
 announced (`agenda_changed`) so that the mail work can tell presenters and participants.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from sqlalchemy import delete, func, select, update
 
-from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ChangeAction, ItemKind
+from app.agenda.models import AgendaChange, AgendaItem, AgendaPresenter, ChangeAction, ItemKind, RemovedItem
 from app.agenda.queries import items_of
 from app.agenda.signals import agenda_changed
 from app.auth.permissions import can_manage_event
@@ -247,16 +249,128 @@ def who_hears_of(event: Event, item: AgendaItem) -> int:
     return len(recipients_of(event, [item]))
 
 
-def remove_item(actor, event: Event, item: AgendaItem, now: datetime | None = None) -> None:
+# How long a removal can be undone from the message that follows it: long enough to see the slip,
+# short enough that nobody plans around the gap in the meantime.
+UNDO_WINDOW = timedelta(minutes=30)
+_ITEM_COLUMNS = ("kind", "title_en", "title_fr", "description_en", "description_fr", "track", "room", "online_url",
+                 "sequence")
+_PRESENTER_COLUMNS = ("name", "organisation", "city", "email", "registration_id")
+
+
+def _snapshot(item: AgendaItem) -> str:
+    values = {name: getattr(item, name) for name in _ITEM_COLUMNS}
+    values.update(starts_at=item.starts_at.isoformat(), ends_at=item.ends_at.isoformat(), created_at=item.created_at
+                  .isoformat(), presenters=[{name: getattr(p, name) for name in _PRESENTER_COLUMNS}
+                                            for p in item.presenters], references=_references(item.id))
+    return json.dumps(values)
+
+
+def _links_to_items():
+    """The columns of other tables that point at an agenda item and lose it with it (ON DELETE SET
+    NULL: a field visit's slot, a captured case's session, the change log), with their table's key."""
+    for table in db.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table.name == AgendaItem.__tablename__ and foreign_key.ondelete == "SET NULL" \
+                    and len(key) == 1:
+                yield table, foreign_key.parent, key[0]
+
+
+def _references(item_id: int) -> dict:
+    """{"table.column": [row keys]}: the rows that point at the item now, put back on undo."""
+    found = {}
+    for table, column, key in _links_to_items():
+        rows = db.session.scalars(select(key).where(column == item_id)).all()
+        if rows:
+            found[f"{table.name}.{column.name}"] = list(rows)
+    return found
+
+
+def _put_back_references(item: AgendaItem, references: dict) -> None:
+    """The rows that pointed at the removed item point at it again, unless they were given another
+    item meanwhile (then the organiser's later choice stands)."""
+    for table, column, key in _links_to_items():
+        rows = references.get(f"{table.name}.{column.name}")
+        if rows:
+            db.session.execute(update(table).where(key.in_(rows), column.is_(None)).values({column.name: item.id}),
+                               execution_options={"synchronize_session": False})
+    db.session.expire_all()  # the ORM's copies of those rows still say they point nowhere
+
+
+def remove_item(actor, event: Event, item: AgendaItem, now: datetime | None = None) -> RemovedItem:
+    """Remove the item, keeping a copy for `UNDO_WINDOW` (the returned RemovedItem) with what the
+    removal wrote: its change log entry and the messages it queued."""
+    from app.mail.models import OutboxMessage
+
     _check_permission(actor, event)
     touch(event)
     if item.event_id != event.id:
         raise DomainError(_l("This item belongs to another event."))
     now = now or utcnow()
+    snapshot = _snapshot(item)
+    last_message = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
     change = _log(event, item, ChangeAction.REMOVED, actor, now, old_starts_at=item.starts_at, old_place=item.place)
+    removed_id = item.id
     db.session.delete(item)
     db.session.flush()
     _announce(event, [change])
+    queued = db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.id > last_message, OutboxMessage.event_id == event.id,
+        OutboxMessage.kind == "agenda_changed")).all()
+    db.session.execute(delete(RemovedItem).where(RemovedItem.removed_at < now - UNDO_WINDOW))
+    removed = RemovedItem(event_id=event.id, item_id=removed_id, snapshot=snapshot,
+                          change_id=change.id if change is not None else None, message_ids=json.dumps(list(queued)),
+                          removed_by_id=getattr(actor, "id", None), removed_at=now)
+    db.session.add(removed)
+    db.session.flush()
+    return removed
+
+
+def restore_item(actor, event: Event, removed_id: int, now: datetime | None = None) -> AgendaItem:
+    """Undo a removal within `UNDO_WINDOW`: the item comes back with its times, texts and presenters
+    (and its id, while no other item took it). The messages announcing the removal that have not
+    left yet are withdrawn; if none had left, the removal leaves no trace (its change log entry
+    goes too); otherwise the item is announced as added back, its calendar SEQUENCE raised."""
+    from app.mail.services import withdraw_messages
+
+    _check_permission(actor, event)
+    now = now or utcnow()
+    removed = db.session.get(RemovedItem, removed_id)
+    if removed is None or removed.event_id != event.id or removed.restored_at is not None:
+        raise DomainError(_l("There is no removed item to restore here: it was restored already, or its "
+                             "removal can no longer be undone."))
+    if removed.removed_at < now - UNDO_WINDOW:
+        raise DomainError(_l("A removal can be undone for %(minutes)d minutes only. Add the item again instead.",
+                             minutes=UNDO_WINDOW.seconds // 60))
+    touch(event)
+    values = json.loads(removed.snapshot)
+    presenters = values.pop("presenters")
+    references = values.pop("references", {})
+    message_ids = json.loads(removed.message_ids)
+    nobody_told = withdraw_messages(message_ids) == len(message_ids)
+    for name in ("starts_at", "ends_at", "created_at"):
+        values[name] = datetime.fromisoformat(values[name])
+    values["kind"] = ItemKind(values["kind"])
+    if not nobody_told:
+        values["sequence"] += 1
+    item = AgendaItem(event_id=event.id, updated_at=now, **values)
+    if db.session.get(AgendaItem, removed.item_id) is None:
+        item.id = removed.item_id  # the same UID in the feeds: calendars see the same session again
+    known = set(db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)))
+    item.presenters = [AgendaPresenter(position=n, **{**p, "registration_id": p["registration_id"]
+                                                      if p["registration_id"] in known else None})
+                       for n, p in enumerate(presenters) if p["name"] or p["registration_id"] in known]
+    db.session.add(item)
+    removed.restored_at = now
+    db.session.flush()
+    _put_back_references(item, references)
+    if nobody_told:
+        if removed.change_id is not None and (change := db.session.get(AgendaChange, removed.change_id)):
+            db.session.delete(change)
+        db.session.flush()
+    else:
+        _announce(event, [_log(event, item, ChangeAction.ADDED, actor, now)])
+    return item
 
 
 def move_item(actor, event: Event, item: AgendaItem, direction: str, now: datetime | None = None) -> AgendaItem:

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.agenda import queries
 from app.links import link_to
-from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
+from app.stages import ParticipantPanel, Phase, SeedContext, StaffLink, StageSpec, StageStatus, Task
 
 
 def hub_status(event):
@@ -15,9 +15,25 @@ def hub_status(event):
 
 
 def todo(event) -> list:
-    if queries.agenda_summary(event).items:
-        return []
-    return [_l("Build the agenda (it can start from the peer-learning template).")]
+    from app.agenda.models import ItemKind
+    from app.i18n import localized
+
+    items = queries.items_of(event)
+    if not items:
+        return [Task(_l("Build the agenda (it can start from the peer-learning template)."), Phase.BEFORE_OPENING)]
+    tasks = [Task(_l("Agenda built."), Phase.BEFORE_OPENING, done=True)]
+    cases = [item for item in items if item.kind is ItemKind.LOCAL_SOLUTIONS]
+    unnamed = [item for item in cases if not item.presenters]
+    tasks += [Task(_l("Name who presents “%(title)s”.", title=localized(item, "title").text), Phase.BEFORE_MEETING)
+              for item in unnamed]
+    if cases and not unnamed:
+        tasks.append(Task(_l("Presenters of the local solutions named."), Phase.BEFORE_MEETING, done=True))
+    return tasks
+
+
+def facilitator_steps(event) -> list:
+    return [Task(_l("Read the agenda: the challenges, the local solutions and the field visit feed the "
+                    "recommendations you will record."), Phase.BEFORE_MEETING)]
 
 
 def presenting_panel(registration, token: str) -> dict | None:
@@ -84,6 +100,7 @@ SPEC = StageSpec(
     hub_status=hub_status,
     staff_link=StaffLink(_l("Agenda"), "agenda.manage"),
     todo=todo,
+    facilitator_steps=facilitator_steps,
     participant_panel=ParticipantPanel("agenda/_participant_panel.html", presenting_panel),
     event_feed=event_feed,
     personal_feed=personal_feed,

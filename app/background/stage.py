@@ -4,7 +4,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.background import queries
-from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
+from app.stages import Phase, SeedContext, StaffLink, StageSpec, StageStatus, Task
 
 
 def hub_status(event):
@@ -15,8 +15,13 @@ def hub_status(event):
 
 def todo(event) -> list:
     if event.id in queries.published_event_ids([event.id]):
-        return []
-    return [_l("Publish the background document.")]
+        return [Task(_l("Background document published."), Phase.BEFORE_OPENING, done=True)]
+    return [Task(_l("Publish the background document."), Phase.BEFORE_OPENING)]
+
+
+def facilitator_steps(event) -> list:
+    return [Task(_l("Read the background document: it sets the common understanding the meeting starts from."),
+                 Phase.BEFORE_MEETING)]
 
 
 def seed(context: SeedContext) -> None:
@@ -32,5 +37,6 @@ SPEC = StageSpec(
     hub_status=hub_status,
     staff_link=StaffLink(_l("Background document"), "background.edit"),
     todo=todo,
+    facilitator_steps=facilitator_steps,
     seed=seed,
 )

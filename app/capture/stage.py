@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.capture import queries
 from app.capture.common import can_capture, settings_of
 from app.events.models import EventState
-from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
+from app.stages import ParticipantPanel, Phase, SeedContext, StaffLink, StageSpec, StageStatus, Task
 
 
 def hub_status(event):
@@ -26,12 +26,24 @@ def todo(event) -> list:
     tasks = []
     if event.state in (EventState.OPEN, EventState.CLOSED) and summary.recommendations and not settings.voting_open \
             and not settings.is_closed:
-        tasks.append(_l("Open voting during the recommendations session, so that the room prioritises."))
+        tasks.append(Task(_l("Open voting during the recommendations session, so that the room prioritises."),
+                          Phase.DURING_MEETING))
     if event.state is EventState.FINISHED and summary.recommendations and not summary.final:
-        tasks.append(_l("Mark the recommendations that go to the learning note as final."))
+        tasks.append(Task(_l("Mark the recommendations that go to the learning note as final."), Phase.AFTER_MEETING))
     if event.state is EventState.FINISHED and not settings.is_closed and summary.entries:
-        tasks.append(_l("Close capture once the final recommendations are marked."))
+        tasks.append(Task(_l("Close capture once the final recommendations are marked."), Phase.AFTER_MEETING))
     return tasks
+
+
+def facilitator_steps(event) -> list:
+    return [
+        Task(_l("Record in the capture console, as the sessions go, the common challenges, the local solutions "
+                "presented and the recommendations the room makes."), Phase.DURING_MEETING),
+        Task(_l("In the recommendations session the organisers open voting: participants prioritise from their "
+                "phones and the room's screen shows the ranking."), Phase.DURING_MEETING),
+        Task(_l("Once the meeting is over, help mark the recommendations that go to the learning note as final."),
+             Phase.AFTER_MEETING),
+    ]
 
 
 def voting_panel(registration, token: str) -> dict | None:
@@ -70,6 +82,7 @@ SPEC = StageSpec(
     hub_status=hub_status,
     staff_link=StaffLink(_l("Capture console"), "capture_manage.console", allowed=can_capture),
     todo=todo,
+    facilitator_steps=facilitator_steps,
     participant_panel=ParticipantPanel("capture/_participant_panel.html", voting_panel),
     seed=seed,
     seed_rank=1,  # after registration (-1, its demo participants vote) and the agenda (0, where cases were presented)

@@ -15,6 +15,8 @@ KINDS = (
     Kind("event_cancelled", _l("Event cancelled: %(event)s"), _l("Event cancelled"), "events/mail/event_cancelled"),
     Kind("event_changed", _l("Event updated: %(event)s"), _l("Event updated"), "events/mail/event_changed",
          ("event_changes",)),
+    Kind("facilitator_assigned", _l("Your role as a facilitator: %(event)s"), _l("Facilitator assigned"),
+         "events/mail/facilitator_assigned", ("workspace_url", "steps")),
 )
 # Events whose participants hear of every change: those people can register for or hold a place in.
 TOLD_STATES = (EventState.OPEN, EventState.CLOSED)
@@ -39,6 +41,21 @@ def _on_event_changed(event, changes=None, **_extra) -> None:
         queue_message("event_changed", recipient, event=event, context={"event_changes": visible},
                       invitation=addressed_to(invitation, event, recipient)
                       if recipient.email.lower() in attending else None)
+
+
+def queue_facilitator_assigned(event, facilitator, assigned_by) -> None:
+    """The facilitator learns they were assigned, what they will be able to do and when (the stages'
+    steps, by phase), and where their event page is. No private link: they sign in."""
+    from app.auth.notifications import recipient_of
+    from app.db_types import utcnow
+    from app.links import link_to
+    from app.mail.services import queue_message
+    from app.stages import facilitator_guide
+
+    steps = [(group.label, [line.task.text for line in group.lines]) for group in facilitator_guide(event, utcnow())]
+    queue_message("facilitator_assigned", recipient_of(facilitator), event=event,
+                  context={"workspace_url": link_to("manage.workspace", slug=event.slug), "steps": steps,
+                           "assigned_by": getattr(assigned_by, "name", "")})
 
 
 def _on_event_state_changed(event, change=None, **_extra) -> None:

@@ -5,10 +5,17 @@ from wtforms.fields.choices import SelectChoice
 
 from app import calendar
 from app.actions import run_action
-from app.auth.permissions import can_create_events, can_manage_event, can_view_workspace, staff_required
+from app.auth.permissions import (
+    can_create_events,
+    can_manage_event,
+    can_view_workspace,
+    is_assigned_facilitator,
+    staff_required,
+)
 from app.db_types import utcnow
 from app.events import front_door, lifecycle, queries, services
 from app.events.access import event_for, public_event
+from app.events.checklist import event_lines, phase_dates
 from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
 from app.events.labels import STATE_LABELS
 from app.events.models import EventState
@@ -17,7 +24,15 @@ from app.i18n import city_name, current_language, other_language
 from app.links import link_to
 from app.mail.services import tracked_sequences
 from app.page_cache import cached_page, event_page_fingerprint, time_bucket
-from app.stages import call_to_action, card_notes, event_feed_entries, staff_stages_of, stages_of
+from app.stages import (
+    call_to_action,
+    card_notes,
+    event_feed_entries,
+    facilitator_guide,
+    organiser_checklist,
+    staff_stages_of,
+    stages_of,
+)
 
 bp = Blueprint("events", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -115,8 +130,13 @@ def workspace(slug: str):
     event = event_for(slug, can_view_workspace, queries.event_workspace)
     can_manage = can_manage_event(current_user, event)
     transitions = [lifecycle.check_transition(event, target) for target in lifecycle.ALLOWED_TRANSITIONS[event.state]]
+    stages = staff_stages_of(event, current_user)
+    now = utcnow()
+    checklist = organiser_checklist(event, stages, event_lines(event, can_manage), now) if can_manage else []
+    guide = facilitator_guide(event, now, current_user) if is_assigned_facilitator(current_user, event) else []
     return render_template("manage/workspace.html", event=event, can_manage=can_manage, transitions=transitions,
-                           state_form=StateChangeForm(), stages=staff_stages_of(event, current_user))
+                           state_form=StateChangeForm(), stages=stages, checklist=checklist, guide=guide,
+                           phase_dates=phase_dates(event))
 
 
 @manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])

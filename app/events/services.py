@@ -211,6 +211,9 @@ def assign_facilitator(actor, event: Event, user_id: int) -> User:
         db.session.add(FacilitatorAssignment(event_id=event.id, user_id=user.id))
         db.session.flush()
         db.session.expire(event, ["facilitators"])
+        from app.events.notifications import queue_facilitator_assigned
+
+        queue_facilitator_assigned(event, user, actor)
     return user
 
 

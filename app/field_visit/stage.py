@@ -4,7 +4,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.field_visit import queries
-from app.stages import ParticipantPanel, SeedContext, StaffLink, StageSpec, StageStatus
+from app.stages import ParticipantPanel, Phase, SeedContext, StaffLink, StageSpec, StageStatus, Task
 
 
 def hub_status(event):
@@ -16,11 +16,17 @@ def hub_status(event):
 def todo(event) -> list:
     visits = queries.visits_of(event)
     if not visits:
-        return [_l("Describe the field visit: its stops, meeting point and places.")]
+        return [Task(_l("Describe the field visit: its stops, meeting point and places."), Phase.BEFORE_MEETING)]
     from app.i18n import localized
 
-    return [_l("Add the stops of “%(title)s”.", title=localized(v, "title").text) for v in visits
-            if not v.stops and not v.is_virtual]
+    tasks = [Task(_l("Field visit described."), Phase.BEFORE_MEETING, done=True)]
+    return tasks + [Task(_l("Add the stops of “%(title)s”.", title=localized(v, "title").text), Phase.BEFORE_MEETING)
+                    for v in visits if not v.stops and not v.is_virtual]
+
+
+def facilitator_steps(event) -> list:
+    return [Task(_l("On the field visit, note what the group sees: it goes in the learning note beside the cases."),
+                 Phase.DURING_MEETING)]
 
 
 def participant_panel(registration, token: str) -> dict | None:
@@ -83,6 +89,7 @@ SPEC = StageSpec(
     hub_status=hub_status,
     staff_link=StaffLink(_l("Field visit"), "field_visit_manage.index"),
     todo=todo,
+    facilitator_steps=facilitator_steps,
     participant_panel=ParticipantPanel("field_visit/_participant_panel.html", participant_panel),
     event_feed=event_feed,
     personal_feed=personal_feed,

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.events.models import EventState
 from app.learning_note import library, queries
 from app.learning_note.services import can_edit_note
-from app.stages import SeedContext, StaffLink, StageSpec, StageStatus
+from app.stages import Phase, SeedContext, StaffLink, StageSpec, StageStatus, Task
 
 
 def hub_status(event):
@@ -16,9 +16,17 @@ def hub_status(event):
 
 
 def todo(event) -> list:
-    if event.state is EventState.FINISHED and not queries.latest_number(event):
-        return [_l("Publish the learning note.")]
-    return []
+    if queries.latest_number(event):
+        return [Task(_l("Learning note published."), Phase.AFTER_MEETING, done=True)]
+    if event.state is EventState.FINISHED:
+        return [Task(_l("Publish the learning note."), Phase.AFTER_MEETING)]
+    return [Task(_l("Once the event is finished, generate the learning note from what was captured, edit it and "
+                    "publish it."), Phase.AFTER_MEETING)]
+
+
+def facilitator_steps(event) -> list:
+    return [Task(_l("Once the event is finished, write the learning note's narrative parts with the organisers: "
+                    "its draft is generated from what was captured."), Phase.AFTER_MEETING)]
 
 
 def seed(context: SeedContext) -> None:
@@ -42,6 +50,7 @@ SPEC = StageSpec(
     hub_status=hub_status,
     staff_link=StaffLink(_l("Learning note"), "learning_note_manage.edit", allowed=can_edit_note),
     todo=todo,
+    facilitator_steps=facilitator_steps,
     seed=seed,
     seed_rank=2,  # after capture (1), whose Lyon 2017 event it writes up
     library_figures=library_figures,

@@ -35,6 +35,7 @@ these attributes: `app/registration/notifications.py` builds a `RegistrationFact
 | account_invitation | link (to choose a password), days, role ; no event (app/auth/notifications.py) |
 | password_reset | link, minutes ; no event |
 | sign_in_paused | failures, reset_url ; no event |
+| facilitator_assigned | workspace_url, steps: [(phase label, [step])], optionally assigned_by ; to staff |
 """
 
 from dataclasses import dataclass, field

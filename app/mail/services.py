@@ -342,6 +342,21 @@ def withdraw_unsent(event_id: int, email: str, kind: str) -> int:
     return len(rows)
 
 
+def withdraw_messages(ids) -> int:
+    """Of these messages, those that have not left yet are withdrawn (what they announced was
+    undone) and never sent. Returns how many: fewer than asked means some had left already."""
+    if not ids:
+        return 0
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(list(ids)),
+                                                          OutboxMessage.status == OutboxStatus.QUEUED)
+                              .with_for_update()).all()
+    for message in rows:
+        message.status = OutboxStatus.FAILED
+        message.last_error = WITHDRAWN
+    db.session.flush()
+    return len(rows)
+
+
 def forget_recipient(event_id: int, email: str) -> int:
     """Erase a person's copies in the outbox of one event: what was sent stays counted, not who it
     went to nor what it said. Messages not yet sent are dropped (there is nobody to send them to)."""

@@ -46,6 +46,7 @@ MATRIX = {
     "agenda.new_item": ("GET", {"admin", "organiser"}),
     "agenda.edit_item": ("GET", {"admin", "organiser"}),
     "agenda.remove_item": ("GET", {"admin", "organiser"}),
+    "agenda.restore_item": ("POST", {"admin", "organiser"}),
     "agenda.move_item": ("POST", {"admin", "organiser"}),
     "agenda.start_from_template": ("POST", {"admin", "organiser"}),
     "field_visit_manage.index": ("GET", {"admin", "organiser"}),
@@ -163,7 +164,7 @@ def _url(app, endpoint: str, event, people) -> str:
     values = {"slug": event.slug, "user_id": people["facilitator"].id, "registration_id": registration_id,
               "item_id": people["item"].id, "message_id": people["message_id"], "visit_id": people["visit"],
               "signup_id": people["signup"], "session_id": 1, "purpose": "reset", "token": "not-a-token",
-              "fmt": "pdf", "city_slug": event.host_city.slug, **people["entry"]}
+              "fmt": "pdf", "city_slug": event.host_city.slug, "removed_id": 1, **people["entry"]}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

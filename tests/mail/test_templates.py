@@ -29,6 +29,7 @@ CONTEXTS = {
     "event_changed": {"event_changes": [("venue", "Hôtel de Ville", "Salle Molière"),
                                         ("online_url", "", "https://meet.example.org/new")]},
     "reminder_7_days": {"days": 7},
+    "facilitator_assigned": {"workspace_url": "http://127.0.0.1:5000/manage/events/x/", "assigned_by": "Inès Martin"},
     "account_invitation": {"link": "http://127.0.0.1:5000/manage/password/invitation/tok", "days": 7,
                            "role": "organiser"},
     "password_reset": {"link": "http://127.0.0.1:5000/manage/password/reset/tok", "minutes": 60},
@@ -74,6 +75,13 @@ def _context(kind: str) -> dict:
         context["role"] = Role(context["role"])
     if kind.startswith("registration_"):
         context["registration"] = REGISTRATION
+    if kind == "facilitator_assigned":  # the capture stage's steps, translated as the app's own
+        from app.capture.stage import facilitator_steps
+        from app.stages import PHASE_LABELS, Phase
+
+        steps = facilitator_steps(None)
+        context["steps"] = [(PHASE_LABELS[phase], [step.text for step in steps if step.phase is phase])
+                            for phase in (Phase.DURING_MEETING, Phase.AFTER_MEETING)]
     return context
 
 
