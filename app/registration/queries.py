@@ -294,9 +294,8 @@ def participant_table(event: Event, filters: Filters) -> ParticipantTable:
     return ParticipantTable(rows, counts, checked_in, cities, organisations)
 
 
-def export_rows(event: Event) -> list[Registration]:
-    return list(db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)))
+def export_rows(event: Event, filters: Filters | None = None) -> list[Registration]:
+    return list(db.session.scalars(_filtered(event, filters or Filters()).order_by(Registration.id)))
 
 
 def check_in_list(event: Event, q: str) -> list[Registration]:

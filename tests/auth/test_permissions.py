@@ -28,6 +28,7 @@ MATRIX = {
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
     "registration_manage.participants": ("GET", {"admin", "organiser"}),
     "registration_manage.export": ("GET", {"admin", "organiser"}),
+    "registration_manage.export_xlsx": ("GET", {"admin", "organiser"}),
     "registration_manage.settings": ("GET", {"admin", "organiser"}),
     "registration_manage.check_in_list": ("GET", {"admin", "organiser"}),
     "registration_manage.detail": ("GET", {"admin", "organiser"}),
