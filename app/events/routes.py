@@ -74,8 +74,10 @@ def _event_form() -> EventForm:
 @manage_bp.get("/")
 @staff_required()
 def dashboard():
-    return render_template("manage/dashboard.html", events=queries.events_for_staff(current_user),
-                           can_create=can_create_events(current_user))
+    filters = queries.StaffEventFilters.from_args(request.args)
+    return render_template("manage/dashboard.html", events=queries.events_for_staff(current_user, filters),
+                           filters=filters, choices=queries.staff_event_choices(current_user),
+                           states=STATE_LABELS, can_create=can_create_events(current_user))
 
 
 @manage_bp.route("/events/new", methods=["GET", "POST"])

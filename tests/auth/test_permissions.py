@@ -17,6 +17,7 @@ from app.registration.signup import RegistrationInput
 STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilitator"}
 MATRIX = {
     "manage.dashboard": ("GET", STAFF),
+    "staff.overview_page": ("GET", {"admin", "organiser", "other_organiser"}),
     "auth.account": ("GET", STAFF),
     "auth.end_session": ("POST", STAFF),
     "auth.end_other_sessions": ("POST", STAFF),
