@@ -68,6 +68,12 @@ def shift_with_event(event, days: int) -> None:
     shift_items(event, days)
 
 
+def duplicate_into(duplication) -> None:
+    from app.agenda.services import copy_agenda
+
+    copy_agenda(duplication)
+
+
 def seed(context: SeedContext) -> None:
     from app.agenda.seed import link_demo_presenters, seed_agenda
 
@@ -89,5 +95,6 @@ SPEC = StageSpec(
     personal_feed=personal_feed,
     edit_check=edit_check,
     shift_with_event=shift_with_event,
+    duplicate_into=duplicate_into,
     seed=seed,
 )

@@ -19,6 +19,12 @@ def todo(event) -> list:
     return [_l("Publish the background document.")]
 
 
+def duplicate_into(duplication) -> None:
+    from app.background.services import copy_background
+
+    copy_background(duplication)
+
+
 def seed(context: SeedContext) -> None:
     from app.background.seed import seed_background
 
@@ -32,5 +38,6 @@ SPEC = StageSpec(
     hub_status=hub_status,
     staff_link=StaffLink(_l("Background document"), "background.edit"),
     todo=todo,
+    duplicate_into=duplicate_into,
     seed=seed,
 )

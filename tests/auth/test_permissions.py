@@ -26,6 +26,7 @@ MATRIX = {
     "manage.edit_event": ("GET", {"admin", "organiser"}),
     "manage.change_state": ("POST", {"admin", "organiser"}),
     "manage.facilitators": ("GET", {"admin", "organiser"}),
+    "manage.duplicate_event": ("GET", {"admin", "organiser"}),
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
     "registration_manage.participants": ("GET", {"admin", "organiser"}),
     "registration_manage.export": ("GET", {"admin", "organiser"}),
