@@ -74,7 +74,8 @@ def _copy_of(slug: str) -> Event:
 
 def test_the_copy_is_a_draft_with_texts_settings_and_the_agenda_moved(client, organiser, past_event):
     response = client.post(f"/manage/events/{past_event.slug}/duplicate?lang=en",
-                           data={"start_date": "2027-01-14", "theme_en": "Urban citizenship", "theme_fr": "", "slug": ""})
+                           data={"start_date": "2027-01-14", "theme_en": "Urban citizenship", "theme_fr": "",
+                                 "slug": ""})
     assert response.status_code == 302
     copy = _copy_of("urban-citizenship-lyon-2027")
     assert response.headers["Location"].endswith(f"/manage/events/{copy.slug}/")
