@@ -4,7 +4,7 @@ what organisers do to one registration (approve, check in, erase…).
 
 Views are thin: parse a form, call one service, and let app.actions.run_action commit and redirect."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,8 @@ from app.events.access import managed_event
 from app.events.labels import LANGUAGE_LABELS
 from app.events.models import Event
 from app.forms import search_text
-from app.registration import exports, privacy, queries, staff
+from app.learning_note.pdf import RenderFailed
+from app.registration import exports, printouts, privacy, queries, staff
 from app.registration.forms import EmptyForm, SettingsForm
 from app.registration.models import Registration
 
@@ -67,6 +68,32 @@ def export(slug: str):
 def export_xlsx(slug: str):
     event = managed_event(slug)
     return _download(exports.xlsx_bytes(_exported_sheet(event)), XLSX_MIMETYPE, f"participants-{event.slug}.xlsx")
+
+
+def _printout(event: Event, html: str, name: str) -> Response:
+    try:
+        data = printouts.render(html)
+    except RenderFailed as error:
+        current_app.logger.error("%s of %s not rendered: %s", name, event.slug, error)
+        abort(503, _("The PDF could not be made just now. Try again in a moment."))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}-{event.slug}.pdf"'
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+@manage_bp.get("/sign-in-sheet.pdf")
+@staff_required()
+def sign_in_sheet(slug: str):
+    event = managed_event(slug)
+    return _printout(event, printouts.sign_in_sheet_html(event), "sign-in-sheet")
+
+
+@manage_bp.get("/badges.pdf")
+@staff_required()
+def badges(slug: str):
+    event = managed_event(slug)
+    return _printout(event, printouts.badges_html(event), "badges")
 
 
 @manage_bp.route("/settings", methods=["GET", "POST"])

@@ -31,6 +31,8 @@ MATRIX = {
     "registration_manage.participants": ("GET", {"admin", "organiser"}),
     "registration_manage.export": ("GET", {"admin", "organiser"}),
     "registration_manage.export_xlsx": ("GET", {"admin", "organiser"}),
+    "registration_manage.sign_in_sheet": ("GET", {"admin", "organiser"}),
+    "registration_manage.badges": ("GET", {"admin", "organiser"}),
     "registration_manage.settings": ("GET", {"admin", "organiser"}),
     "registration_manage.check_in_list": ("GET", {"admin", "organiser"}),
     "registration_manage.detail": ("GET", {"admin", "organiser"}),
