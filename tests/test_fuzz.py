@@ -62,6 +62,7 @@ FILL = {
     "field_visit_manage.new_visit": {"title_en": "Visit", "meeting_point": "Place Bellecour",
                                      "meets_at": "{day}T14:00", "returns_at": "{day}T17:00", "capacity": "10"},
     "auth.set_password": {"new_password": "a long new password", "confirmation": "a long new password"},
+    "manage.duplicate_event": {"start_date": "2031-05-06"},
 }
 # Fields that buttons without a page post (besides their CSRF token).
 BUTTON_FIELDS = {"back": "check-in", "q": "Ana"}
