@@ -107,4 +107,3 @@ def test_an_organiser_on_a_phone_finds_last_years_event_and_copies_it(live_serve
     db.session.expire_all()
     copy = db.session.scalar(db.select(Event).where(Event.start_date == date(2027, 10, 12)))
     assert copy.state is EventState.DRAFT and copy.theme_fr == "Citoyenneté urbaine"
-    phone.screenshot(path="/tmp/staffkit-copy-phone.png", full_page=True)
