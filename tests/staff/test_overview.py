@@ -107,3 +107,25 @@ def test_the_dashboard_links_to_the_overview(app, client, make):
     make.login(facilitator, make.user(Role.FACILITATOR))
     assert 'href="/manage/overview"' not in facilitator.get("/manage/").text
     assert facilitator.get("/manage/overview").status_code == 403
+
+
+def test_the_overview_and_the_list_cost_the_same_queries_for_three_events_or_thirty(client, make, count_queries):
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    make.login(client, make.user(Role.ADMIN))
+
+    def add(number: int) -> None:
+        for _ in range(number):
+            event = make.event(lyon, EventState.OPEN, days_ahead=10,
+                               registration_closes_at=utcnow() + timedelta(days=3))
+            make.registration(event)
+            _failed(event)
+
+    add(3)
+    with count_queries() as few:
+        assert client.get("/manage/overview").status_code == 200
+        assert client.get("/manage/").status_code == 200
+    add(27)
+    with count_queries() as many:
+        assert client.get("/manage/overview").status_code == 200
+        assert client.get("/manage/").status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
