@@ -267,7 +267,8 @@ def _filtered(event: Event, filters: Filters):
         pattern = f"%{filters.q.lower()}%"
         query = query.where(or_(func.lower(Registration.name).like(pattern),
                                 func.lower(Registration.email).like(pattern),
-                                func.lower(Registration.organisation).like(pattern)))
+                                func.lower(Registration.organisation).like(pattern),
+                                func.lower(Registration.city).like(pattern)))
     if filters.status in {s.value for s in S}:
         query = query.where(Registration.status == S(filters.status))
     if filters.city:

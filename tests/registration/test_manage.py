@@ -59,6 +59,9 @@ def test_table_searches_and_filters(client, organiser, open_event, register):
 
     assert names("q=dupont") == {"Jean Dupont"}
     assert names("q=VILLE") == {"Amal Benali", "Jean Dupont"}
+    register(event, name="Sami Trabelsi", organisation="UNHCR", city="Sfax", attendance=AttendanceMode.ONLINE)
+    page = client.get(f"{_base(event)}/?q=SFAX").text.split("<table")[-1]
+    assert "Sami Trabelsi" in page and "Jean Dupont" not in page, "the search box finds a city too"
     assert names("city=Madrid") == {"Marta Ruiz"}
     assert names("organisation=Ville+de+Tunis") == {"Amal Benali"}
     assert names("attendance=in_person") == {"Jean Dupont", "Marta Ruiz"}
