@@ -234,7 +234,7 @@ def test_a_delegation_behind_one_network_registers_whole(app, client, open_event
 
 @pytest.mark.parametrize(("lang", "message"), [
     ("en", "This email address has been sent too many times"),
-    ("fr", "Cette adresse e-mail a été envoyée trop de fois"),
+    ("fr", "Cette adresse électronique a été envoyée trop de fois"),
 ])
 def test_one_email_address_sent_again_and_again_is_refused(app, client, open_event, lang, message):
     event = open_event(capacity=50)
