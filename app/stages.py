@@ -162,6 +162,8 @@ class StageSpec:
       draft `duplication.target` (texts, shape and settings; never participants nor what the meeting
       produced), its dated data moved with `duplication.moved(instant)`; stages later in the hub's
       order find what earlier ones copied in `duplication.copied` (an agenda item's copy).
+    - badge_roles(event) -> {registration id: label}: the role a participant's name badge shows when
+      the stage gives them one ("Presenter"); others are participants.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
@@ -185,6 +187,7 @@ class StageSpec:
     transition_warnings: Callable | None = None
     after_edit: Callable | None = None
     duplicate_into: Callable | None = None
+    badge_roles: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
@@ -405,6 +408,16 @@ def duplicate_stages(duplication: Duplication) -> None:
     for spec in specs():
         if spec.duplicate_into is not None:
             spec.duplicate_into(duplication)
+
+
+def badge_roles(event) -> dict:
+    """{registration id: label}: the roles the stages give participants on their badges (the first
+    stage in the hub's order that names one wins)."""
+    roles: dict = {}
+    for spec in reversed(specs()):
+        if spec.badge_roles is not None:
+            roles.update(spec.badge_roles(event))
+    return roles
 
 
 def transition_warnings(event, target) -> list:

@@ -68,6 +68,13 @@ def shift_with_event(event, days: int) -> None:
     shift_items(event, days)
 
 
+PRESENTER = _l("Presenter")
+
+
+def badge_roles(event) -> dict:
+    return dict.fromkeys(queries.presenting_registration_ids(event), PRESENTER)
+
+
 def duplicate_into(duplication) -> None:
     from app.agenda.services import copy_agenda
 
@@ -96,5 +103,6 @@ SPEC = StageSpec(
     edit_check=edit_check,
     shift_with_event=shift_with_event,
     duplicate_into=duplicate_into,
+    badge_roles=badge_roles,
     seed=seed,
 )

@@ -1,6 +1,6 @@
 """What organisers print for the door: the sign-in sheet (one line per confirmed in-person
 participant, a signature box per day, a few blank lines for late arrivals) and name badges (name,
-organisation, city, role; A4, eight to a page), as PDF.
+organisation, city, role: participant, presenter, organiser, facilitator; A4, eight to a page), as PDF.
 
 Rendered with the learning note's renderer (app/learning_note/pdf.py): WeasyPrint whose only URL
 fetcher serves the app's static files, in a child process with a time limit. Names are escaped by
@@ -13,16 +13,19 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.auth.forms import ROLE_LABELS
+from app.auth.models import Role, User
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import city_name
 from app.registration.models import AttendanceMode, Registration, RegistrationStatus
+from app.stages import badge_roles
 
 # A signature box per day up to this many days; longer events get one box.
 SIGNATURE_DAYS_MAX = 3
 BLANK_LINES = 6
 
 ROLE_PARTICIPANT = _l("Participant")
-ROLE_FACILITATOR = _l("Facilitator")
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,16 @@ def signature_days(event: Event) -> list[date]:
 
 
 def badges(event: Event) -> list[Badge]:
-    """A badge for everyone expected in person, then for the event's facilitators."""
-    people = [Badge(r.name, r.organisation, r.city, ROLE_PARTICIPANT) for r in expected_in_person(event)]
-    people += [Badge(user.name, "", "", ROLE_FACILITATOR) for user in event.facilitators]
+    """A badge for everyone expected in person (with the role a stage gives them: "Presenter"…),
+    then for the host city's organisers and the event's facilitators."""
+    roles = badge_roles(event)
+    people = [Badge(r.name, r.organisation, r.city, roles.get(r.id, ROLE_PARTICIPANT))
+              for r in expected_in_person(event)]
+    city = city_name(event.host_city)
+    people += [Badge(user.name, "", city, ROLE_LABELS[Role.ORGANISER]) for user in db.session.scalars(
+        select(User).where(User.role == Role.ORGANISER, User.city_id == event.host_city_id, User.active.is_(True))
+        .order_by(User.name))]
+    people += [Badge(user.name, "", "", ROLE_LABELS[Role.FACILITATOR]) for user in event.facilitators]
     return people
 
 

@@ -8,8 +8,10 @@ import pytest
 from flask import current_app
 from pypdf import PdfReader
 
+from app.agenda.models import AgendaPresenter
 from app.auth.models import Role
 from app.events.models import EventFormat
+from app.extensions import db
 from app.learning_note.pdf import STATIC_ORIGIN, StaticOnlyFetcher, render_pdf
 from app.registration import printouts
 from app.registration.models import AttendanceMode, RegistrationStatus
@@ -28,7 +30,10 @@ def organiser(client, make):
 def event(open_event, organiser, make):
     event = open_event(capacity=40, host=organiser.city, format=EventFormat.HYBRID, start_date=date(2030, 3, 26),
                        end_date=date(2030, 3, 27), theme_en="Inclusive housing", theme_fr="Logement inclusif")
-    make.registration(event, name="Zoé Müller", organisation="Ville de Lyon", city="Lyon")
+    zoe = make.registration(event, name="Zoé Müller", organisation="Ville de Lyon", city="Lyon")
+    item = make.agenda_item(event, title_en="Local solutions")
+    db.session.add(AgendaPresenter(item_id=item.id, name=zoe.name, registration_id=zoe.id))
+    db.session.commit()
     make.registration(event, name="Amal Benali", organisation="Municipalité de Tunis", city="Tunis")
     make.registration(event, name="Online Person", attendance=AttendanceMode.ONLINE)
     make.registration(event, name="Waiting Person", status=S.WAITLISTED)
@@ -62,15 +67,22 @@ def test_the_sign_in_sheet_lists_who_is_expected_at_the_door(client, event):
     assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1), "A4"
 
 
-def test_badges_give_name_organisation_city_and_role_eight_to_a_page(client, event, make):
+def test_badges_give_name_organisation_city_and_role_eight_to_a_page(client, event, organiser, make):
     for number in range(8):
         make.registration(event, name=f"Delegate {number}", organisation="City Hall", city="Sfax")
     reader, text = _pdf(client, f"/manage/events/{event.slug}/participants/badges.pdf?lang=en")
-    assert "Zoé Müller Ville de Lyon Lyon PARTICIPANT" in text
-    assert "Fatima Facilitator FACILITATOR" in text
+    assert "Amal Benali Municipalité de Tunis Tunis PARTICIPANT" in text
+    assert "Zoé Müller Ville de Lyon Lyon PRESENTER" in text, "the agenda names who presents"
+    assert f"{organiser.name} Lyon ORGANISER" in text and "Fatima Facilitator FACILITATOR" in text
     assert "Online Person" not in text and "Waiting Person" not in text
-    # 10 participants in person and a facilitator: 11 badges, 8 on the first page.
-    assert [page.extract_text().count("INCLUSIVE HOUSING") for page in reader.pages] == [8, 3]
+    # 10 participants in person, an organiser and a facilitator: 12 badges, 8 on the first page.
+    assert [page.extract_text().count("INCLUSIVE HOUSING") for page in reader.pages] == [8, 4]
+
+
+def test_badges_in_french(client, event):
+    _reader, text = _pdf(client, f"/manage/events/{event.slug}/participants/badges.pdf?lang=fr")
+    assert "Zoé Müller Ville de Lyon Lyon INTERVENANT" in text and "ORGANISATEUR" in text
+    assert "FACILITATEUR" in text and "Amal Benali Municipalité de Tunis Tunis PARTICIPANT" in text
 
 
 def test_a_name_that_looks_like_markup_is_printed_never_fetched(app, event, make):
