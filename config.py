@@ -90,8 +90,11 @@ class Config:
     REGISTRATION_LINK_DAYS_AFTER_EVENT = 90
     # And never longer than this after they were sent (seconds), whatever the event's dates.
     REGISTRATION_LINK_MAX_AGE = 2 * 366 * 24 * 3600
-    # The public form accepts this many submissions per client address in the window (seconds).
-    REGISTRATION_RATE_LIMIT = 20
+    # The public form accepts this many submissions per client address in the window (seconds):
+    # high, since a whole delegation may register from behind one city hall's network…
+    REGISTRATION_RATE_LIMIT = 120
+    # … and this many for one email address in the same window.
+    REGISTRATION_EMAIL_RATE_LIMIT = 5
     REGISTRATION_RATE_WINDOW = 600
     # `flask registrations purge` anonymises participants this many days after their event ended.
     REGISTRATION_RETENTION_DAYS = 365
@@ -191,7 +194,8 @@ def environment_overrides(config_name: str) -> dict:
         if env.get(name):
             overrides[name] = env[name].strip()
     for name in ("MAIL_PORT", "MAX_CONTENT_LENGTH", "PROXY_COUNT", "BACKGROUND_PDF_MAX_BYTES",
-                 "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_RATE_WINDOW",
+                 "REGISTRATION_RETENTION_DAYS", "REGISTRATION_RATE_LIMIT", "REGISTRATION_EMAIL_RATE_LIMIT",
+                 "REGISTRATION_RATE_WINDOW",
                  "REGISTRATION_LINK_DAYS_AFTER_EVENT", "MAIL_MAX_ATTEMPTS", "MAIL_BATCH_SIZE",
                  "MAIL_SENDING_TIMEOUT", "LOGIN_FAILURE_LIMIT", "LOGIN_CLIENT_FAILURE_LIMIT",
                  "LOGIN_FAILURE_WINDOW", "LOGIN_DELAY_SECONDS", "INVITATION_LINK_HOURS", "PASSWORD_RESET_LINK_MINUTES",

@@ -70,6 +70,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     for package in STAGE_PACKAGES:
         importlib.import_module(package).init_app(app)
     importlib.import_module("app.library").init_app(app)  # not a stage: it reads what the stages publish
+    importlib.import_module("app.staff").init_app(app)  # not a stage: the staff's overview of the network
     _register_error_pages(app)
     _register_templating(app)
     return app

@@ -127,6 +127,46 @@ class SeedContext:
         self.counts[label] = self.counts.get(label, 0) + added
 
 
+@dataclass
+class Duplication:
+    """An event being copied into a new draft (see StageSpec.duplicate_into): `days` is how far the
+    new dates are from the source's, `copied` maps (what, source id) to the copy a stage made."""
+
+    source: object
+    target: object
+    days: int
+    copied: dict = field(default_factory=dict)
+
+    def moved(self, instant: datetime | None) -> datetime | None:
+        """The instant `days` later as the host city's clocks show it (09:00 stays 09:00 across a
+        clock change). On the new day a time the clocks skip comes out an hour later, as the clocks
+        show it, and one that happens twice is the first: the copy is a draft the organiser reviews."""
+        if instant is None:
+            return None
+        from datetime import timedelta
+
+        from app.timezones import NonexistentLocalTime, local_to_utc, utc_to_local
+
+        zone = self.target.timezone
+        wall_clock = utc_to_local(instant, self.source.timezone).replace(tzinfo=None) + timedelta(days=self.days)
+        try:
+            return local_to_utc(wall_clock, zone, fold=0)
+        except NonexistentLocalTime:
+            return local_to_utc(wall_clock + timedelta(hours=1), zone, fold=0)
+
+    # Columns a copy never takes from its source: its own identity and history.
+    NOT_COPIED = frozenset({"id", "created_at", "updated_at"})
+
+    def copy(self, row, **values):
+        """A new row of the same model with the source row's column values, but its id and
+        timestamps, and with `values` instead of the source's where given (its new parent…)."""
+        from sqlalchemy import inspect
+
+        columns = {attribute.key: getattr(row, attribute.key) for attribute in inspect(type(row)).column_attrs
+                   if attribute.key not in self.NOT_COPIED}
+        return type(row)(**{**columns, **values})
+
+
 @dataclass(frozen=True)
 class StageSpec:
     """What one stage offers. The callables take the Event (or the Registration) they are about.
@@ -151,6 +191,12 @@ class StageSpec:
     - after_edit(event, before): once an edit of the event is saved, brings the stage's data in line
       with it (`before`: the event's capacity and format as they were); edit_check's
       `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
+    - duplicate_into(Duplication): copies the stage's own part of `duplication.source` into the new
+      draft `duplication.target` (texts, shape and settings; never participants nor what the meeting
+      produced), its dated data moved with `duplication.moved(instant)`; stages later in the hub's
+      order find what earlier ones copied in `duplication.copied` (an agenda item's copy).
+    - badge_roles(event) -> {registration id: label}: the role a participant's name badge shows when
+      the stage gives them one ("Presenter"); others are participants.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
     - library_figures() -> {label: number}: its figures for the network's library.
@@ -174,6 +220,8 @@ class StageSpec:
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
     after_edit: Callable | None = None
+    duplicate_into: Callable | None = None
+    badge_roles: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
     library_figures: Callable | None = None
@@ -482,6 +530,23 @@ def shift_with_event(event, days: int) -> None:
     for spec in specs():
         if spec.shift_with_event is not None:
             spec.shift_with_event(event, days)
+
+
+def duplicate_stages(duplication: Duplication) -> None:
+    """Each stage copies its own part of the source event into the new draft, in the hub's order."""
+    for spec in specs():
+        if spec.duplicate_into is not None:
+            spec.duplicate_into(duplication)
+
+
+def badge_roles(event) -> dict:
+    """{registration id: label}: the roles the stages give participants on their badges (the first
+    stage in the hub's order that names one wins)."""
+    roles: dict = {}
+    for spec in reversed(specs()):
+        if spec.badge_roles is not None:
+            roles.update(spec.badge_roles(event))
+    return roles
 
 
 def transition_warnings(event, target) -> list:

@@ -62,6 +62,7 @@ FILL = {
     "field_visit_manage.new_visit": {"title_en": "Visit", "meeting_point": "Place Bellecour",
                                      "meets_at": "{day}T14:00", "returns_at": "{day}T17:00", "capacity": "10"},
     "auth.set_password": {"new_password": "a long new password", "confirmation": "a long new password"},
+    "manage.duplicate_event": {"start_date": "2031-05-06"},
 }
 # Fields that buttons without a page post (besides their CSRF token).
 BUTTON_FIELDS = {"back": "check-in", "q": "Ana"}
@@ -134,8 +135,10 @@ POST_ENDPOINTS = _post_rules()
 @pytest.fixture
 def world(app, make):
     """An open hybrid event with a bit of everything, its organiser's city, and an admin."""
-    app.config.update(REGISTRATION_RATE_LIMIT=100_000, LOGIN_FAILURE_LIMIT=100_000,
-                      LOGIN_CLIENT_FAILURE_LIMIT=100_000, PASSWORD_RESET_CLIENT_LIMIT=100_000)
+    limits = ("REGISTRATION_RATE_LIMIT", "REGISTRATION_EMAIL_RATE_LIMIT", "LOGIN_FAILURE_LIMIT",
+              "LOGIN_CLIENT_FAILURE_LIMIT", "PASSWORD_RESET_CLIENT_LIMIT")
+    saved = {name: app.config[name] for name in limits}
+    app.config.update(dict.fromkeys(limits, 100_000))
     lyon = make.city("Lyon", "Europe/Paris", "FR")
     event = make.event(lyon, EventState.OPEN, format=EventFormat.HYBRID, capacity=30,
                        online_url="https://meet.example.org/x", registration_opens_at=utcnow() - timedelta(days=1),
@@ -158,8 +161,7 @@ def world(app, make):
            "message": message, "facilitator": facilitator, "other_facilitator": other_facilitator,
            "token": tokens.make_token(outcome.registration), "visit_id": visit_id, "signup_id": signup_id,
            "capture": capture}
-    app.config.update(REGISTRATION_RATE_LIMIT=20, LOGIN_FAILURE_LIMIT=10, LOGIN_CLIENT_FAILURE_LIMIT=50,
-                      PASSWORD_RESET_CLIENT_LIMIT=10)
+    app.config.update(saved)
 
 
 def _url(app, endpoint: str, world: dict, **overrides) -> str:

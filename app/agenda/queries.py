@@ -77,6 +77,13 @@ def items_presented_by(registration_id: int) -> list[AgendaItem]:
     ))
 
 
+def presenting_registration_ids(event: Event) -> set[int]:
+    """The registrations of the event's participants who present an item of its agenda."""
+    return set(db.session.scalars(
+        select(AgendaPresenter.registration_id).join(AgendaItem, AgendaItem.id == AgendaPresenter.item_id)
+        .where(AgendaItem.event_id == event.id, AgendaPresenter.registration_id.is_not(None))))
+
+
 def presenter_choices(event: Event, item: AgendaItem | None = None) -> list[tuple[int, str]]:
     """Whom a presenter line may name: the event's confirmed participants, by name — organisation.
     The participants the item already names are listed too, with their status when it is no longer

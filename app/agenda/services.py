@@ -521,3 +521,17 @@ def agenda_fits_the_new_dates(event: Event, values: dict) -> None:
                                         "%(num)d agenda items would fall outside the new dates. Tick “Move the "
                                         "agenda with the dates”, or move or remove them in the agenda first.",
                                         len(outside)), field="start_date")
+
+
+def copy_agenda(duplication) -> int:
+    """The agenda's shape into a duplicated event (app.stages.Duplication): every item, moved to
+    the new dates, without its presenters (people of the source event) nor its change log."""
+    for item in items_of(duplication.source):
+        starts_at, ends_at = duplication.moved(item.starts_at), duplication.moved(item.ends_at)
+        if ends_at <= starts_at:  # its start fell in a clock change's gap and came out later: keep its length
+            ends_at = starts_at + (item.ends_at - item.starts_at)
+        copy = duplication.copy(item, event_id=duplication.target.id, sequence=0, starts_at=starts_at, ends_at=ends_at)
+        db.session.add(copy)
+        db.session.flush()
+        duplication.copied[("agenda_item", item.id)] = copy
+    return len(duplication.copied)

@@ -84,6 +84,19 @@ def shift_with_event(event, days: int) -> None:
     shift_items(event, days)
 
 
+PRESENTER = _l("Presenter")
+
+
+def badge_roles(event) -> dict:
+    return dict.fromkeys(queries.presenting_registration_ids(event), PRESENTER)
+
+
+def duplicate_into(duplication) -> None:
+    from app.agenda.services import copy_agenda
+
+    copy_agenda(duplication)
+
+
 def seed(context: SeedContext) -> None:
     from app.agenda.seed import link_demo_presenters, seed_agenda
 
@@ -106,5 +119,7 @@ SPEC = StageSpec(
     personal_feed=personal_feed,
     edit_check=edit_check,
     shift_with_event=shift_with_event,
+    duplicate_into=duplicate_into,
+    badge_roles=badge_roles,
     seed=seed,
 )

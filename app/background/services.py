@@ -130,3 +130,22 @@ def publish_background(actor, event: Event, now: datetime | None = None) -> Back
     db.session.flush()
     background_published.send(event, document=document, first_publication=first)
     return document
+
+
+def copy_background(duplication) -> BackgroundDocument | None:
+    """The background document of a duplicated event (app.stages.Duplication), as a draft: its
+    latest text and PDF, to be reviewed and published for the new event."""
+    source = document_of(duplication.source)
+    if source is None:
+        return None
+    document = BackgroundDocument(event_id=duplication.target.id, draft_markdown_en=source.draft_markdown_en,
+                                  draft_markdown_fr=source.draft_markdown_fr)
+    if source.draft_pdf_stored_name:
+        path = uploads.path_of(UPLOAD_FOLDER, source.draft_pdf_stored_name)
+        if path.is_file():  # a copy of its own: either event may replace or drop it later
+            document.draft_pdf_stored_name = uploads.store(db.session(), UPLOAD_FOLDER, path.read_bytes(), "pdf")
+            document.draft_pdf_filename = source.draft_pdf_filename
+            document.draft_pdf_size = source.draft_pdf_size
+    db.session.add(document)
+    db.session.flush()
+    return document

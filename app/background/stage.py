@@ -24,6 +24,12 @@ def facilitator_steps(event) -> list:
                  Phase.BEFORE_MEETING)]
 
 
+def duplicate_into(duplication) -> None:
+    from app.background.services import copy_background
+
+    copy_background(duplication)
+
+
 def seed(context: SeedContext) -> None:
     from app.background.seed import seed_background
 
@@ -38,5 +44,6 @@ SPEC = StageSpec(
     staff_link=StaffLink(_l("Background document"), "background.edit"),
     todo=todo,
     facilitator_steps=facilitator_steps,
+    duplicate_into=duplicate_into,
     seed=seed,
 )

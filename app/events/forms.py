@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.events.labels import FORMAT_LABELS
 from app.events.models import Event, EventFormat
-from app.events.services import EventInput
+from app.events.services import DuplicateInput, EventInput
 from app.forms import FlaskForm
 from app.timezones import utc_to_local
 
@@ -100,3 +100,21 @@ class StateChangeForm(FlaskForm):
 
 class AssignFacilitatorForm(FlaskForm):
     user_id = SelectField(_l("Facilitator"), coerce=int, validators=[InputRequired()])
+
+
+class DuplicateForm(FlaskForm):
+    start_date = DateField(_l("First day of the new event"),
+                           validators=[InputRequired(message=_l("Enter the first day."))],
+                           description=_l("The last day follows as in the original; the agenda moves with the dates."))
+    theme_en = StringField(_l("Theme in English"), validators=[Length(max=300)])
+    theme_fr = StringField(_l("Theme in French"), validators=[Length(max=300)])
+    slug = StringField(_l("Web address"), validators=[Optional(), Length(max=80)],
+                       description=_l("The last part of the event's address. Leave empty to make one "
+                                      "from the theme."))
+
+    def fill_from(self, event: Event) -> None:
+        self.theme_en.data, self.theme_fr.data = event.theme_en, event.theme_fr
+
+    def to_input(self) -> DuplicateInput:
+        return DuplicateInput(start_date=self.start_date.data, theme_en=self.theme_en.data or "",
+                              theme_fr=self.theme_fr.data or "", slug=self.slug.data or "")

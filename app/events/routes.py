@@ -16,7 +16,7 @@ from app.db_types import utcnow
 from app.events import front_door, lifecycle, queries, services
 from app.events.access import event_for, public_event
 from app.events.checklist import event_lines, phase_dates
-from app.events.forms import AssignFacilitatorForm, EventForm, StateChangeForm
+from app.events.forms import AssignFacilitatorForm, DuplicateForm, EventForm, StateChangeForm
 from app.events.labels import STATE_LABELS
 from app.events.models import EventState
 from app.events.network_map import network_map
@@ -95,8 +95,10 @@ def _event_form() -> EventForm:
 @manage_bp.get("/")
 @staff_required()
 def dashboard():
-    return render_template("manage/dashboard.html", events=queries.events_for_staff(current_user),
-                           can_create=can_create_events(current_user))
+    filters = queries.StaffEventFilters.from_args(request.args)
+    return render_template("manage/dashboard.html", events=queries.events_for_staff(current_user, filters),
+                           filters=filters, choices=queries.staff_event_choices(current_user),
+                           states=STATE_LABELS, can_create=can_create_events(current_user))
 
 
 @manage_bp.route("/events/new", methods=["GET", "POST"])
@@ -151,6 +153,26 @@ def edit_event(slug: str):
                           success=_("Changes saved."), redirect_to=_workspace_of,
                           form=form, on_error=lambda: _event_form_page(form, event))
     return _event_form_page(form, event)
+
+
+@manage_bp.route("/events/<slug>/duplicate", methods=["GET", "POST"])
+@staff_required()
+def duplicate_event(slug: str):
+    """A new draft from this event: asks for its dates (and, if wanted, another theme and address)."""
+    source = event_for(slug, can_manage_event, queries.event_workspace)
+    form = DuplicateForm()
+    if request.method == "GET":
+        form.fill_from(source)
+    if form.validate_on_submit():
+        return run_action(lambda: services.duplicate_event(current_user, source, form.to_input()),
+                          success=_("Copy created as a draft, with its agenda moved to the new dates. Check it "
+                                    "before you open it."),
+                          redirect_to=_workspace_of, form=form, on_error=lambda: _duplicate_page(source, form))
+    return _duplicate_page(source, form)
+
+
+def _duplicate_page(source, form: DuplicateForm):
+    return render_template("manage/duplicate.html", event=source, form=form), 422 if form.errors else 200
 
 
 @manage_bp.post("/events/<slug>/state")

@@ -17,8 +17,8 @@ from app.events.models import City, Event, EventFormat, EventState, FacilitatorA
 from app.events.signals import event_changed
 from app.extensions import db
 from app.i18n import french_spacing
-from app.stages import apply_event_edit, check_event_edit, shift_with_event
-from app.timezones import entered_time_to_utc, start_of_day
+from app.stages import Duplication, apply_event_edit, check_event_edit, duplicate_stages, shift_with_event
+from app.timezones import entered_time_to_utc, start_of_day, utc_to_local
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 80
@@ -158,6 +158,47 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     apply_event_edit(event, before_edit)
     if changes:
         event_changed.send(event, changes=changes)
+    return event
+
+
+@dataclass
+class DuplicateInput:
+    """What an organiser chooses for the copy of an event: its first day (the last follows, as long
+    after it as in the source) and, optionally, another theme and its web address."""
+
+    start_date: date
+    theme_en: str = ""
+    theme_fr: str = ""
+    slug: str = ""
+
+
+def duplicate_event(actor, source: Event, data: DuplicateInput) -> Event:
+    """A new draft from any event: its texts, settings and every stage's own part (the agenda's
+    shape moved to the new dates, the background document as a draft…: StageSpec.duplicate_into),
+    never its participants nor what its meeting produced."""
+    if not can_manage_event(actor, source):
+        raise PermissionDenied(_l("Only the organisers of this event's host city can copy it."))
+    days = (data.start_date - source.start_date).days
+    zone = source.timezone
+
+    def moved_local(instant):
+        return utc_to_local(instant, zone).replace(tzinfo=None) + timedelta(days=days) if instant else None
+
+    theme_en, theme_fr = data.theme_en.strip(), data.theme_fr.strip()
+    if not (theme_en or theme_fr):
+        theme_en, theme_fr = source.theme_en, source.theme_fr
+    values = _validated_fields(EventInput(
+        theme_en=theme_en, theme_fr=theme_fr, host_city_id=source.host_city_id, start_date=data.start_date,
+        end_date=data.start_date + (source.end_date - source.start_date), summary_en=source.summary_en,
+        summary_fr=source.summary_fr, format=source.format, venue=source.venue, online_url=source.online_url,
+        capacity=source.capacity, registration_opens_local=moved_local(source.registration_opens_at),
+        registration_closes_local=moved_local(source.registration_closes_at),
+        policy_area_ids=[area.id for area in source.policy_areas], slug=data.slug,
+    ), source.host_city, None)
+    event = Event(**values, state=EventState.DRAFT)
+    db.session.add(event)
+    db.session.flush()
+    duplicate_stages(Duplication(source=source, target=event, days=days))
     return event
 
 

@@ -304,3 +304,19 @@ def shift_visits(event: Event, days: int, now: datetime | None = None) -> int:
         db.session.flush()
         visit_changed.send(visit, changes={"time": (before, (visit.meets_at, visit.returns_at))})
     return len(visits)
+
+
+def copy_visits(duplication) -> int:
+    """The visits of a duplicated event (app.stages.Duplication), moved to the new dates, with their
+    stops and tied to the copy of their agenda slot; nobody signed up, sign-up open."""
+    visits = visits_of(duplication.source)
+    for visit in visits:
+        slot = duplication.copied.get(("agenda_item", visit.agenda_item_id))
+        copy = duplication.copy(visit, event_id=duplication.target.id, agenda_item_id=slot.id if slot else None,
+                                meets_at=duplication.moved(visit.meets_at),
+                                returns_at=duplication.moved(visit.returns_at), signup_open=True)
+        copy.stops = [duplication.copy(stop, visit_id=None, at=duplication.moved(stop.at)) for stop in visit.stops]
+        db.session.add(copy)
+        db.session.flush()
+        duplication.copied[("field_visit", visit.id)] = copy
+    return len(visits)

@@ -68,6 +68,12 @@ def edit_check(event, values: dict) -> None:
     visits_fit_the_new_dates(event, values)
 
 
+def duplicate_into(duplication) -> None:
+    from app.field_visit.services import copy_visits
+
+    copy_visits(duplication)
+
+
 def shift_with_event(event, days: int) -> None:
     from app.field_visit.services import shift_visits
 
@@ -96,6 +102,7 @@ SPEC = StageSpec(
     agenda_slots=agenda_slots,
     edit_check=edit_check,
     shift_with_event=shift_with_event,
+    duplicate_into=duplicate_into,
     seed=seed,
     seed_rank=1,  # after the registrations (sign-ups) and the agenda (its slot)
 )

@@ -4,10 +4,7 @@ what organisers do to one registration (approve, check in, erase…).
 
 Views are thin: parse a form, call one service, and let app.actions.run_action commit and redirect."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +14,8 @@ from app.events.access import managed_event
 from app.events.labels import LANGUAGE_LABELS
 from app.events.models import Event
 from app.forms import search_text
-from app.registration import privacy, queries, staff
+from app.learning_note.pdf import RenderFailed
+from app.registration import exports, printouts, privacy, queries, staff
 from app.registration.forms import EmptyForm, SettingsForm
 from app.registration.models import Registration
 
@@ -43,35 +41,59 @@ def participants(slug: str):
                            seats_left=queries.seats_left(event, capacities), form=EmptyForm())
 
 
-CSV_COLUMNS = ("id", "status", "name", "email", "organisation", "position", "city", "country", "language",
-               "attendance", "dietary_needs", "accessibility_needs", "public_list", "registered_at", "checked_in_at")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def neutralise(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _exported_sheet(event: Event) -> exports.ParticipantSheet:
+    """The participants the table shows with the same filters (the links carry them)."""
+    return exports.participant_sheet(event, queries.export_rows(event, queries.Filters.from_args(request.args)))
 
 
 @manage_bp.get("/export.csv")
 @staff_required()
 def export(slug: str):
     event = managed_event(slug)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in queries.export_rows(event):
-        writer.writerow([neutralise(v) for v in (
-            r.id, r.status.value, r.name, r.email, r.organisation, r.position, r.city, r.country_code,
-            r.preferred_language, r.attendance.value, r.dietary_needs, r.accessibility_needs,
-            "yes" if r.consent_public_list else "no", r.created_at.isoformat(),
-            r.checked_in_at.isoformat() if r.checked_in_at else "",
-        )])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="participants-{event.slug}.csv"'
+    return _download(exports.csv_bytes(_exported_sheet(event)), "text/csv", f"participants-{event.slug}.csv")
+
+
+@manage_bp.get("/export.xlsx")
+@staff_required()
+def export_xlsx(slug: str):
+    event = managed_event(slug)
+    return _download(exports.xlsx_bytes(_exported_sheet(event)), XLSX_MIMETYPE, f"participants-{event.slug}.xlsx")
+
+
+def _printout(event: Event, html: str, name: str) -> Response:
+    try:
+        data = printouts.render(html)
+    except RenderFailed as error:
+        current_app.logger.error("%s of %s not rendered: %s", name, event.slug, error)
+        abort(503, _("The PDF could not be made just now. Try again in a moment."))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}-{event.slug}.pdf"'
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+@manage_bp.get("/sign-in-sheet.pdf")
+@staff_required()
+def sign_in_sheet(slug: str):
+    event = managed_event(slug)
+    return _printout(event, printouts.sign_in_sheet_html(event), "sign-in-sheet")
+
+
+@manage_bp.get("/badges.pdf")
+@staff_required()
+def badges(slug: str):
+    event = managed_event(slug)
+    return _printout(event, printouts.badges_html(event), "badges")
 
 
 @manage_bp.route("/settings", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from app.events.models import Event, EventState
 from app.extensions import db
 from app.ratelimit import forget_expired
 from app.registration.models import ACTIVE, Registration, RegistrationStatus
-from app.registration.rate_limit import RATE_LIMIT_SCOPE
+from app.registration.rate_limit import EMAIL_RATE_LIMIT_SCOPE, RATE_LIMIT_SCOPE
 from app.registration.signals import registration_erased
 from app.registration.staff import require_manager
 from app.registration.waitlist import free_seat, transition
@@ -60,6 +60,7 @@ def purge_personal_data(now: datetime | None = None, retention_days: int | None 
     ).all()
     for registration in due:
         _anonymise(registration, now)
-    forget_expired(RATE_LIMIT_SCOPE, current_app.config["REGISTRATION_RATE_WINDOW"], now)
+    for scope in (RATE_LIMIT_SCOPE, EMAIL_RATE_LIMIT_SCOPE):
+        forget_expired(scope, current_app.config["REGISTRATION_RATE_WINDOW"], now)
     db.session.flush()
     return len(due)

@@ -69,7 +69,7 @@ def register(slug: str):
 
 def _count_attempt() -> RateLimited | None:
     try:
-        record_attempt(request.remote_addr or "")
+        record_attempt(request.remote_addr or "", email=request.form.get("email", ""))
     except RateLimited as error:
         return error
     return None

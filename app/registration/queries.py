@@ -267,7 +267,8 @@ def _filtered(event: Event, filters: Filters):
         pattern = f"%{filters.q.lower()}%"
         query = query.where(or_(func.lower(Registration.name).like(pattern),
                                 func.lower(Registration.email).like(pattern),
-                                func.lower(Registration.organisation).like(pattern)))
+                                func.lower(Registration.organisation).like(pattern),
+                                func.lower(Registration.city).like(pattern)))
     if filters.status in {s.value for s in S}:
         query = query.where(Registration.status == S(filters.status))
     if filters.city:
@@ -294,9 +295,8 @@ def participant_table(event: Event, filters: Filters) -> ParticipantTable:
     return ParticipantTable(rows, counts, checked_in, cities, organisations)
 
 
-def export_rows(event: Event) -> list[Registration]:
-    return list(db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)))
+def export_rows(event: Event, filters: Filters | None = None) -> list[Registration]:
+    return list(db.session.scalars(_filtered(event, filters or Filters()).order_by(Registration.id)))
 
 
 def check_in_list(event: Event, q: str) -> list[Registration]:

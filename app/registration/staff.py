@@ -162,3 +162,15 @@ def update_settings(actor, event: Event, data: SettingsInput, now: datetime | No
     for mode in modes_for(event):
         fill_from_waiting_list(event, mode, now)
     return settings
+
+
+def copy_settings(duplication) -> RegistrationSettings | None:
+    """The registration settings of a duplicated event (app.stages.Duplication); never its
+    registrations."""
+    source = db.session.get(RegistrationSettings, duplication.source.id)
+    if source is None:
+        return None
+    settings = duplication.copy(source, event_id=duplication.target.id)
+    db.session.add(settings)
+    db.session.flush()
+    return settings

@@ -108,6 +108,12 @@ def seed(context: SeedContext) -> None:
         context.count("demo registrations", seed_demo_registrations(context.demo_event))
 
 
+def duplicate_into(duplication) -> None:
+    from app.registration.staff import copy_settings
+
+    copy_settings(duplication)
+
+
 SPEC = StageSpec(
     key="registration",
     title=_l("Registration"),
@@ -119,6 +125,7 @@ SPEC = StageSpec(
     call_to_action=call_to_action,
     card_notes=card_notes,
     transition_warnings=transition_warnings,
+    duplicate_into=duplicate_into,
     seed=seed,
     seed_rank=-1,  # the other stages' demo data name participants (presenters, sign-ups)
 )

@@ -17,6 +17,7 @@ from app.registration.signup import RegistrationInput
 STAFF = {"admin", "organiser", "other_organiser", "facilitator", "other_facilitator"}
 MATRIX = {
     "manage.dashboard": ("GET", STAFF),
+    "staff.overview_page": ("GET", {"admin", "organiser", "other_organiser"}),
     "auth.account": ("GET", STAFF),
     "auth.end_session": ("POST", STAFF),
     "auth.end_other_sessions": ("POST", STAFF),
@@ -25,9 +26,13 @@ MATRIX = {
     "manage.edit_event": ("GET", {"admin", "organiser"}),
     "manage.change_state": ("POST", {"admin", "organiser"}),
     "manage.facilitators": ("GET", {"admin", "organiser"}),
+    "manage.duplicate_event": ("GET", {"admin", "organiser"}),
     "manage.remove_facilitator": ("POST", {"admin", "organiser"}),
     "registration_manage.participants": ("GET", {"admin", "organiser"}),
     "registration_manage.export": ("GET", {"admin", "organiser"}),
+    "registration_manage.export_xlsx": ("GET", {"admin", "organiser"}),
+    "registration_manage.sign_in_sheet": ("GET", {"admin", "organiser"}),
+    "registration_manage.badges": ("GET", {"admin", "organiser"}),
     "registration_manage.settings": ("GET", {"admin", "organiser"}),
     "registration_manage.check_in_list": ("GET", {"admin", "organiser"}),
     "registration_manage.detail": ("GET", {"admin", "organiser"}),

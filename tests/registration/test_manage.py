@@ -2,14 +2,16 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.auth.models import Role
 from app.events.models import EventFormat
 from app.extensions import db
-from app.registration.manage_routes import neutralise
+from app.registration.exports import neutralise
 from app.registration.models import AttendanceMode, Registration, RegistrationSettings, RegistrationStatus
 from tests.registration.conftest import assert_seats_consistent
 
@@ -57,6 +59,9 @@ def test_table_searches_and_filters(client, organiser, open_event, register):
 
     assert names("q=dupont") == {"Jean Dupont"}
     assert names("q=VILLE") == {"Amal Benali", "Jean Dupont"}
+    register(event, name="Sami Trabelsi", organisation="UNHCR", city="Sfax", attendance=AttendanceMode.ONLINE)
+    page = client.get(f"{_base(event)}/?q=SFAX").text.split("<table")[-1]
+    assert "Sami Trabelsi" in page and "Jean Dupont" not in page, "the search box finds a city too"
     assert names("city=Madrid") == {"Marta Ruiz"}
     assert names("organisation=Ville+de+Tunis") == {"Amal Benali"}
     assert names("attendance=in_person") == {"Jean Dupont", "Marta Ruiz"}
@@ -76,19 +81,70 @@ def test_table_query_count_stays_constant(client, organiser, open_event, registe
     assert len(many) == len(few)
 
 
+def _csv_rows(response) -> list[dict[str, str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf"), "a byte-order mark, so that Excel reads UTF-8"
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
 def test_csv_export_neutralises_formulas(client, organiser, open_event, register):
     event = open_event(capacity=5, host=organiser.city)
     register(event, name="=HYPERLINK(\"http://evil\")", organisation="+33 1 23", position="@SUM(A1)",
              city="-2+3", dietary_needs="=cmd|' /C calc'!A0")
-    response = client.get(f"{_base(event)}/export.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = _csv_rows(client.get(f"{_base(event)}/export.csv?lang=en"))
     assert len(rows) == 1
     row = rows[0]
-    assert row["name"] == "'=HYPERLINK(\"http://evil\")"
-    assert (row["organisation"], row["position"], row["city"], row["dietary_needs"]) == (
+    assert row["Name"] == "'=HYPERLINK(\"http://evil\")"
+    assert (row["Organisation"], row["Position"], row["City"], row["Dietary needs"]) == (
         "'+33 1 23", "'@SUM(A1)", "'-2+3", "'=cmd|' /C calc'!A0")
-    assert row["status"] == "confirmed" and row["email"].endswith("@example.org")
+    assert row["Status"] == "Confirmed" and row["Email"].endswith("@example.org")
+
+
+def test_csv_export_reads_as_people_write_in_the_viewers_language_and_the_events_time(
+        client, organiser, open_event, register):
+    event = open_event(capacity=5, host=organiser.city)
+    registration = register(event, name="Zoé Müller", country_code="MA", preferred_language="fr",
+                            dietary_needs="Végétarien")
+    registration.created_at = datetime(2026, 7, 1, 8, 5, tzinfo=UTC)  # 10:05 in Lyon (summer time)
+    registration.checked_in_at = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)  # 09:30 in Lyon (winter time)
+    db.session.commit()
+    row = _csv_rows(client.get(f"{_base(event)}/export.csv?lang=fr"))[0]
+    assert row["Statut"] == "Confirmée" and row["Nom"] == "Zoé Müller" and row["Régime alimentaire"] == "Végétarien"
+    assert row["Pays"] == "Maroc" and row["Langue"] == "français" and row["Participation"] == "En présentiel"
+    assert row["Inscription (heure locale, Europe/Paris)"] == "2026-07-01 10:05"
+    assert row["Arrivée (heure locale, Europe/Paris)"] == "2026-12-01 09:30"
+
+
+def test_exports_follow_the_tables_filters(client, organiser, open_event, register):
+    event = open_event(capacity=5, host=organiser.city)
+    register(event, name="From Tunis", city="Tunis")
+    register(event, name="From Lyon", city="Lyon")
+    page = client.get(f"{_base(event)}/?city=Tunis").text
+    assert f'href="{_base(event)}/export.csv?city=Tunis"' in page
+    assert f'href="{_base(event)}/export.xlsx?city=Tunis"' in page
+    assert [row["Name"] for row in _csv_rows(client.get(f"{_base(event)}/export.csv?city=Tunis&lang=en"))] == [
+        "From Tunis"]
+    sheet = load_workbook(io.BytesIO(client.get(f"{_base(event)}/export.xlsx?q=from+lyon").data)).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["From Lyon"]
+
+
+def test_xlsx_export_has_labels_local_times_and_text_that_never_runs(client, organiser, open_event, register):
+    event = open_event(capacity=5, host=organiser.city)
+    registration = register(event, name="=1+1", organisation="Mairie d'Orléans")
+    registration.created_at = datetime(2026, 7, 1, 8, 5, tzinfo=UTC)
+    db.session.commit()
+    response = client.get(f"{_base(event)}/export.xlsx?lang=fr")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "no-store" in response.headers["Cache-Control"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Numéro", "Statut", "Nom"] and "Inscription (heure locale, Europe/Paris)" in header
+    row = dict(zip(header, sheet[2], strict=True))
+    assert row["Nom"].value == "=1+1" and row["Nom"].data_type == "s", "stored as text, not a formula"
+    assert row["Organisation"].value == "Mairie d'Orléans"
+    assert row["Inscription (heure locale, Europe/Paris)"].value == datetime(2026, 7, 1, 10, 5)
+    assert row["Statut"].value == "Confirmée"
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx", "\rx"])

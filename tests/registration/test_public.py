@@ -13,6 +13,7 @@ from app.events.models import EventFormat, EventState
 from app.extensions import db
 from app.registration import signup, staff, tokens
 from app.registration.models import PromotionPolicy, Registration, RegistrationStatus
+from config import Config
 from tests.ical_check import assert_check_ics
 from tests.registration.conftest import assert_seats_consistent
 
@@ -190,7 +191,7 @@ def test_rate_limit_tells_a_human_and_keeps_the_form(app, client, open_event, la
                                data=_form(email=f"p{number}@example.org")).status_code == 302
         response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="third@example.org"))
     finally:
-        app.config["REGISTRATION_RATE_LIMIT"] = 20
+        app.config["REGISTRATION_RATE_LIMIT"] = Config.REGISTRATION_RATE_LIMIT
     assert response.status_code == 429
     assert message in response.text.replace("&#39;", "'")
     assert 'value="third@example.org"' in response.text
@@ -214,10 +215,42 @@ def test_refused_submissions_count_towards_the_rate_limit(app, client, open_even
             assert response.status_code == 422
         response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="third@example.org"))
     finally:
-        app.config["REGISTRATION_RATE_LIMIT"] = 20
+        app.config["REGISTRATION_RATE_LIMIT"] = Config.REGISTRATION_RATE_LIMIT
     assert response.status_code == 429
     assert message in response.text.replace("&#39;", "'")
     assert _count() == 0
+
+
+def test_a_delegation_behind_one_network_registers_whole(app, client, open_event):
+    """Forty colleagues of one city hall share its address: the default limits let them all in."""
+    event = open_event(capacity=50)
+    app.config.update(REGISTRATION_RATE_LIMIT=Config.REGISTRATION_RATE_LIMIT,
+                      REGISTRATION_EMAIL_RATE_LIMIT=Config.REGISTRATION_EMAIL_RATE_LIMIT)
+    for number in range(40):
+        response = client.post(f"/events/{event.slug}/register", data=_form(email=f"delegate{number}@tunis.example"))
+        assert response.status_code == 302, number
+    assert _count() == 40
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "This email address has been sent too many times"),
+    ("fr", "Cette adresse électronique a été envoyée trop de fois"),
+])
+def test_one_email_address_sent_again_and_again_is_refused(app, client, open_event, lang, message):
+    event = open_event(capacity=50)
+    app.config.update(REGISTRATION_RATE_LIMIT=Config.REGISTRATION_RATE_LIMIT, REGISTRATION_EMAIL_RATE_LIMIT=3)
+    try:
+        for _ in range(3):
+            sent = client.post(f"/events/{event.slug}/register", data=_form(email="Same@Example.org"))
+            assert sent.status_code == 302
+        response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="same@example.org"))
+        other = client.post(f"/events/{event.slug}/register", data=_form(email="other@example.org"))
+    finally:
+        app.config["REGISTRATION_EMAIL_RATE_LIMIT"] = Config.REGISTRATION_EMAIL_RATE_LIMIT
+    assert response.status_code == 429
+    assert message in html.unescape(response.text).replace("\u00a0", " ")
+    assert 'value="Amal Benali"' in response.text, "what was typed is kept"
+    assert other.status_code == 302, "another address from the same network still gets in"
 
 
 # --- The participant's page ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from config import Config
 from tests.registration.conftest import assert_seats_consistent, person, statuses
 
 S = RegistrationStatus
@@ -270,7 +271,7 @@ def test_rate_limit_counts_attempts_per_client_in_the_database(app):
         rate_limit.record_attempt("198.51.100.7", now)  # another client is not affected
         rate_limit.record_attempt("203.0.113.5", now + timedelta(seconds=app.config["REGISTRATION_RATE_WINDOW"] + 1))
     finally:
-        app.config["REGISTRATION_RATE_LIMIT"] = 20
+        app.config["REGISTRATION_RATE_LIMIT"] = Config.REGISTRATION_RATE_LIMIT
 
 
 def test_an_attempt_is_kept_when_the_request_is_rolled_back(app, open_event):
@@ -287,7 +288,7 @@ def test_an_attempt_is_kept_when_the_request_is_rolled_back(app, open_event):
         with pytest.raises(rate_limit.RateLimited):
             rate_limit.record_attempt("203.0.113.9", now)
     finally:
-        app.config["REGISTRATION_RATE_LIMIT"] = 20
+        app.config["REGISTRATION_RATE_LIMIT"] = Config.REGISTRATION_RATE_LIMIT
 
 
 def test_purge_command_is_safe_to_repeat(runner, open_event, register):
