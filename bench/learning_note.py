@@ -171,9 +171,9 @@ def measure(url: str, entries: int, rounds: int) -> str:
 
         from app.events.seed import seed_all
         from app.learning_note import content, render, services
-        from app.learning_note.pdf import render_pdf, render_pdf_bounded
         from app.learning_note.queries import note_of
         from app.learning_note.word import build_docx
+        from app.pdf import render_pdf, render_pdf_bounded
 
         upgrade()
         seed_all(with_demo_accounts=False)

@@ -16,7 +16,7 @@ from app.i18n import current_language
 from app.learning_note import content, queries, render, services
 from app.learning_note.forms import NarrativeForm, PublishForm
 from app.learning_note.models import Note
-from app.learning_note.pdf import RenderFailed
+from app.pdf import RenderFailed
 
 manage_bp = Blueprint("learning_note_manage", __name__)
 

@@ -43,7 +43,7 @@ def local_date(instant, zone_name: str):
 
 
 def template_context() -> dict:
-    from app.learning_note.pdf import static_url
+    from app.pdf import static_url
 
     return dict(fallback_notes=FALLBACK_NOTES, untranslated_notes=UNTRANSLATED_NOTES,
                 actor_levels=ACTOR_LEVEL_LABELS, follow_up_labels=FOLLOW_UP_LABELS,
@@ -79,7 +79,7 @@ def print_html(view: NoteView, url: str | None) -> str:
 
 def render_file(view: NoteView, fmt: str, url: str | None) -> bytes:
     if fmt == "pdf":
-        from app.learning_note.pdf import render_pdf_bounded
+        from app.pdf import render_pdf_bounded
 
         return render_pdf_bounded(print_html(view, url))
     from app.learning_note.word import build_docx

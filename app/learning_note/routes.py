@@ -13,8 +13,8 @@ from app.extensions import db
 from app.i18n import current_language
 from app.learning_note import queries, render
 from app.learning_note.models import NoteVersion
-from app.learning_note.pdf import RenderFailed
 from app.page_cache import cached_page, event_page_fingerprint
+from app.pdf import RenderFailed
 
 bp = Blueprint("learning_note", __name__)
 

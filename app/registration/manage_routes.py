@@ -14,7 +14,7 @@ from app.events.access import managed_event
 from app.events.labels import LANGUAGE_LABELS
 from app.events.models import Event
 from app.forms import search_text
-from app.learning_note.pdf import RenderFailed
+from app.pdf import RenderFailed
 from app.registration import exports, printouts, privacy, queries, staff
 from app.registration.forms import EmptyForm, SettingsForm
 from app.registration.models import Registration

@@ -2,7 +2,7 @@
 participant, a signature box per day, a few blank lines for late arrivals) and name badges (name,
 organisation, city, role: participant, presenter, organiser, facilitator; A4, eight to a page), as PDF.
 
-Rendered with the learning note's renderer (app/learning_note/pdf.py): WeasyPrint whose only URL
+Rendered by the app's one PDF renderer (app/pdf.py): WeasyPrint whose only URL
 fetcher serves the app's static files, in a child process with a time limit. Names are escaped by
 the template like any text, so a name that looks like markup is printed, never fetched."""
 
@@ -68,7 +68,7 @@ def badges(event: Event) -> list[Badge]:
 
 
 def _print_context() -> dict:
-    from app.learning_note.pdf import static_url
+    from app.pdf import static_url
 
     return {"static_url": static_url}
 
@@ -83,6 +83,6 @@ def badges_html(event: Event) -> str:
 
 
 def render(html: str) -> bytes:
-    from app.learning_note.pdf import render_pdf_bounded
+    from app.pdf import render_pdf_bounded
 
     return render_pdf_bounded(html)

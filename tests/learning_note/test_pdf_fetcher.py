@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from pypdf import PdfReader
 
-from app.learning_note.pdf import STATIC_ORIGIN, RenderFailed, StaticOnlyFetcher, render_pdf, render_pdf_bounded
+from app.pdf import STATIC_ORIGIN, RenderFailed, StaticOnlyFetcher, render_pdf, render_pdf_bounded
 
 SECRET = "TOP-SECRET-FILE-CONTENT"
 

@@ -12,7 +12,7 @@ from app.agenda.models import AgendaPresenter
 from app.auth.models import Role
 from app.events.models import EventFormat
 from app.extensions import db
-from app.learning_note.pdf import STATIC_ORIGIN, StaticOnlyFetcher, render_pdf
+from app.pdf import STATIC_ORIGIN, StaticOnlyFetcher, render_pdf
 from app.registration import printouts
 from app.registration.models import AttendanceMode, RegistrationStatus
 

@@ -1,4 +1,5 @@
-"""The note's PDF: WeasyPrint, fed HTML we render, allowed to read nothing but the app's static files.
+"""Every PDF the app makes (the learning note, sign-in sheets and badges): WeasyPrint, fed HTML we
+render, allowed to read nothing but the app's static files.
 
 Security (../shared/DESIGN.md: "PDF rendering never fetches from the network or the file system
 outside the app's static folder"):
