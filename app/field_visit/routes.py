@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.actions import run_action
+from app.actions import check_rules_too, run_action
 from app.agenda.labels import KIND_LABELS
 from app.agenda.queries import items_of
 from app.auth.permissions import staff_required
@@ -135,6 +135,7 @@ def new_visit(slug: str):
         return run_action(lambda: services.create_visit(current_user, event, form.to_input()),
                           success=_("Visit added."), redirect_to=url_for("field_visit_manage.index", slug=event.slug),
                           form=form, on_error=lambda: _visit_form_page(event, form, None))
+    check_rules_too(form, lambda: services.check_visit_input(event, form.to_input(), None))
     return _visit_form_page(event, form, None)
 
 
@@ -152,6 +153,7 @@ def edit_visit(slug: str, visit_id: int):
                           success=_("Changes saved. Those signed up are told of a new time or meeting point."),
                           redirect_to=url_for("field_visit_manage.index", slug=event.slug),
                           form=form, on_error=lambda: _visit_form_page(event, form, visit))
+    check_rules_too(form, lambda: services.check_visit_input(event, form.to_input(), visit))
     return _visit_form_page(event, form, visit)
 
 
