@@ -227,7 +227,7 @@ def _register_templating(app: Flask) -> None:
         other_language,
         render_localized,
     )
-    from app.links import link_to, webcal_url
+    from app.links import link_to, map_link, webcal_url
     from app.stages import STATUS_LABELS
 
     app.jinja_env.globals.update(
@@ -236,7 +236,7 @@ def _register_templating(app: Flask) -> None:
         country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES, colon=colon,
         STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
         TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS, link_to=link_to, webcal_url=webcal_url,
-        SEARCH_REFUSED=SEARCH_REFUSED, error_summary=error_summary,
+        SEARCH_REFUSED=SEARCH_REFUSED, error_summary=error_summary, map_link=map_link,
     )
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,

@@ -21,6 +21,7 @@ from app.field_visit.labels import SIGNUP_LABELS
 from app.field_visit.models import ACTIVE_SIGNUP, FieldVisit, SignupStatus
 from app.forms import search_text
 from app.i18n import localized
+from app.links import map_link
 from app.registration.queries import participant_from_token
 from app.registration.tokens import private_page
 from app.timezones import utc_to_local
@@ -33,13 +34,6 @@ manage_bp = Blueprint("field_visit_manage", __name__, url_prefix="/manage/events
 def field_visit_helpers():
     return {"language_name": language_name, "map_link": map_link, "SignupStatus": SignupStatus,
             "SIGNUP_LABELS": SIGNUP_LABELS}
-
-
-def map_link(address: str) -> str:
-    """A plain link to the address on OpenStreetMap: nothing external is loaded on our pages."""
-    from urllib.parse import urlencode
-
-    return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
 
 
 def _visit_or_404(event: Event, visit_id: int) -> FieldVisit:
