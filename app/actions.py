@@ -88,7 +88,8 @@ def run_json_action(
     redirect, since the script stays on its page.
 
     - Done: commit, 200 with `{"ok": true, **answer(result)}`.
-    - DomainError: roll back, 422 with `{"ok": false, "error": message, "field": field}`.
+    - DomainError: roll back, 422 with `{"ok": false, "error": message, "field": field}` (the first
+      refusal) and `"errors"`: every refusal, each `{"error", "field"}`.
     - PermissionDenied without a field: roll back, 403.
     """
     try:
@@ -97,7 +98,8 @@ def run_json_action(
         db.session.rollback()
         if isinstance(error, PermissionDenied) and error.field is None:
             abort(403)
-        return jsonify(ok=False, error=str(error.message), field=error.field), 422
+        return jsonify(ok=False, error=str(error.message), field=error.field,
+                       errors=[{"error": str(each.message), "field": each.field} for each in error.all_errors]), 422
     db.session.commit()
     return jsonify(ok=True, **answer(result))
 
