@@ -118,3 +118,12 @@ def test_checks_keep_every_refusal_and_raise_one_or_all():
     with pytest.raises(DomainErrors) as several:
         checks.raise_any()
     assert [(e.message, e.field) for e in several.value.all_errors] == [("first", "a"), ("second", "b")]
+
+
+def test_an_account_form_reports_a_taken_address_and_a_missing_city_together(client, make):
+    admin = make.user(Role.ADMIN, email="amina@example.org")
+    make.login(client, admin)
+    response = client.post("/manage/users/new?lang=en", data={
+        "email": "amina@example.org", "name": "Someone", "role": "organiser", "city_id": "0",
+        "preferred_language": "fr"})
+    assert {"email", "city_id"} <= set(_summary_links(response.text))
