@@ -163,3 +163,19 @@ def test_the_participants_and_the_outbox_are_cards_on_a_phone(app, live_server, 
             assert layout["label"] not in ("none", "normal", '""'), (path, layout)
     finally:
         context.close()
+
+
+def test_the_agenda_time_column_leaves_the_width_to_the_items(live_server, browser, full_demo):  # noqa: F811
+    event = full_demo[0]
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/events/{event.slug}/agenda?lang=fr")
+        widths = page.evaluate("""() => [...document.querySelectorAll('.agenda-item')].map(item => [
+            item.querySelector('.agenda-time').getBoundingClientRect().width,
+            item.querySelector('.agenda-body').getBoundingClientRect().width])""")
+        assert widths
+        for time_width, body_width in widths:
+            assert time_width <= 64 and body_width >= 3 * time_width, widths
+    finally:
+        context.close()
