@@ -210,7 +210,7 @@ def _register_error_pages(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from app.auth.forms import ROLE_LABELS
     from app.events.labels import FORMAT_LABELS, STATE_LABELS, TRANSITION_LABELS
-    from app.forms import SEARCH_REFUSED
+    from app.forms import SEARCH_REFUSED, error_summary
     from app.i18n import (
         LANGUAGE_NAMES,
         city_name,
@@ -229,7 +229,7 @@ def _register_templating(app: Flask) -> None:
         other_language,
         render_localized,
     )
-    from app.links import link_to, webcal_url
+    from app.links import link_to, map_link, webcal_url
     from app.stages import STATUS_LABELS
 
     app.jinja_env.globals.update(
@@ -238,7 +238,7 @@ def _register_templating(app: Flask) -> None:
         country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES, colon=colon,
         STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
         TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS, link_to=link_to, webcal_url=webcal_url,
-        SEARCH_REFUSED=SEARCH_REFUSED,
+        SEARCH_REFUSED=SEARCH_REFUSED, error_summary=error_summary, map_link=map_link,
     )
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,

@@ -24,8 +24,9 @@ from typing import TypeVar
 from flask import abort, flash, jsonify, redirect
 from flask.typing import ResponseReturnValue
 
-from app.domain import DomainError, PermissionDenied, show_error
+from app.domain import DomainError, PermissionDenied, attach_to_form, show_error
 from app.extensions import db
+from app.forms import leaf_fields
 
 Result = TypeVar("Result")
 
@@ -92,7 +93,8 @@ def run_json_action(
     redirect, since the script stays on its page.
 
     - Done: commit, 200 with `{"ok": true, **answer(result)}`.
-    - DomainError: roll back, 422 with `{"ok": false, "error": message, "field": field}`.
+    - DomainError: roll back, 422 with `{"ok": false, "error": message, "field": field}` (the first
+      refusal) and `"errors"`: every refusal, each `{"error", "field"}`.
     - PermissionDenied without a field: roll back, 403.
     """
     try:
@@ -101,6 +103,31 @@ def run_json_action(
         db.session.rollback()
         if isinstance(error, PermissionDenied) and error.field is None:
             abort(403)
-        return jsonify(ok=False, error=str(error.message), field=error.field), 422
+        return jsonify(ok=False, error=str(error.message), field=error.field,
+                       errors=[{"error": str(each.message), "field": each.field} for each in error.all_errors]), 422
     db.session.commit()
     return jsonify(ok=True, **answer(result))
+
+
+def check_rules_too(form, check: Callable[[], object]) -> None:
+    """When a submitted form failed its own checks (a missing date, a bad number), run the rules of
+    its service as well, so that one submit reports every error instead of revealing the rules'
+    refusals only once the fields are right. `check()` reads what the form holds and validates it
+    without writing (say `services.check_event_input(...)`). Fields the form refused reach the rules
+    as None, never as what was sent (a number no column holds, a date out of range); the page still
+    shows what was typed, which comes from the request. Only refusals that name a field are added."""
+    if not form.is_submitted() or not form.errors:
+        return
+    refused = [(field, field.data) for field in leaf_fields(form) if field.errors]
+    for field, _data in refused:
+        field.data = None
+    try:
+        check()
+    except PermissionDenied:
+        pass  # the action itself says so, once the form is right
+    except DomainError as error:
+        for each in error.all_errors:
+            attach_to_form(form, each)
+    finally:
+        for field, data in refused:
+            field.data = data

@@ -28,7 +28,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     try:
         user = create_user(None, email=email, name=name, role=Role.ADMIN, password=password)
     except DomainError as error:
-        raise click.ClickException(str(error.message)) from None
+        raise click.ClickException(" ".join(str(each.message) for each in error.all_errors)) from None
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")
 

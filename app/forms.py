@@ -16,11 +16,13 @@ Searches that come as query parameters use `search_text` (and show `SEARCH_REFUS
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskWTFForm
 from wtforms import Field
+from wtforms.validators import StopValidation
 
 from app.db_types import MAX_ROW_ID
 
@@ -49,15 +51,15 @@ def search_text(value: str | None, limit: int = 200) -> tuple[str, bool]:
     return ("", True) if unsafe_text(text) else (text, False)
 
 
-def _leaves(fields):
+def leaf_fields(fields):
     """Every field, the fields of sub-forms (FormField) and lists (FieldList) included."""
     for field in fields:
         entries = getattr(field, "entries", None)
         subform = getattr(field, "form", None) if field.type == "FormField" else None
         if entries is not None:
-            yield from _leaves(entries)
+            yield from leaf_fields(entries)
         elif subform is not None:
-            yield from _leaves(subform)
+            yield from leaf_fields(subform)
         else:
             yield field
 
@@ -79,9 +81,69 @@ def input_problem(field: Field):
 class FlaskForm(_FlaskWTFForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in _leaves(self):
+        for field in leaf_fields(self):
             problem = input_problem(field)
             if problem is not None:
                 field.errors = [*field.errors, problem]
                 valid = False
         return valid
+
+
+HTTPS_REQUIRED = _l("Give a secure web address, starting with https://")
+
+
+class SecureWebAddress:
+    """A link that must start with https:// (a meeting link, a virtual tour): refused beside the
+    field in the same submit as the form's other errors. The service keeps the same rule, with the
+    same message, for callers that are not forms."""
+
+    def __call__(self, form, field) -> None:
+        value = (field.data or "").strip()
+        if value and (not value.lower().startswith("https://") or any(c.isspace() for c in value)):
+            raise StopValidation(str(HTTPS_REQUIRED))
+
+
+@dataclass(frozen=True)
+class FormError:
+    """One line of a form's error summary: the element it links to, the field's name, the error."""
+
+    target: str | None
+    label: str
+    message: object
+
+
+# Fields drawn as a group of options (choice_group): their first option carries the focus.
+_OPTION_GROUPS = {"RadioField", "MultiCheckboxField"}
+
+
+def error_summary(form) -> list[FormError]:
+    """Every error of a form, in the order of its fields, with where each is (the summary at the
+    top of a form page lists them all and links to each field). An error of a list of sub-forms
+    itself (the presenters, the stops) links to the list's error message."""
+    found: list[FormError] = []
+
+    def walk(fields, line: tuple | None) -> None:
+        for field in fields:
+            label = field.label.text if field.label else ""
+            if line is not None:
+                label = _l("%(list)s, line %(number)d, %(field)s", list=line[0], number=line[1], field=label)
+            own = [error for error in field.errors if not isinstance(error, dict | list | tuple)]
+            entries = getattr(field, "entries", None)
+            subform = field.form if field.type == "FormField" else None
+            if entries is not None or subform is not None:
+                for message in own:
+                    found.append(FormError(f"{field.id}-error", field.label.text, message))
+                if subform is not None:
+                    walk(subform, line)
+                else:
+                    for number, entry in enumerate(entries, start=1):
+                        walk([entry], (field.label.text, number))
+                continue
+            if field.type in ("HiddenField", "CSRFTokenField"):
+                found.extend(FormError(None, "", message) for message in own)
+                continue
+            target = f"{field.id}-0" if field.type in _OPTION_GROUPS else field.id
+            found.extend(FormError(target, label, message) for message in own)
+
+    walk(form, None)
+    return found

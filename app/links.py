@@ -2,6 +2,8 @@
 QR codes. They start with PUBLIC_URL, never with the Host a request claims (a forged Host would
 otherwise reach every subscriber through a cached feed)."""
 
+from urllib.parse import urlencode
+
 from flask import current_app
 
 
@@ -15,6 +17,11 @@ def link_to(endpoint: str, **values) -> str:
     request, in a `flask` command or in cron alike), under PUBLIC_URL."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return public_url(path)
+
+
+def map_link(address: str) -> str:
+    """A plain link to the address on OpenStreetMap: nothing external is loaded on our pages."""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
 
 
 def webcal_url(url: str) -> str:

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.agenda.labels import KIND_LABELS
 from app.agenda.models import AgendaItem, ItemKind
 from app.agenda.services import ItemInput, PresenterInput
-from app.forms import FlaskForm
+from app.forms import FlaskForm, SecureWebAddress
 from app.timezones import utc_to_local
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -35,6 +35,11 @@ class PresenterForm(Form):
     email = StringField(_l("Email (optional, not shown)"), validators=[Length(max=254)])
 
 
+def _item_kind(value) -> ItemKind:
+    """The chosen kind; one the form refused reads as a session, for the rules' checks only."""
+    return ItemKind(value) if value in {k.value for k in ItemKind} else ItemKind.SESSION
+
+
 class ItemForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
                        default=ItemKind.SESSION.value)
@@ -51,9 +56,10 @@ class ItemForm(FlaskForm):
                                        "should not overlap."))
     room = StringField(_l("Room or place"), validators=[Length(max=200)],
                        description=_l("Where it happens; for the field visit, the meeting point."))
-    online_url = URLField(_l("Online link"), validators=[Optional(), URL(), Length(max=500)],
-                          description=_l("Shown on the public agenda. Leave empty for the event's private meeting "
-                                         "link, which participants receive with their registration."))
+    online_url = URLField(_l("Online link (https://…)"), validators=[Optional(), SecureWebAddress(), Length(max=500)],
+                          description=_l("A secure address, starting with https://, shown on the public agenda. Leave "
+                                         "empty for the event's private meeting link, which participants receive with "
+                                         "their registration."))
     presenters = FieldList(FormField(PresenterForm), label=_l("Presenters"), min_entries=BLANK_PRESENTER_ROWS)
 
     def set_participants(self, participants: list[tuple[int, str]]) -> None:
@@ -84,7 +90,7 @@ class ItemForm(FlaskForm):
 
     def to_input(self) -> ItemInput:
         return ItemInput(
-            kind=ItemKind(self.kind.data), title_en=self.title_en.data or "", title_fr=self.title_fr.data or "",
+            kind=_item_kind(self.kind.data), title_en=self.title_en.data or "", title_fr=self.title_fr.data or "",
             description_en=self.description_en.data or "", description_fr=self.description_fr.data or "",
             starts_local=self.starts_at.data, ends_local=self.ends_at.data, track=self.track.data or "",
             room=self.room.data or "", online_url=self.online_url.data or "",

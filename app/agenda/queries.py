@@ -19,6 +19,11 @@ class AgendaDay:
     day: date
     items: list[AgendaItem]
 
+    @property
+    def ends_at(self):
+        """When the day's last item ends (not always the last to start)."""
+        return max(item.ends_at for item in self.items)
+
 
 @dataclass(frozen=True)
 class AgendaPage:

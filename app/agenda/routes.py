@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import calendar
-from app.actions import flash_with_undo, run_action
+from app.actions import check_rules_too, flash_with_undo, run_action
 from app.agenda import queries, services
 from app.agenda.calendar import feed_entries
 from app.agenda.forms import ItemForm
@@ -88,6 +88,7 @@ def new_item(slug: str):
                           success=_("Item added to the agenda."), after=_flash_warnings,
                           redirect_to=url_for("agenda.manage", slug=event.slug),
                           form=form, on_error=lambda: _item_form_page(event, form, None))
+    check_rules_too(form, lambda: services.check_item_input(event, form.to_input()))
     return _item_form_page(event, form, None)
 
 
@@ -106,6 +107,7 @@ def edit_item(slug: str, item_id: int):
                           success=_("Changes saved."), after=_flash_warnings,
                           redirect_to=url_for("agenda.manage", slug=event.slug),
                           form=form, on_error=lambda: _item_form_page(event, form, item))
+    check_rules_too(form, lambda: services.check_item_input(event, form.to_input()))
     return _item_form_page(event, form, item)
 
 

@@ -17,10 +17,11 @@ from app.agenda.queries import items_of
 from app.agenda.signals import agenda_changed
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import City, Event, EventState
 from app.events.services import touch
 from app.extensions import db
+from app.forms import HTTPS_REQUIRED
 from app.i18n import format_day, french_spacing
 from app.registration.models import Registration, RegistrationStatus
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
@@ -71,34 +72,38 @@ def _check_permission(actor, event: Event) -> None:
 
 
 def _validated(event: Event, data: ItemInput) -> dict:
+    """The item's columns from what the organiser typed; every refusal at once (Checks)."""
+    checks = Checks()
     title_en, title_fr = data.title_en.strip(), french_spacing(data.title_fr.strip())
     if not (title_en or title_fr):
-        raise DomainError(_l("Give the item a title in English, in French, or both."), field="title_en")
+        checks.refuse(_l("Give the item a title in English, in French, or both."), field="title_en")
     if data.starts_local is None:
-        raise DomainError(_l("Enter when the item starts."), field="starts_at")
+        checks.refuse(_l("Enter when the item starts."), field="starts_at")
     if data.ends_local is None:
-        raise DomainError(_l("Enter when the item ends."), field="ends_at")
-    if data.ends_local <= data.starts_local:
-        raise DomainError(_l("The item must end after it starts."), field="ends_at")
+        checks.refuse(_l("Enter when the item ends."), field="ends_at")
     first_day, day_after = event.start_date, event.end_date + timedelta(days=1)
-    if not first_day <= data.starts_local.date() < day_after:
-        raise DomainError(_l("The item must start during the event, between %(first)s and %(last)s.",
-                             first=format_day(event.start_date), last=format_day(event.end_date)),
-                          field="starts_at")
-    if data.ends_local > datetime.combine(day_after, time()):
-        raise DomainError(_l("The item must end by the end of the event's last day (%(last)s).",
-                             last=format_day(event.end_date)), field="ends_at")
-    starts_at = entered_time_to_utc(data.starts_local, event.timezone, "starts_at")
-    ends_at = entered_time_to_utc(data.ends_local, event.timezone, "ends_at")
+    if data.starts_local is not None and not first_day <= data.starts_local.date() < day_after:
+        checks.refuse(_l("The item must start during the event, between %(first)s and %(last)s.",
+                         first=format_day(event.start_date), last=format_day(event.end_date)), field="starts_at")
+    if data.starts_local is not None and data.ends_local is not None and data.ends_local <= data.starts_local:
+        checks.refuse(_l("The item must end after it starts."), field="ends_at")
+    elif data.ends_local is not None and data.ends_local > datetime.combine(day_after, time()):
+        checks.refuse(_l("The item must end by the end of the event's last day (%(last)s).",
+                         last=format_day(event.end_date)), field="ends_at")
+    starts_at = ends_at = None
+    if not checks.refused("starts_at"):
+        starts_at = checks.run(lambda: entered_time_to_utc(data.starts_local, event.timezone, "starts_at"))
+    if not checks.refused("ends_at"):
+        ends_at = checks.run(lambda: entered_time_to_utc(data.ends_local, event.timezone, "ends_at"))
     online_url = data.online_url.strip()
-    if online_url and not online_url.lower().startswith(("https://", "http://")):
-        raise DomainError(_l("Give a web address that starts with https://"), field="online_url")
+    if online_url and not online_url.lower().startswith("https://"):
+        checks.refuse(HTTPS_REQUIRED, field="online_url")
     presenters = []
     linked: set[int] = set()
     for presenter in data.presenters:
         if presenter.registration_id is not None:
-            registration = _presenting_participant(event, presenter.registration_id)
-            if registration.id not in linked:  # listed twice: once is enough
+            registration = checks.run(lambda p=presenter: _presenting_participant(event, p.registration_id))
+            if registration is not None and registration.id not in linked:  # listed twice: once is enough
                 linked.add(registration.id)
                 presenters.append(PresenterInput(registration_id=registration.id))
             continue
@@ -106,14 +111,14 @@ def _validated(event: Event, data: ItemInput) -> dict:
         if not any(v.strip() for v in values):
             continue
         if not presenter.name.strip():
-            raise DomainError(_l("Give the name of every presenter (or leave the whole line empty)."),
-                              field="presenters")
+            checks.refuse(_l("Give the name of every presenter (or leave the whole line empty)."), field="presenters")
         email = presenter.email.strip()
         if email and ("@" not in email or any(c.isspace() for c in email)):
-            raise DomainError(_l("This presenter's email address does not look right: %(email)s", email=email),
-                              field="presenters")
+            checks.refuse(_l("This presenter's email address does not look right: %(email)s", email=email),
+                          field="presenters")
         presenters.append(PresenterInput(presenter.name.strip(), presenter.organisation.strip(),
                                          presenter.city.strip(), email))
+    checks.raise_any()
     return dict(
         kind=data.kind, title_en=title_en, title_fr=title_fr, description_en=data.description_en.strip(),
         description_fr=french_spacing(data.description_fr.strip()), starts_at=starts_at, ends_at=ends_at,
@@ -179,6 +184,11 @@ def _set_presenters(item: AgendaItem, presenters: list[PresenterInput]) -> bool:
                                        email=p.email, registration_id=p.registration_id)
                        for n, p in enumerate(presenters)]
     return True
+
+
+def check_item_input(event: Event, data: ItemInput) -> None:
+    """The rules of the item form, without saving (see app.actions.check_rules_too)."""
+    _validated(event, data)
 
 
 def add_item(actor, event: Event, data: ItemInput, now: datetime | None = None) -> SaveResult:

@@ -36,9 +36,15 @@ def facilitator_steps(event) -> list:
                     "recommendations you will record."), Phase.BEFORE_MEETING)]
 
 
-def presenting_panel(registration, token: str) -> dict | None:
-    items = queries.items_presented_by(registration.id)
-    return {"presenting": items, "event": registration.event} if items else None
+def agenda_panel(registration, token: str) -> dict | None:
+    """The participant's agenda at a glance: each day's hours and items, a link to the whole of it,
+    and what they present. Nothing while the agenda is empty."""
+    event = registration.event
+    items = queries.items_of(event)
+    if not items:
+        return None
+    return {"event": event, "days": queries.by_day(items, event.timezone),
+            "presenting": queries.items_presented_by(registration.id)}
 
 
 def _agenda_url(event) -> str:
@@ -114,7 +120,7 @@ SPEC = StageSpec(
     staff_link=StaffLink(_l("Agenda"), "agenda.manage"),
     todo=todo,
     facilitator_steps=facilitator_steps,
-    participant_panel=ParticipantPanel("agenda/_participant_panel.html", presenting_panel),
+    participant_panel=ParticipantPanel("agenda/_participant_panel.html", agenda_panel),
     event_feed=event_feed,
     personal_feed=personal_feed,
     edit_check=edit_check,

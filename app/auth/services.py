@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth import notifications, sessions
 from app.auth.models import Role, User
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.extensions import db
 from app.ratelimit import count_hit, recent_hits_and_last
 
@@ -112,6 +112,14 @@ def check_password_strength(password: str) -> None:
         )
 
 
+def _check_new_password(password: str) -> None:
+    try:
+        check_password_strength(password)
+    except DomainError as error:
+        error.field = "new_password"
+        raise
+
+
 def _check_role_and_city(role: Role, city_id: int | None) -> None:
     if role is Role.ORGANISER and city_id is None:
         raise DomainError(_l("An organiser needs a host city."), field="city_id")
@@ -125,11 +133,13 @@ def create_user(actor, *, email: str, name: str, role: Role, password: str | Non
     if actor is not None and not actor.is_admin:
         raise PermissionDenied(_l("Only administrators can create accounts."))
     email = normalise_email(email)
+    checks = Checks()
     if find_user_by_email(email) is not None:
-        raise DomainError(_l("An account with this email address already exists."), field="email")
-    _check_role_and_city(role, city_id)
+        checks.refuse(_l("An account with this email address already exists."), field="email")
+    checks.run(lambda: _check_role_and_city(role, city_id))
     if password is not None:
-        check_password_strength(password)
+        checks.run(lambda: check_password_strength(password))
+    checks.raise_any()
     user = User(
         email=email, name=name.strip(), role=role, preferred_language=preferred_language,
         city_id=city_id if role is Role.ORGANISER else None,
@@ -193,13 +203,11 @@ def request_password_reset(email: str, client: str, now: datetime | None = None)
 def set_password_from_link(user: User, new_password: str, confirmation: str) -> User:
     """The holder of an invitation or reset link chooses the password. The hash changes, so this link
     and every one sent before stop working; every session of the account ends."""
-    try:
-        check_password_strength(new_password)
-    except DomainError as error:
-        error.field = "new_password"
-        raise
+    checks = Checks()
+    checks.run(lambda: _check_new_password(new_password))
     if new_password != confirmation:
-        raise DomainError(_l("The two passwords are not the same."), field="confirmation")
+        checks.refuse(_l("The two passwords are not the same."), field="confirmation")
+    checks.raise_any()
     user.set_password(new_password)
     sessions.end_sessions(user)
     db.session.flush()
@@ -228,13 +236,11 @@ def update_user(actor, user: User, *, name: str, role: Role, city_id: int | None
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    checks = Checks()
     if not user.check_password(current_password):
-        raise DomainError(_l("This is not your current password."), field="current_password")
-    try:
-        check_password_strength(new_password)
-    except DomainError as error:
-        error.field = "new_password"
-        raise
+        checks.refuse(_l("This is not your current password."), field="current_password")
+    checks.run(lambda: _check_new_password(new_password))
+    checks.raise_any()
     user.set_password(new_password)
     sessions.end_sessions(user, keep_current=True)
     db.session.flush()

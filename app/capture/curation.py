@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.capture.common import bump, clean_text, clean_url, require_organiser
 from app.capture.models import Entry, EntryKind, FollowUp, FollowUpStatus, Merge
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import City, Event, EventState
 from app.extensions import db
 
@@ -113,11 +113,14 @@ def record_follow_up(actor, event: Event, entry: Entry, data: FollowUpInput, now
     entry = _recommendation(event, entry.id)
     if not entry.is_final:
         raise DomainError(_l("Follow-up is recorded for the final recommendations only."))
+    checks = Checks()
     if data.status not in FollowUpStatus:
-        raise DomainError(_l("Choose what came of it."), field="status")
+        checks.refuse(_l("Choose what came of it."), field="status")
     note = clean_text(data.note)
     if len(note) > NOTE_MAX:
-        raise DomainError(_l("At most %(max)d characters.", max=NOTE_MAX), field="note")
+        checks.refuse(_l("At most %(max)d characters.", max=NOTE_MAX), field="note")
+    action_url = checks.run(lambda: clean_url(data.action_url, "action_url"))
+    checks.raise_any()
     now = now or utcnow()
     noted_on = data.noted_on or now.date()
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.recommendation_id == entry.id,
@@ -128,7 +131,7 @@ def record_follow_up(actor, event: Event, entry: Entry, data: FollowUpInput, now
     follow_up.status = data.status
     follow_up.note = note
     follow_up.noted_on = noted_on
-    follow_up.action_url = clean_url(data.action_url, "action_url")[:500]
+    follow_up.action_url = action_url[:500]
     follow_up.updated_by_id = getattr(actor, "id", None)
     follow_up.updated_at = now
     bump(event, board=False)

@@ -32,7 +32,7 @@ from app.capture.models import (
 )
 from app.capture.reference import parse_codes, sdgs
 from app.db_types import utcnow
-from app.domain import DomainError
+from app.domain import Checks, DomainError
 from app.events.models import City, Event, PolicyArea
 from app.extensions import db
 from app.field_visit.queries import visit_of
@@ -134,6 +134,8 @@ def _translation_status(values: dict, checked: bool) -> TranslationStatus:
 
 
 def _validated(event: Event, kind: EntryKind, data: EntryInput, entry: Entry | None = None) -> dict:
+    """The entry's columns from what was typed; every refusal at once (Checks)."""
+    checks = Checks()
     values = dict(
         title_en=clean_line(data.title_en), title_fr=clean_line(data.title_fr),
         text_en=clean_text(data.text_en), text_fr=clean_text(data.text_fr),
@@ -143,55 +145,57 @@ def _validated(event: Event, kind: EntryKind, data: EntryInput, entry: Entry | N
     )
     for name in ("title_en", "title_fr"):
         if len(values[name]) > TITLE_MAX:
-            raise DomainError(_l("At most %(max)d characters.", max=TITLE_MAX), field=name)
+            checks.refuse(_l("At most %(max)d characters.", max=TITLE_MAX), field=name)
     for name in ("text_en", "text_fr"):
         if len(values[name]) > TEXT_MAX:
-            raise DomainError(_l("At most %(max)d characters.", max=TEXT_MAX), field=name)
+            checks.refuse(_l("At most %(max)d characters.", max=TEXT_MAX), field=name)
     if kind is EntryKind.CASE:
         if not (values["title_en"] or values["title_fr"]):
-            raise DomainError(_l("Give the case a title."), field="title_en")
-        values.update(_case_values(event, data))
+            checks.refuse(_l("Give the case a title."), field="title_en")
+        values.update(_case_values(event, data, checks))
     elif not (values["text_en"] or values["text_fr"]):
-        raise DomainError(_l("Write the entry in English, in French, or both."), field="text_en")
+        checks.refuse(_l("Write the entry in English, in French, or both."), field="text_en")
     if kind is EntryKind.OBSERVATION:
         if data.field_visit_id is not None and visit_of(event, data.field_visit_id) is None:
-            raise DomainError(_l("Choose one of this event's field visits."), field="field_visit_id")
+            checks.refuse(_l("Choose one of this event's field visits."), field="field_visit_id")
         values["field_visit_id"] = data.field_visit_id
         values["visit_label"] = clean_line(data.visit_label)[:200]
         if values["field_visit_id"] is None and not values["visit_label"]:
-            raise DomainError(_l("Say which visit this was seen on."), field="visit_label")
+            checks.refuse(_l("Say which visit this was seen on."), field="visit_label")
     if kind is EntryKind.RECOMMENDATION:
-        values.update(_recommendation_values(event, data, entry))
+        values.update(_recommendation_values(event, data, entry, checks))
+    checks.raise_any()
     values["translation_status"] = _translation_status(values, data.translation_checked)
     return values
 
 
-def _case_values(event: Event, data: EntryInput) -> dict:
+def _case_values(event: Event, data: EntryInput, checks: Checks) -> dict:
     city_id = data.city_id
     if city_id is not None and db.session.get(City, city_id) is None:
-        raise DomainError(_l("Choose a city from the list, or type another one."), field="city_id")
+        checks.refuse(_l("Choose a city from the list, or type another one."), field="city_id")
     city_other = "" if city_id is not None else clean_line(data.city_other)[:120]
     agenda_item_id = data.agenda_item_id
     if agenda_item_id is not None:
         item = db.session.get(AgendaItem, agenda_item_id)
         if item is None or item.event_id != event.id:
-            raise DomainError(_l("Choose an item of this event's agenda."), field="agenda_item_id")
+            checks.refuse(_l("Choose an item of this event's agenda."), field="agenda_item_id")
+    slides_url = checks.run(lambda: clean_url(data.slides_url, "slides_url")) or ""
     return dict(city_id=city_id, city_other=city_other, organisation=clean_line(data.organisation)[:200],
-                slides_url=clean_url(data.slides_url, "slides_url")[:500], agenda_item_id=agenda_item_id)
+                slides_url=slides_url[:500], agenda_item_id=agenda_item_id)
 
 
-def _recommendation_values(event: Event, data: EntryInput, entry: Entry | None) -> dict:
+def _recommendation_values(event: Event, data: EntryInput, entry: Entry | None, checks: Checks) -> dict:
     if data.actor_level is not None and not isinstance(data.actor_level, ActorLevel):
-        raise DomainError(_l("Choose who should act."), field="actor_level")
+        checks.refuse(_l("Choose who should act."), field="actor_level")
     area_ids = list(dict.fromkeys(data.policy_area_ids))
     if area_ids:
         known = set(db.session.scalars(select(PolicyArea.id).where(PolicyArea.id.in_(area_ids))))
         if set(area_ids) - known:
-            raise DomainError(_l("Choose policy areas from the list."), field="policy_areas")
+            checks.refuse(_l("Choose policy areas from the list."), field="policy_areas")
     codes, unknown = parse_codes(data.sdg_text)
     if unknown:
-        raise DomainError(_l("Not a goal or target of the SDGs: %(codes)s. Write goals as 10 and targets as 10.7.",
-                             codes=", ".join(unknown[:5])), field="sdgs")
+        checks.refuse(_l("Not a goal or target of the SDGs: %(codes)s. Write goals as 10 and targets as 10.7.",
+                         codes=", ".join(unknown[:5])), field="sdgs")
     answer_ids = list(dict.fromkeys(data.answer_ids))
     if answer_ids:
         rows = db.session.execute(select(Entry.id, Entry.kind, Entry.removed_at).where(
@@ -200,8 +204,8 @@ def _recommendation_values(event: Event, data: EntryInput, entry: Entry | None) 
         if entry is not None:  # a link kept from before stays even if its entry was removed since
             valid |= {answered.id for answered in entry.answers}
         if set(answer_ids) - valid:
-            raise DomainError(_l("A recommendation answers challenges, opportunities and cases of this event."),
-                              field="answers")
+            checks.refuse(_l("A recommendation answers challenges, opportunities and cases of this event."),
+                          field="answers")
     return dict(actor_level=data.actor_level, actor=clean_line(data.actor)[:200],
                 working_group=clean_line(data.working_group)[:120], policy_area_ids=area_ids, sdg_codes=codes,
                 answer_ids=answer_ids)

@@ -13,13 +13,13 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.events.labels import FORMAT_LABELS
 from app.events.models import Event, EventFormat
 from app.events.services import DuplicateInput, EventInput
-from app.forms import FlaskForm
+from app.forms import FlaskForm, SecureWebAddress
 from app.timezones import utc_to_local
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -42,8 +42,9 @@ class EventForm(FlaskForm):
                         default=EventFormat.IN_PERSON.value, validators=[DataRequired()])
     venue = StringField(_l("Venue"), validators=[Length(max=300)],
                         description=_l("Name and address of the place, for events that meet in person."))
-    online_url = URLField(_l("Online meeting link"), validators=[Optional(), URL(), Length(max=500)],
-                          description=_l("For events held online or hybrid. Starts with https://"))
+    online_url = URLField(_l("Online meeting link (https://…)"),
+                          validators=[Optional(), SecureWebAddress(), Length(max=500)],
+                          description=_l("For events held online or hybrid. A secure address, starting with https://"))
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=10000)],
                             description=_l("Number of places. Leave empty for no limit."))
     capacity_confirmed = BooleanField(_l("Yes, lower the capacity: the people listed go to the top of the "
@@ -82,7 +83,7 @@ class EventForm(FlaskForm):
             theme_en=self.theme_en.data or "", theme_fr=self.theme_fr.data or "",
             summary_en=self.summary_en.data or "", summary_fr=self.summary_fr.data or "",
             host_city_id=self.host_city_id.data, start_date=self.start_date.data, end_date=self.end_date.data,
-            format=EventFormat(self.format.data), venue=self.venue.data or "",
+            format=_event_format(self.format.data), venue=self.venue.data or "",
             online_url=self.online_url.data or "", capacity=self.capacity.data,
             capacity_confirmed=bool(self.capacity_confirmed.data),
             registration_opens_local=self.registration_opens.data,
@@ -90,6 +91,11 @@ class EventForm(FlaskForm):
             policy_area_ids=self.policy_area_ids.data or [], slug=self.slug.data or "",
             tell_participants=bool(self.tell_participants.data), shift_with_dates=bool(self.shift_with_dates.data),
         )
+
+
+def _event_format(value) -> EventFormat:
+    """The chosen format; one the form refused reads as the default, for the rules' checks only."""
+    return EventFormat(value) if value in {f.value for f in EventFormat} else EventFormat.IN_PERSON
 
 
 class StateChangeForm(FlaskForm):

@@ -4,7 +4,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import calendar
-from app.actions import run_action
+from app.actions import check_rules_too, run_action
 from app.auth.permissions import (
     can_create_events,
     can_manage_event,
@@ -114,6 +114,7 @@ def new_event():
                           success=_("Event created as a draft. Only staff can see it until you open it."),
                           redirect_to=_workspace_of,
                           form=form, on_error=lambda: _event_form_page(form, None))
+    check_rules_too(form, lambda: services.check_event_input(form.to_input(), None))
     return _event_form_page(form, None)
 
 
@@ -152,6 +153,7 @@ def edit_event(slug: str):
         return run_action(lambda: services.update_event(current_user, event, form.to_input()),
                           success=_("Changes saved."), redirect_to=_workspace_of,
                           form=form, on_error=lambda: _event_form_page(form, event))
+    check_rules_too(form, lambda: services.check_event_input(form.to_input(), event))
     return _event_form_page(form, event)
 
 

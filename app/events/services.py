@@ -12,10 +12,11 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.auth.permissions import can_create_events, can_host_in, can_manage_event
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea
 from app.events.signals import event_changed
 from app.extensions import db
+from app.forms import HTTPS_REQUIRED
 from app.i18n import french_spacing
 from app.stages import Duplication, apply_event_edit, check_event_edit, duplicate_stages, shift_with_event
 from app.timezones import entered_time_to_utc, start_of_day, utc_to_local
@@ -82,39 +83,51 @@ def _city(city_id: int) -> City:
 
 
 def _validated_fields(data: EventInput, city: City, exclude_event_id: int | None) -> dict:
+    """The event's columns from what the organiser typed; every refusal at once (Checks). Dates
+    the form could not read (None) were refused by the form already and are left out of the rules."""
+    checks = Checks()
     if not (data.theme_en.strip() or data.theme_fr.strip()):
-        raise DomainError(_l("Give the theme in English, in French, or both."), field="theme_en")
-    if data.end_date < data.start_date:
-        raise DomainError(_l("The event cannot end before it starts."), field="end_date")
-    if (data.end_date - data.start_date) > timedelta(days=31):
-        raise DomainError(_l("An event lasts at most a month; check the dates."), field="end_date")
-    opens = entered_time_to_utc(data.registration_opens_local, city.timezone, "registration_opens")
-    closes = entered_time_to_utc(data.registration_closes_local, city.timezone, "registration_closes")
+        checks.refuse(_l("Give the theme in English, in French, or both."), field="theme_en")
+    if data.start_date and data.end_date:
+        if data.end_date < data.start_date:
+            checks.refuse(_l("The event cannot end before it starts."), field="end_date")
+        elif (data.end_date - data.start_date) > timedelta(days=31):
+            checks.refuse(_l("An event lasts at most a month; check the dates."), field="end_date")
+    opens = checks.run(lambda: entered_time_to_utc(data.registration_opens_local, city.timezone, "registration_opens"))
+    closes = checks.run(lambda: entered_time_to_utc(data.registration_closes_local, city.timezone,
+                                                    "registration_closes"))
     if opens and closes and closes <= opens:
-        raise DomainError(_l("Registration must close after it opens."), field="registration_closes")
-    event_ends = start_of_day(data.end_date + timedelta(days=1), city.timezone)
-    if closes and closes > event_ends:
-        raise DomainError(_l("Registration must close before the event ends."), field="registration_closes")
+        checks.refuse(_l("Registration must close after it opens."), field="registration_closes")
+    elif closes and data.end_date and closes > start_of_day(data.end_date + timedelta(days=1), city.timezone):
+        checks.refuse(_l("Registration must close before the event ends."), field="registration_closes")
+    online_url = data.online_url.strip()
+    if online_url and not online_url.lower().startswith("https://"):
+        checks.refuse(HTTPS_REQUIRED, field="online_url")
     slug = data.slug.strip().lower()
     if slug:
         if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX_LENGTH:
-            raise DomainError(
-                _l("Use only lowercase letters, digits and hyphens (at most %(count)d characters).",
-                   count=SLUG_MAX_LENGTH),
-                field="slug",
-            )
-        if unique_slug(slug, exclude_event_id) != slug:
-            raise DomainError(_l("Another event already uses this web address."), field="slug")
-    else:
+            checks.refuse(_l("Use only lowercase letters, digits and hyphens (at most %(count)d characters).",
+                             count=SLUG_MAX_LENGTH), field="slug")
+        elif unique_slug(slug, exclude_event_id) != slug:
+            checks.refuse(_l("Another event already uses this web address."), field="slug")
+    elif data.start_date:
         slug = unique_slug(default_slug(data.theme_en or data.theme_fr, city, data.start_date), exclude_event_id)
+    checks.raise_any()
     policy_areas = list(db.session.scalars(select(PolicyArea).where(PolicyArea.id.in_(data.policy_area_ids))))
     return dict(
         slug=slug, theme_en=data.theme_en.strip(), theme_fr=french_spacing(data.theme_fr.strip()),
         summary_en=data.summary_en.strip(), summary_fr=french_spacing(data.summary_fr.strip()), host_city_id=city.id,
         start_date=data.start_date, end_date=data.end_date, month_only=False, format=data.format,
-        venue=data.venue.strip(), online_url=data.online_url.strip(), capacity=data.capacity,
+        venue=data.venue.strip(), online_url=online_url, capacity=data.capacity,
         registration_opens_at=opens, registration_closes_at=closes, policy_areas=policy_areas,
     )
+
+
+def check_event_input(data: EventInput, event: Event | None) -> None:
+    """The rules of an event's form, without saving (see app.actions.check_rules_too)."""
+    city = db.session.get(City, data.host_city_id) if data.host_city_id is not None else None
+    if city is not None:
+        _validated_fields(data, city, event.id if event else None)
 
 
 def create_event(actor, data: EventInput) -> Event:

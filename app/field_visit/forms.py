@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.field_visit.models import FieldVisit
 from app.field_visit.services import GUIDE_LANGUAGES, StopInput, VisitInput
-from app.forms import FlaskForm
+from app.forms import FlaskForm, SecureWebAddress
 from app.i18n import current_language
 from app.timezones import utc_to_local
 
@@ -89,7 +89,8 @@ class VisitForm(FlaskForm):
     reserved = IntegerField(_l("Places held back for the host city's own people"),
                             validators=[Optional(), NumberRange(min=0, max=10000)], default=0,
                             description=_l("Counted in the places, never offered to participants."))
-    online_url = URLField(_l("Video or virtual tour (digital events)"), validators=[Length(max=500)],
+    online_url = URLField(_l("Video or virtual tour (digital events, https://…)"),
+                          validators=[Optional(), SecureWebAddress(), Length(max=500)],
                           description=_l("A secure link (https://) instead of places to go."))
     agenda_item_id = SelectField(_l("Its slot in the agenda"), coerce=_slot_id, validate_choice=False, choices=[],
                                  description=_l("The agenda shows the visit in this slot, at the visit's times."))

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.actions import run_action
+from app.actions import check_rules_too, run_action
 from app.agenda.labels import KIND_LABELS
 from app.agenda.queries import items_of
 from app.auth.permissions import staff_required
@@ -21,6 +21,7 @@ from app.field_visit.labels import SIGNUP_LABELS
 from app.field_visit.models import ACTIVE_SIGNUP, FieldVisit, SignupStatus
 from app.forms import search_text
 from app.i18n import localized
+from app.links import map_link
 from app.registration.queries import participant_from_token
 from app.registration.tokens import private_page
 from app.timezones import utc_to_local
@@ -33,13 +34,6 @@ manage_bp = Blueprint("field_visit_manage", __name__, url_prefix="/manage/events
 def field_visit_helpers():
     return {"language_name": language_name, "map_link": map_link, "SignupStatus": SignupStatus,
             "SIGNUP_LABELS": SIGNUP_LABELS}
-
-
-def map_link(address: str) -> str:
-    """A plain link to the address on OpenStreetMap: nothing external is loaded on our pages."""
-    from urllib.parse import urlencode
-
-    return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
 
 
 def _visit_or_404(event: Event, visit_id: int) -> FieldVisit:
@@ -135,6 +129,7 @@ def new_visit(slug: str):
         return run_action(lambda: services.create_visit(current_user, event, form.to_input()),
                           success=_("Visit added."), redirect_to=url_for("field_visit_manage.index", slug=event.slug),
                           form=form, on_error=lambda: _visit_form_page(event, form, None))
+    check_rules_too(form, lambda: services.check_visit_input(event, form.to_input(), None))
     return _visit_form_page(event, form, None)
 
 
@@ -152,6 +147,7 @@ def edit_visit(slug: str, visit_id: int):
                           success=_("Changes saved. Those signed up are told of a new time or meeting point."),
                           redirect_to=url_for("field_visit_manage.index", slug=event.slug),
                           form=form, on_error=lambda: _visit_form_page(event, form, visit))
+    check_rules_too(form, lambda: services.check_visit_input(event, form.to_input(), visit))
     return _visit_form_page(event, form, visit)
 
 

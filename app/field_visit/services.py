@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import City, Event
 from app.events.services import touch
 from app.extensions import db
@@ -19,6 +19,7 @@ from app.field_visit.models import FieldVisit, FieldVisitStop, SignupStatus, Vis
 from app.field_visit.places import fill_from_waiting_list
 from app.field_visit.queries import confirmed_registrations, taken_places, visits_of
 from app.field_visit.signals import visit_changed, visit_removed
+from app.forms import HTTPS_REQUIRED
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
 
 # The languages a visit can be guided in (names come from the viewer's locale).
@@ -96,38 +97,42 @@ def _slot(event: Event, item_id: int | None, visit: FieldVisit | None):
 
 
 def _validated(event: Event, data: VisitInput, visit: FieldVisit | None) -> dict:
+    """The visit's columns from what the organiser typed; every refusal at once (Checks)."""
+    checks = Checks()
     title_en, title_fr = data.title_en.strip(), data.title_fr.strip()
     if not (title_en or title_fr):
-        raise DomainError(_l("Give the visit a title in English, in French, or both."), field="title_en")
+        checks.refuse(_l("Give the visit a title in English, in French, or both."), field="title_en")
     if data.meets_local is None:
-        raise DomainError(_l("Enter when the group meets."), field="meets_at")
+        checks.refuse(_l("Enter when the group meets."), field="meets_at")
+    elif not _within_days(event, data.meets_local):
+        checks.refuse(_days_message(event), field="meets_at")
     if data.returns_local is None:
-        raise DomainError(_l("Enter when the group is back."), field="returns_at")
-    if not _within_days(event, data.meets_local):
-        raise DomainError(_days_message(event), field="meets_at")
-    if data.returns_local <= data.meets_local:
-        raise DomainError(_l("The return must come after the meeting time."), field="returns_at")
-    if data.returns_local > datetime.combine(event.end_date + timedelta(days=1), time()):
-        raise DomainError(_days_message(event), field="returns_at")
-    meets_at = entered_time_to_utc(data.meets_local, event.timezone, "meets_at")
-    returns_at = entered_time_to_utc(data.returns_local, event.timezone, "returns_at")
+        checks.refuse(_l("Enter when the group is back."), field="returns_at")
+    elif data.meets_local is not None and data.returns_local <= data.meets_local:
+        checks.refuse(_l("The return must come after the meeting time."), field="returns_at")
+    elif data.returns_local > datetime.combine(event.end_date + timedelta(days=1), time()):
+        checks.refuse(_days_message(event), field="returns_at")
+    meets_at = returns_at = None
+    if not checks.refused("meets_at"):
+        meets_at = checks.run(lambda: entered_time_to_utc(data.meets_local, event.timezone, "meets_at"))
+    if not checks.refused("returns_at"):
+        returns_at = checks.run(lambda: entered_time_to_utc(data.returns_local, event.timezone, "returns_at"))
     online_url = data.online_url.strip()
     if online_url and not online_url.lower().startswith("https://"):
-        raise DomainError(_l("Give a secure web address, starting with https://"), field="online_url")
+        checks.refuse(HTTPS_REQUIRED, field="online_url")
     if not online_url and not data.meeting_point.strip():
-        raise DomainError(_l("Say where the group meets (or, for an online visit, give its link)."),
-                          field="meeting_point")
+        checks.refuse(_l("Say where the group meets (or, for an online visit, give its link)."), field="meeting_point")
     if data.capacity is not None and data.capacity < 0:
-        raise DomainError(_l("Give a number of places, or leave it empty for no limit."), field="capacity")
+        checks.refuse(_l("Give a number of places, or leave it empty for no limit."), field="capacity")
     reserved = data.reserved or 0
     if reserved < 0 or (data.capacity is not None and reserved > data.capacity):
-        raise DomainError(_l("Hold back at most the visit's capacity."), field="reserved")
-    if visit is not None and data.capacity is not None:
+        checks.refuse(_l("Hold back at most the visit's capacity."), field="reserved")
+    elif visit is not None and data.capacity is not None:
         held = taken_places([visit.id]).get(visit.id, 0)
         if data.capacity - reserved < held:
-            raise DomainError(_l("%(count)d participants already hold a place: the capacity, less the places held "
-                                 "back, cannot go below that. Ask some to leave first, or raise it.", count=held),
-                              field="capacity")
+            checks.refuse(_l("%(count)d participants already hold a place: the capacity, less the places held "
+                             "back, cannot go below that. Ask some to leave first, or raise it.", count=held),
+                          field="capacity")
     languages = [code for code in data.guide_languages if code in GUIDE_LANGUAGES]
     stops = []
     for number, stop in enumerate(data.stops, start=1):
@@ -135,18 +140,21 @@ def _validated(event: Event, data: VisitInput, visit: FieldVisit | None) -> dict
         if not any(t.strip() for t in texts) and stop.at_local is None:
             continue
         if not stop.place.strip():
-            raise DomainError(_l("Stop %(number)d: say which place it is (or leave the whole stop empty).",
-                                 number=number), field="stops")
+            checks.refuse(_l("Stop %(number)d: say which place it is (or leave the whole stop empty).",
+                             number=number), field="stops")
         at = None
         if stop.at_local is not None:
             if not _within_days(event, stop.at_local):
-                raise DomainError(_l("Stop %(number)d: its time must fall during the event, between %(first)s and "
-                                     "%(last)s.", number=number, first=event.start_date.isoformat(),
-                                     last=event.end_date.isoformat()), field="stops")
-            at = entered_time_to_utc(stop.at_local, event.timezone, "stops")
+                checks.refuse(_l("Stop %(number)d: its time must fall during the event, between %(first)s and "
+                                 "%(last)s.", number=number, first=event.start_date.isoformat(),
+                                 last=event.end_date.isoformat()), field="stops")
+            else:
+                at = checks.run(lambda s=stop: entered_time_to_utc(s.at_local, event.timezone, "stops"))
         stops.append(dict(position=len(stops), place=stop.place.strip(), address=stop.address.strip(),
                           shown_en=stop.shown_en.strip(), shown_fr=stop.shown_fr.strip(),
                           received_by=stop.received_by.strip(), at=at))
+    slot = checks.run(lambda: _slot(event, data.agenda_item_id, visit))
+    checks.raise_any()
     return dict(
         title_en=title_en, title_fr=title_fr, description_en=data.description_en.strip(),
         description_fr=data.description_fr.strip(), host_organisations=data.host_organisations.strip(),
@@ -158,7 +166,7 @@ def _validated(event: Event, data: VisitInput, visit: FieldVisit | None) -> dict
         accessibility_fr=data.accessibility_fr.strip(), what_to_bring_en=data.what_to_bring_en.strip(),
         what_to_bring_fr=data.what_to_bring_fr.strip(), meal_included=bool(data.meal_included),
         capacity=data.capacity, reserved=reserved, online_url=online_url,
-        agenda_item_id=_slot(event, data.agenda_item_id, visit), stops=stops,
+        agenda_item_id=slot, stops=stops,
     )
 
 
@@ -178,6 +186,11 @@ def free_template_slot(event: Event) -> int | None:
                                     AgendaItem.id.not_in(select(FieldVisit.agenda_item_id)
                                                          .where(FieldVisit.agenda_item_id.is_not(None))))
         .order_by(AgendaItem.starts_at, AgendaItem.id).limit(1))
+
+
+def check_visit_input(event: Event, data: VisitInput, visit: FieldVisit | None) -> None:
+    """The rules of the visit form, without saving (see app.actions.check_rules_too)."""
+    _validated(event, data, visit)
 
 
 def create_visit(actor, event: Event, data: VisitInput, now: datetime | None = None) -> FieldVisit:

@@ -140,7 +140,8 @@ def check_in_list(slug: str):
     event = managed_event(slug)
     q, refused = search_text(request.args.get("q"))
     return render_template("registration/manage/check_in_list.html", event=event, q=q, q_refused=refused,
-                           people=queries.check_in_list(event, q), form=EmptyForm())
+                           people=queries.check_in_list(event, q), arrivals=queries.arrivals(event),
+                           form=EmptyForm())
 
 
 def _act(slug: str, registration_id: int, action, done_message: str):
@@ -167,7 +168,7 @@ def check_in(slug: str, registration_id: int):
     if request.method == "GET":  # what the QR code on the participant's page opens
         event, registration = _managed_registration(slug, registration_id)
         return render_template("registration/manage/check_in.html", event=event, registration=registration,
-                               form=EmptyForm())
+                               arrivals=queries.arrivals(event), form=EmptyForm())
     return _act(slug, registration_id, staff.check_in, _("Checked in."))
 
 

@@ -306,6 +306,24 @@ def check_in_list(event: Event, q: str) -> list[Registration]:
     return list(db.session.scalars(query.order_by(Registration.name, Registration.id)))
 
 
+@dataclass(frozen=True)
+class Arrivals:
+    arrived: int
+    expected: int
+
+
+def arrivals(event: Event) -> Arrivals:
+    """How many of the people expected at the door have been checked in: the confirmed participants
+    who attend in person (an online participant never comes to the door, unless they did)."""
+    checked_in = Registration.checked_in_at.is_not(None)
+    arrived, expected = db.session.execute(
+        select(func.count(Registration.id).filter(checked_in),
+               func.count(Registration.id).filter(or_(Registration.attendance == AttendanceMode.IN_PERSON,
+                                                      checked_in)))
+        .where(Registration.event_id == event.id, Registration.status == S.CONFIRMED)).one()
+    return Arrivals(arrived=arrived, expected=expected)
+
+
 def public_participants(event: Event) -> list[Registration]:
     return list(db.session.scalars(
         select(Registration).where(Registration.event_id == event.id, Registration.status == S.CONFIRMED,

@@ -99,7 +99,8 @@ def test_organiser_adds_an_item_with_a_presenter_in_local_time(client, event, or
      "starts_at"),
     ({"ends_at": "2027-11-01T01:00"}, "en", "The item must end by the end of the event", "ends_at"),
     ({"title_en": "", "title_fr": ""}, "fr", "Donnez un titre à la séquence", "title_en"),
-    ({"online_url": "javascript:alert(1)"}, "en", "Invalid URL.", "online_url"),
+    ({"online_url": "javascript:alert(1)"}, "en", "Give a secure web address, starting with https://", "online_url"),
+    ({"online_url": "http://meet.example.org/x"}, "en", "starting with https://", "online_url"),
     ({"presenters-0-name": ""}, "en", "Give the name of every presenter", "presenters"),
 ])
 def test_invalid_items_get_a_clear_message_next_to_the_field_and_keep_the_input(

@@ -78,6 +78,16 @@ def test_what_is_not_right_is_refused_next_to_its_field(world, add):
         add(EntryKind.CHALLENGE, "  \x00 ")
 
 
+def test_every_refusal_of_an_entry_comes_at_once(world, add):
+    with pytest.raises(DomainError) as refused:
+        add(EntryKind.RECOMMENDATION, "Text", sdg_text="99", answer_ids=[999], policy_area_ids=[99999])
+    assert {error.field for error in refused.value.all_errors} == {"sdgs", "answers", "policy_areas"}
+    db.session.rollback()
+    with pytest.raises(DomainError) as refused:
+        add(EntryKind.CASE, "Text", title_en="", slides_url="javascript:alert(1)")
+    assert {error.field for error in refused.value.all_errors} == {"title_en", "slides_url"}
+
+
 def test_translation_goes_from_missing_to_review_to_done(world, add):
     entry = add(EntryKind.RECOMMENDATION, "Former ensemble les agents d'accueil.", language="fr")
     entries.edit_entry(world.facilitator, world.event, entry,

@@ -312,3 +312,22 @@ def test_a_rejection_undone_before_its_email_leaves_is_never_sent(client, organi
     # Restoring again is refused: the registration is active.
     response = client.post(f"{_base(event)}/{registration.id}/restore?lang=en", follow_redirects=True)
     assert "Only a rejected or cancelled registration can be restored." in response.text
+
+
+def test_check_in_shows_how_many_arrived_and_each_persons_needs(client, organiser, open_event, register):
+    event = open_event(capacity=10, host=organiser.city, format=EventFormat.HYBRID)
+    amal = register(event, name="Amal Benali", dietary_needs="Halal", accessibility_needs="Step-free access",
+                    attendance=AttendanceMode.IN_PERSON)
+    register(event, name="Jean Dupont", attendance=AttendanceMode.IN_PERSON)
+    register(event, name="Zoé Online", attendance=AttendanceMode.ONLINE)  # never expected at the door
+    listing = client.get(f"{_base(event)}/check-in?lang=en").text
+    assert "0 of 2 arrived" in listing
+    amal_row = listing.split("Amal Benali")[1].split("</li>")[0]
+    assert "Dietary needs:" in amal_row and "Halal" in amal_row
+    assert "Accessibility needs:" in amal_row and "Step-free access" in amal_row
+    assert "Dietary needs" not in listing.split("Jean Dupont")[1].split("</li>")[0]
+    client.post(f"{_base(event)}/{amal.id}/check-in")
+    assert "1 of 2 arrived" in client.get(f"{_base(event)}/check-in?lang=en").text
+    page = client.get(f"{_base(event)}/{amal.id}/check-in?lang=fr").text
+    assert "Halal" in page and "Step-free access" in page and "Régime alimentaire\u00a0:" in page
+    assert "1 personne arrivée sur 2" in page

@@ -75,7 +75,7 @@ def test_registering_confirms_and_announces(client, open_event, changes, lang):
     assert registration.consent_processing_at is not None and registration.consent_public_list is False
     assert changes == [("amal@example.org", "confirmed")]
     sent = client.get(response.headers["Location"] + f"?lang={lang}").text
-    assert ("email with your private link" if lang == "en" else "courriel contenant votre lien") in sent
+    assert ("email with your private link" if lang == "en" else "courriel avec votre lien personnel") in sent
 
 
 @pytest.mark.parametrize(("lang", "overrides", "field", "message"), [
