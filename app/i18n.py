@@ -4,6 +4,7 @@ Language order: `?lang=`, then the cookie that `?lang=` sets, then Accept-Langua
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -154,6 +155,13 @@ def format_local_datetime(instant: datetime, zone_name: str) -> str:
 def format_day(day: date) -> str:
     """A day written out in the viewer's language: "Tuesday 12 October 2027", "mardi 12 octobre 2027"."""
     return format_date(day, "full", locale=current_language())
+
+
+def alphabetical(name: str) -> tuple[str, str]:
+    """The key that sorts names as a dictionary does in French and English: accents and case set
+    aside first (Égypte before Espagne, Séville between Sfax and Sousse), then as written."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return folded, name
 
 
 def file_size(num_bytes: int) -> str:

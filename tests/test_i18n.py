@@ -113,3 +113,12 @@ def test_missing_translations_lists_the_one_sided_texts(app, make):
 def test_file_sizes_are_written_in_the_readers_units(app, lang, sizes):
     with app.test_request_context(f"/?lang={lang}"):
         assert [file_size(n) for n in (10, 12_000, 2_621_440)] == sizes
+
+
+def test_countries_are_listed_in_dictionary_order_in_french(app):
+    from app.registration.forms import country_choices
+
+    with app.test_request_context("/?lang=fr"):
+        names = [str(choice.label) for choice in country_choices("fr")[1:]]
+    assert names.index("Égypte") < names.index("Émirats arabes unis") < names.index("Espagne") < names.index("Estonie")
+    assert names.index("Espagne") < names.index("États-Unis") < names.index("Éthiopie") < names.index("Fidji")

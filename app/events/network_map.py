@@ -11,9 +11,10 @@ below, in that order): the clusters of the Levant, Tunisia and the Strait of Gib
 """
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
+
+from app.i18n import alphabetical
 
 WEST, EAST, SOUTH, NORTH = -11.0, 38.0, 29.5, 52.5
 SCALE = 20.0  # SVG units per degree of latitude
@@ -128,11 +129,6 @@ class ListedCity:
     on_map: bool
 
 
-def _alphabetical(name: str) -> str:
-    """Accents set aside, as a dictionary orders words (Séville between Sfax and Sousse)."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-
-
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
@@ -181,5 +177,5 @@ def network_map(cities: list, hosted: dict[int, int], name_of) -> NetworkMap:
         drawn.append(MapCity(city, name, hosted.get(city.id, 0), x, y, label_x, label_y, anchor))
     listed = [ListedCity(found.city, found.name, found.hosted, True) for found in drawn]
     listed += [ListedCity(city, name_of(city), hosted.get(city.id, 0), False) for city in unplaced]
-    listed.sort(key=lambda found: _alphabetical(found.name))
+    listed.sort(key=lambda found: alphabetical(found.name))
     return NetworkMap(WIDTH, HEIGHT, land_paths(), sea_paths(), drawn, listed)

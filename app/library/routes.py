@@ -21,7 +21,7 @@ from app.capture.reference import goals, normalise_code, sdgs
 from app.events.labels import FORMAT_LABELS
 from app.events.models import City, Event, EventFormat, EventState, PolicyArea
 from app.extensions import db
-from app.i18n import city_name, current_language, french_spacing, localized
+from app.i18n import alphabetical, city_name, current_language, french_spacing, localized
 from app.library import atom, charts, exports, index, queries, services
 from app.library import search as library_search
 from app.library.figures import UPTAKE_ORDER, network_figures
@@ -134,7 +134,7 @@ def _choices(results: library_search.Results, labels: dict, everything: dict) ->
             values = [s for s in (*(status.value for status in FollowUpStatus), "none")
                       if s in everything.get("status", {})]
         else:
-            values = sorted(everything.get(name, {}), key=lambda value: labels[name].get(value, value).casefold())
+            values = sorted(everything.get(name, {}), key=lambda value: alphabetical(labels[name].get(value, value)))
         choices[name] = [(value, labels.get(name, {}).get(value, value), counts.get(name, {}).get(value, 0))
                          for value in values]
     return choices

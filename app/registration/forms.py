@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.events.models import Event
 from app.forms import FlaskForm
+from app.i18n import alphabetical
 from app.registration.labels import ATTENDANCE_LABELS, PROMOTION_LABELS
 from app.registration.models import AttendanceMode, PromotionPolicy, Registration, RegistrationSettings
 from app.registration.queries import modes_for
@@ -23,7 +24,7 @@ def country_choices(lang: str) -> list[SelectChoice]:
     territories = Locale.parse(lang).territories
     countries = [(code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()
                  and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK")]
-    countries.sort(key=lambda item: item[1].casefold())
+    countries.sort(key=lambda item: alphabetical(item[1]))
     return [SelectChoice("", _l("Choose a country")), *(SelectChoice(code, name) for code, name in countries)]
 
 

@@ -15,6 +15,7 @@ from app.db_types import utcnow
 from app.events.models import Event, EventFormat, EventState
 from app.extensions import db
 from app.forms import unsafe_text
+from app.i18n import alphabetical
 from app.page_cache import time_bucket
 from app.registration import tokens
 from app.registration.models import (
@@ -290,8 +291,8 @@ def participant_table(event: Event, filters: Filters) -> ParticipantTable:
     values = db.session.execute(
         select(Registration.city, Registration.organisation).where(Registration.event_id == event.id).distinct()
     ).all()
-    cities = sorted({city for city, _org in values if city}, key=str.casefold)
-    organisations = sorted({org for _city, org in values if org}, key=str.casefold)
+    cities = sorted({city for city, _org in values if city}, key=alphabetical)
+    organisations = sorted({org for _city, org in values if org}, key=alphabetical)
     return ParticipantTable(rows, counts, checked_in, cities, organisations)
 
 
