@@ -220,7 +220,7 @@ def event_allday_vevent(event, lang_order: Sequence[str] = LANGUAGES, *, uid_dom
     description = ics_text("\n\n".join(part for part in (summary, url) if part), multiline=True)
     if description:
         vevent.add("description", description)
-    vevent.add("location", ics_text(", ".join(p for p in (event.venue.strip(), city.name_en) if p), multiline=True))
+    vevent.add("location", ics_text(event.venue_address(city.name_en), multiline=True))
     if ics_uri(url):
         vevent.add("url", ics_uri(url))
     vevent.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")

@@ -127,6 +127,14 @@ class Event(db.Model):
     def is_public(self) -> bool:
         return self.state is not EventState.DRAFT
 
+    def venue_address(self, city: str) -> str:
+        """The venue followed by the host city's name (as the reader names it), unless the venue
+        already ends with it ("Hôtel de Ville, 1 place de la Comédie, Lyon")."""
+        venue = self.venue.strip().rstrip(",")
+        if not venue or venue.casefold().endswith(city.casefold()):
+            return venue or city
+        return f"{venue}, {city}"
+
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.state}>"
 

@@ -249,3 +249,15 @@ def test_the_event_page_offers_register_with_places_left_only_while_registration
     assert "40 places left · Register by" in home
     closed = make.event(state=EventState.CLOSED, capacity=40)
     assert "Registration is closed." in client.get(f"/events/{closed.slug}/?lang=en").text
+
+
+@pytest.mark.parametrize(("venue", "written"), [
+    ("Hôtel de Ville, 1 place de la Comédie, Lyon", "Hôtel de Ville, 1 place de la Comédie, Lyon"),
+    ("Hôtel de Ville, 1 place de la Comédie", "Hôtel de Ville, 1 place de la Comédie, Lyon"),
+    ("Hôtel de Ville, LYON,", "Hôtel de Ville, LYON"),
+    ("", "Lyon"),
+])
+def test_the_venue_names_its_city_once(venue, written):
+    from app.events.models import Event
+
+    assert Event(venue=venue).venue_address("Lyon") == written
