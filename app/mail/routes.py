@@ -1,10 +1,10 @@
 """The outbox of an event, for its organisers: what was sent, what waits, what failed; a preview of
 every message in both languages; sending one again."""
 
-from flask import Blueprint, abort, make_response, render_template, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.actions import run_action
 from app.auth.permissions import can_manage_event, staff_required
@@ -64,12 +64,19 @@ def text_by_language(message: OutboxMessage) -> list[tuple[str, str]]:
 @staff_required()
 def index(slug: str):
     event = _event(slug)
+    # ?status=failed (the overview links there) shows one status; an unknown value shows everything
+    shown = next((status for status in OutboxStatus if status.value == request.args.get("status")), None)
+    query = select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+    if shown is not None:
+        query = query.where(OutboxMessage.status == shown)
     messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.event_id == event.id)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(PAGE_SIZE)
-    ).all()
+        query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(PAGE_SIZE)).all()
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count(OutboxMessage.id)).where(OutboxMessage.event_id == event.id)
+        .group_by(OutboxMessage.status)).all())
     return render_template("manage/outbox.html", event=event, messages=messages, kind_label=kind_label,
-                           status_label=status_label, form=FlaskForm())
+                           status_label=status_label, form=FlaskForm(), shown=shown, counts=counts,
+                           statuses=list(OutboxStatus))
 
 
 @bp.get("/events/<slug>/outbox/<int:message_id>")

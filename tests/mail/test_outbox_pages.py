@@ -37,6 +37,21 @@ def test_organiser_sees_status_attempts_and_last_error(app, client, make, host):
     assert "Inscription confirmée" in french.text and "Échec" in french.text
 
 
+def test_the_outbox_shows_one_status_with_the_count_of_each(app, client, make, host):
+    event, organiser, _message, _failed = _queued(make, host)
+    make.login(client, organiser)
+    everything = client.get(f"/manage/events/{event.slug}/outbox?lang=en").text
+    assert "zoe.lefevre@example.net" in everything and "gone@example.net" in everything
+    assert "All</strong> (2)" in everything and f'status=failed">Failed</a> (1)' in everything
+    failed = client.get(f"/manage/events/{event.slug}/outbox?status=failed&lang=en").text
+    assert "gone@example.net" in failed and "zoe.lefevre@example.net" not in failed
+    assert '<strong aria-current="page">Failed</strong> (1)' in failed
+    sent = client.get(f"/manage/events/{event.slug}/outbox?status=sent&lang=en").text
+    assert "No message with this status." in sent and "gone@example.net" not in sent
+    unknown = client.get(f"/manage/events/{event.slug}/outbox?status=%00nonsense&lang=en")
+    assert unknown.status_code == 200 and "gone@example.net" in unknown.text and "zoe.lefevre" in unknown.text
+
+
 def test_preview_shows_both_languages_and_the_invitation(app, client, make, host):
     event, organiser, message, _failed = _queued(make, host)
     make.login(client, organiser)
