@@ -42,7 +42,7 @@ def test_the_outbox_shows_one_status_with_the_count_of_each(app, client, make, h
     make.login(client, organiser)
     everything = client.get(f"/manage/events/{event.slug}/outbox?lang=en").text
     assert "zoe.lefevre@example.net" in everything and "gone@example.net" in everything
-    assert "All</strong> (2)" in everything and f'status=failed">Failed</a> (1)' in everything
+    assert "All</strong> (2)" in everything and 'status=failed">Failed</a> (1)' in everything
     failed = client.get(f"/manage/events/{event.slug}/outbox?status=failed&lang=en").text
     assert "gone@example.net" in failed and "zoe.lefevre@example.net" not in failed
     assert '<strong aria-current="page">Failed</strong> (1)' in failed
