@@ -92,6 +92,15 @@ def test_an_answer_lost_on_the_way_back_is_resent_without_making_a_duplicate(pho
     assert _count("Saved once, answered twice.") == 1
 
 
+def test_a_refused_entry_says_every_reason_at_once(phone, console):
+    phone.get_by_label("What is it?").select_option("observation")
+    phone.get_by_role("button", name="Save", exact=True).tap()
+    status = phone.locator("#save-status")
+    expect(status).to_contain_text("Write the entry in English, in French, or both.", timeout=15_000)
+    expect(status).to_contain_text("Say which visit this was seen on.")
+    assert _count() == 0
+
+
 def test_the_console_works_without_scripts(browser, live_server, make):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

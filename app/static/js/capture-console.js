@@ -177,10 +177,13 @@
           return true;
         }
         if (response.status === 422) {
+          // Every refusal at once, so that one correction is enough.
+          var reasons = (answer.errors || []).map(function (each) { return each.error; }).filter(Boolean);
+          var reason = reasons.length ? reasons.join(" ") : (answer.error || "?");
           var queue = load();
-          queue.forEach(function (item) { if (item.key === next.key) { item.refused = answer.error || "?"; } });
+          queue.forEach(function (item) { if (item.key === next.key) { item.refused = reason; } });
           store(queue);
-          setStatus(messages.refused.replace("{reason}", answer.error || "?"), "refused");
+          setStatus(messages.refused.replace("{reason}", reason), "refused");
           return true;
         }
         setStatus(messages.pending, "pending");
