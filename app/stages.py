@@ -7,6 +7,7 @@ the running app (`specs()`) and name no stage. Every part of a spec is optional.
 """
 
 import enum
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,6 +98,34 @@ class SeedContext:
         self.counts[label] = self.counts.get(label, 0) + added
 
 
+@dataclass
+class ScaleSeedContext:
+    """What a stage's part of `flask seed-demo --scale` gets: the network's events made for the
+    measurement (`finished` ones, whose meeting is over and written up, and `upcoming` open ones),
+    the scale (1.0: the issue's network, 20 finished events, 3,000 registrations, 2,000 captured
+    entries), and the counts the command reports. Each stage draws from its own `random(name)`,
+    seeded by the stage's name, so that the data are the same on every run whatever ran before."""
+
+    finished: list
+    upcoming: list
+    scale: float
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def events(self) -> list:
+        return [*self.finished, *self.upcoming]
+
+    def share(self, total: int, at_least: int = 1) -> int:
+        """`total` at scale 1, this run's part of it."""
+        return max(at_least, round(total * self.scale))
+
+    def random(self, name: str):
+        return random.Random(f"scale-seed:{name}")  # noqa: S311 (demo data, not secrets)
+
+    def count(self, label: str, added: int) -> None:
+        self.counts[label] = self.counts.get(label, 0) + added
+
+
 @dataclass(frozen=True)
 class StageSpec:
     """What one stage offers. The callables take the Event (or the Registration) they are about.
@@ -120,6 +149,9 @@ class StageSpec:
       `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
+    - scale_seed(ScaleSeedContext): its part of `flask seed-demo --scale` (the network at the size
+      the benchmarks measure; deterministic; only for events that have none of its data yet),
+      ordered by `seed_rank` too.
     - library_figures() -> {label: number}: its figures for the network's library.
     - library_documents: the searchable documents it publishes for the library (LibrarySource).
     """
@@ -142,6 +174,7 @@ class StageSpec:
     after_edit: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
+    scale_seed: Callable | None = None
     library_figures: Callable | None = None
     library_documents: "LibrarySource | None" = None
 
@@ -383,5 +416,11 @@ def apply_event_edit(event, before: dict) -> None:
 def seed_stages(context: SeedContext) -> None:
     seeds = [(spec.seed_rank, spec.seed) for spec in specs() if spec.seed is not None]
     seeds += current_app.extensions.get(_NETWORK_SEEDS, [])
+    for _rank, seed in sorted(seeds, key=lambda pair: pair[0]):
+        seed(context)
+
+
+def seed_stages_at_scale(context: ScaleSeedContext) -> None:
+    seeds = [(spec.seed_rank, spec.scale_seed) for spec in specs() if spec.scale_seed is not None]
     for _rank, seed in sorted(seeds, key=lambda pair: pair[0]):
         seed(context)

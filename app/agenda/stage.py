@@ -76,6 +76,12 @@ def seed(context: SeedContext) -> None:
         link_demo_presenters(context.demo_event)  # Lina Haddad presents and registered too
 
 
+def scale_seed(context) -> None:
+    from app.agenda.seed import seed_scale_agenda
+
+    context.count("agenda items", seed_scale_agenda(context))
+
+
 SPEC = StageSpec(
     key="agenda",
     title=_l("Agenda"),
@@ -90,4 +96,5 @@ SPEC = StageSpec(
     edit_check=edit_check,
     shift_with_event=shift_with_event,
     seed=seed,
+    scale_seed=scale_seed,
 )

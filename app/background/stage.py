@@ -25,6 +25,12 @@ def seed(context: SeedContext) -> None:
     context.count("background documents", seed_background(context.demo_event))
 
 
+def scale_seed(context) -> None:
+    from app.background.seed import seed_scale_backgrounds
+
+    context.count("background documents", seed_scale_backgrounds(context))
+
+
 SPEC = StageSpec(
     key="background",
     title=_l("Background document"),
@@ -33,4 +39,5 @@ SPEC = StageSpec(
     staff_link=StaffLink(_l("Background document"), "background.edit"),
     todo=todo,
     seed=seed,
+    scale_seed=scale_seed,
 )

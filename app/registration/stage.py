@@ -108,6 +108,12 @@ def seed(context: SeedContext) -> None:
         context.count("demo registrations", seed_demo_registrations(context.demo_event))
 
 
+def scale_seed(context) -> None:
+    from app.registration.seed import seed_scale_registrations
+
+    context.count("registrations", seed_scale_registrations(context))
+
+
 SPEC = StageSpec(
     key="registration",
     title=_l("Registration"),
@@ -121,4 +127,5 @@ SPEC = StageSpec(
     transition_warnings=transition_warnings,
     seed=seed,
     seed_rank=-1,  # the other stages' demo data name participants (presenters, sign-ups)
+    scale_seed=scale_seed,
 )
