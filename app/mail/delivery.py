@@ -601,6 +601,9 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
     pending = list(messages)
     unrecorded: list[int] = []  # sent, recorded with the next commit
     connection = smtp_connection()
+    # The batch's messages are ours until recorded: a commit need not make each read again.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         while pending:
             if should_stop():
@@ -644,5 +647,6 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
         for message in pending:
             _record_failure(message, "delivery was interrupted; it will be tried again", now, report)
     finally:
+        session.expire_on_commit = expire_on_commit
         connection.close()
     return report
