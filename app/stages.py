@@ -370,11 +370,28 @@ def event_feed_entries(event, lang_order, url: str | None) -> list:
     return [entry for spec in specs() if spec.event_feed for entry in spec.event_feed(event, lang_order, url)]
 
 
+_SPANS = "event_time_spans"
+_SPANS_KEPT = 256
+
+
 def event_time_span(event):
     """From the first to the last timed item the stages put in the event's feed (UTC instants), or
-    None while none has a time: what an invitation to the whole event says."""
+    None while none has a time: what an invitation to the whole event says.
+
+    Every invitation needs it (each registration's, each reminder's), and it reads every stage's
+    feed: the process keeps it per event until the event is touched (every service that changes
+    what the event's pages show moves `updated_at`, as the page cache relies on too)."""
+    key = (event.id, event.updated_at, event.start_date, event.end_date, event.timezone)
+    kept: dict = current_app.extensions.setdefault(_SPANS, {})
+    if key in kept:
+        return kept[key]
     instants = [instant for entry in event_feed_entries(event, ("en", "fr"), None) for instant in entry.instants]
-    return (min(instants), max(instants)) if instants else None
+    span = (min(instants), max(instants)) if instants else None
+    if event.id is not None and event.updated_at is not None:
+        if len(kept) >= _SPANS_KEPT:
+            kept.clear()
+        kept[key] = span
+    return span
 
 
 def personal_feed_entries(registration, lang_order, url: str | None) -> list:
