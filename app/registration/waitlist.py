@@ -163,7 +163,8 @@ def admit_new(registration: Registration, now: datetime, settings: RegistrationS
     When nobody waits and a seat looks free, the registration is written confirmed and announced
     (its email rendered and queued), and only then is the seat taken; in the rare case the last
     seats went meanwhile, the announcement is undone to a savepoint and the registration goes to
-    the end of the waiting list, as `admit` would have put it. Otherwise `admit` decides."""
+    the end of the waiting list, as `admit` would have put it. When no seat is free, it is written
+    on the waiting list at once. Otherwise (seats free while people wait) `admit` decides."""
     event, mode = registration.event, registration.attendance
     taken, someone_waits = db.session.execute(
         select(select(SeatPool.taken).where(SeatPool.event_id == event.id, SeatPool.attendance == mode)
@@ -172,7 +173,15 @@ def admit_new(registration: Registration, now: datetime, settings: RegistrationS
                                              Registration.status == S.WAITLISTED).exists())).one()
     capacity = capacity_for(event, mode, settings)
     seat_looks_free = capacity is None or (taken or 0) < capacity
-    if someone_waits or not seat_looks_free or event.state in OVER:
+    if not seat_looks_free:
+        # The end of the waiting list, as `admit` would find it (with no seat free it promotes
+        # nobody). A seat freed meanwhile goes to the waiting list with the next move on it.
+        registration.status, registration.queued_at = S.WAITLISTED, now
+        db.session.add(registration)
+        db.session.flush()  # a duplicate email fails here
+        announce(registration, "waitlisted")
+        return
+    if someone_waits or event.state in OVER:
         db.session.add(registration)
         db.session.flush()  # a duplicate email fails here, before any seat is taken
         admit(registration, now, change_if_confirmed="confirmed")
