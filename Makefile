@@ -58,9 +58,10 @@ bench-mail: $(BIN)/activate translations
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 
-## Requests per second of public pages against a bare Flask route (needs wrk).
+## The app at network scale (seed-demo --scale) beside a bare Flask route: every page, the write paths on
+## PostgreSQL, mail, memory, the note's PDF; writes bench/RESULTS.md (needs wrk; see bench/run.py).
 bench: $(VENV)/.dev-installed translations
-	bench/public_pages.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -34,7 +34,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
+@click.option("--scale", type=click.FloatRange(min=0.01, max=10), default=None, is_flag=False, flag_value=1.0,
+              help="Also load the network at the size the benchmarks measure: at 1 (the default with --scale), "
+                   "20 finished and 4 upcoming events, 3,000 registrations, 2,000 captured entries with votes, "
+                   "20 published notes. Deterministic.")
+def seed_demo(scale: float | None) -> None:
     """Load the network's cities, policy areas and 2016–2021 events, and one upcoming demo event.
 
     Safe to run again: what exists already is left as it is."""
@@ -45,6 +49,13 @@ def seed_demo() -> None:
     counts = {"Cities": report.cities, "policy areas": report.policy_areas, "events": report.events,
               "demo accounts": report.accounts, **report.stages}
     click.echo("; ".join(f"{label}: {count} new" for label, count in counts.items()) + ".")
+    if scale is not None:
+        from app.events.scale_seed import seed_scale_events
+
+        scaled = seed_scale_events(scale)
+        db.session.commit()
+        click.echo(f"At scale {scale:g}: " + "; ".join(f"{label}: {count} new"
+                                                        for label, count in scaled.counts.items()) + ".")
     if current_app.config["DEMO_ACCOUNTS"]:
         click.echo(f"Demo sign-in ({link_to('auth.login')}):")
         for email, password in DEMO_PASSWORDS.items():

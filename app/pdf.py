@@ -16,8 +16,12 @@ outside the app's static folder"):
 - Bounded: the HTML has a maximum size; rendering runs in a child process (fork) that is killed
   after `LEARNING_NOTE_PDF_TIMEOUT` seconds; a PDF larger than `LEARNING_NOTE_PDF_MAX_BYTES` is
   refused.
+
+WeasyPrint (some 30 MB once imported) is loaded where a PDF is made, not with the app: a web worker
+that only serves pages and kept files never holds it (`StaticOnlyFetcher` is made on first use).
 """
 
+import functools
 import logging
 import multiprocessing
 import threading
@@ -25,9 +29,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 
@@ -50,58 +51,71 @@ class RenderFailed(RuntimeError):
     """The PDF could not be rendered within its bounds."""
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """A URL fetcher that serves only the files of one folder, named under STATIC_ORIGIN.
+@functools.cache
+def _static_only_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    `fetched` and `refused` list the URLs asked for (tests and logs read them)."""
+    class StaticOnlyFetcher(URLFetcher):
+        """A URL fetcher that serves only the files of one folder, named under STATIC_ORIGIN.
 
-    def __init__(self, static_folder: str | Path, *, file_max_bytes: int = FILE_MAX_BYTES, files_max: int = FILES_MAX):
-        super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
-        self.root = Path(static_folder).resolve()
-        self.file_max_bytes = file_max_bytes
-        self.files_max = files_max
-        self.fetched: list[str] = []
-        self.refused: list[str] = []
-        self.closed = False
+        `fetched` and `refused` list the URLs asked for (tests and logs read them)."""
 
-    def _refuse(self, url: str, why: str):
-        self.refused.append(url)
-        raise FetchRefused(f"refused ({why}): {url[:200]}")
+        def __init__(self, static_folder: str | Path, *, file_max_bytes: int = FILE_MAX_BYTES,
+                     files_max: int = FILES_MAX):
+            super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
+            self.root = Path(static_folder).resolve()
+            self.file_max_bytes = file_max_bytes
+            self.files_max = files_max
+            self.fetched: list[str] = []
+            self.refused: list[str] = []
+            self.closed = False
 
-    def local_path(self, url: str) -> Path:
-        """The file a URL names in the static folder; FetchRefused for anything else."""
-        if self.closed:
-            self._refuse(url, "rendering is over")
-        if not url.startswith(STATIC_ORIGIN):
-            self._refuse(url, "not one of the app's static files")
-        parts = urlsplit(url)
-        if parts.scheme != "https" or parts.netloc != urlsplit(STATIC_ORIGIN).netloc or parts.query:
-            self._refuse(url, "not one of the app's static files")
-        relative = unquote(parts.path).lstrip("/")
-        if not relative or "\x00" in relative or "\\" in relative or any(p in ("", ".", "..")
-                                                                       for p in relative.split("/")):
-            self._refuse(url, "not a plain path")
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            self._refuse(url, "no such static file")
-        if path.suffix.lower() not in ALLOWED_SUFFIXES:
-            self._refuse(url, "not a stylesheet, font or image")
-        if path.stat().st_size > self.file_max_bytes:
-            self._refuse(url, "too large")
-        if len(self.fetched) >= self.files_max:
-            self._refuse(url, "too many files")
-        return path
+        def _refuse(self, url: str, why: str):
+            self.refused.append(url)
+            raise FetchRefused(f"refused ({why}): {url[:200]}")
 
-    def fetch(self, url, headers=None):
-        path = self.local_path(url)
-        self.fetched.append(url)
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": ALLOWED_SUFFIXES[path.suffix.lower()]})
+        def local_path(self, url: str) -> Path:
+            """The file a URL names in the static folder; FetchRefused for anything else."""
+            if self.closed:
+                self._refuse(url, "rendering is over")
+            if not url.startswith(STATIC_ORIGIN):
+                self._refuse(url, "not one of the app's static files")
+            parts = urlsplit(url)
+            if parts.scheme != "https" or parts.netloc != urlsplit(STATIC_ORIGIN).netloc or parts.query:
+                self._refuse(url, "not one of the app's static files")
+            relative = unquote(parts.path).lstrip("/")
+            if not relative or "\x00" in relative or "\\" in relative or any(p in ("", ".", "..")
+                                                                           for p in relative.split("/")):
+                self._refuse(url, "not a plain path")
+            path = (self.root / relative).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                self._refuse(url, "no such static file")
+            if path.suffix.lower() not in ALLOWED_SUFFIXES:
+                self._refuse(url, "not a stylesheet, font or image")
+            if path.stat().st_size > self.file_max_bytes:
+                self._refuse(url, "too large")
+            if len(self.fetched) >= self.files_max:
+                self._refuse(url, "too many files")
+            return path
 
-    def open(self, url, data=None, timeout=None):  # never urllib's opener
-        return self.fetch(getattr(url, "full_url", url))
+        def fetch(self, url, headers=None):
+            path = self.local_path(url)
+            self.fetched.append(url)
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": ALLOWED_SUFFIXES[path.suffix.lower()]})
 
-    def __call__(self, url):
-        return self.fetch(url)
+        def open(self, url, data=None, timeout=None):  # never urllib's opener
+            return self.fetch(getattr(url, "full_url", url))
+
+        def __call__(self, url):
+            return self.fetch(url)
+
+    return StaticOnlyFetcher
+
+
+def __getattr__(name: str):
+    if name == "StaticOnlyFetcher":
+        return _static_only_fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def static_url(filename: str) -> str:
@@ -115,12 +129,14 @@ def _without_attachments(document) -> None:
         page.links = [link for link in page.links if link[0] != "attachment"]
 
 
-def render_pdf(html: str, static_folder: str | Path, fetcher: StaticOnlyFetcher | None = None,
-               font_config: FontConfiguration | None = None) -> bytes:
-    """Render in this process (tests give their own fetcher to see what it was asked for)."""
+def render_pdf(html: str, static_folder: str | Path, fetcher=None, font_config=None) -> bytes:
+    """Render in this process (tests give their own fetcher, a StaticOnlyFetcher, to see what it was
+    asked for; `font_config`: a WeasyPrint FontConfiguration)."""
+    from weasyprint import HTML
+
     if len(html) > HTML_MAX_CHARS:
         raise RenderFailed("the document is too large to render")
-    fetcher = fetcher or StaticOnlyFetcher(static_folder)
+    fetcher = fetcher or _static_only_fetcher_class()(static_folder)
     document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render(font_config=font_config)
     fetcher.closed = True
     _without_attachments(document)
@@ -138,19 +154,21 @@ FONT_SAMPLE = ('<html lang="fr"><head><link rel="stylesheet" href="{origin}css/l
                '</body></html>')
 
 
-def prepared_fonts(static_folder: str) -> FontConfiguration:
+def prepared_fonts(static_folder: str):
     """What every PDF needs, made once per process before the rendering children are forked (they
     inherit it): the network's fonts unpacked and registered, the English and French hyphenation
     patterns loaded. Made by rendering a fixed sample through the same static-only fetcher."""
     with _PREPARING:
         if static_folder not in _PREPARED:
             import pyphen
+            from weasyprint import HTML
+            from weasyprint.text.fonts import FontConfiguration
 
             for lang in ("en", "fr"):
                 pyphen.Pyphen(lang=lang)
             font_config = FontConfiguration()
             HTML(string=FONT_SAMPLE.format(origin=STATIC_ORIGIN), base_url=STATIC_ORIGIN,
-                 url_fetcher=StaticOnlyFetcher(static_folder)).render(font_config=font_config)
+                 url_fetcher=_static_only_fetcher_class()(static_folder)).render(font_config=font_config)
             _PREPARED[static_folder] = font_config
         return _PREPARED[static_folder]
 

@@ -7,6 +7,7 @@ the running app (`specs()`) and name no stage. Every part of a spec is optional.
 """
 
 import enum
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,6 +168,34 @@ class Duplication:
         return type(row)(**{**columns, **values})
 
 
+@dataclass
+class ScaleSeedContext:
+    """What a stage's part of `flask seed-demo --scale` gets: the network's events made for the
+    measurement (`finished` ones, whose meeting is over and written up, and `upcoming` open ones),
+    the scale (1.0: the issue's network, 20 finished events, 3,000 registrations, 2,000 captured
+    entries), and the counts the command reports. Each stage draws from its own `random(name)`,
+    seeded by the stage's name, so that the data are the same on every run whatever ran before."""
+
+    finished: list
+    upcoming: list
+    scale: float
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def events(self) -> list:
+        return [*self.finished, *self.upcoming]
+
+    def share(self, total: int, at_least: int = 1) -> int:
+        """`total` at scale 1, this run's part of it."""
+        return max(at_least, round(total * self.scale))
+
+    def random(self, name: str):
+        return random.Random(f"scale-seed:{name}")  # noqa: S311 (demo data, not secrets)
+
+    def count(self, label: str, added: int) -> None:
+        self.counts[label] = self.counts.get(label, 0) + added
+
+
 @dataclass(frozen=True)
 class StageSpec:
     """What one stage offers. The callables take the Event (or the Registration) they are about.
@@ -199,6 +228,9 @@ class StageSpec:
       the stage gives them one ("Presenter"); others are participants.
     - seed(SeedContext): its part of `flask seed-demo` (idempotent). `seed_rank` orders the seeds
       where a stage's demo data refer to another's (lower first; default: the hub's order).
+    - scale_seed(ScaleSeedContext): its part of `flask seed-demo --scale` (the network at the size
+      the benchmarks measure; deterministic; only for events that have none of its data yet),
+      ordered by `seed_rank` too.
     - library_figures() -> {label: number}: its figures for the network's library.
     - library_documents: the searchable documents it publishes for the library (LibrarySource).
     """
@@ -224,6 +256,7 @@ class StageSpec:
     badge_roles: Callable | None = None
     seed: Callable | None = None
     seed_rank: int = 0
+    scale_seed: Callable | None = None
     library_figures: Callable | None = None
     library_documents: "LibrarySource | None" = None
 
@@ -514,11 +547,28 @@ def event_feed_entries(event, lang_order, url: str | None) -> list:
     return [entry for spec in specs() if spec.event_feed for entry in spec.event_feed(event, lang_order, url)]
 
 
+_SPANS = "event_time_spans"
+_SPANS_KEPT = 256
+
+
 def event_time_span(event):
     """From the first to the last timed item the stages put in the event's feed (UTC instants), or
-    None while none has a time: what an invitation to the whole event says."""
+    None while none has a time: what an invitation to the whole event says.
+
+    Every invitation needs it (each registration's, each reminder's), and it reads every stage's
+    feed: the process keeps it per event until the event is touched (every service that changes
+    what the event's pages show moves `updated_at`, as the page cache relies on too)."""
+    key = (event.id, event.updated_at, event.start_date, event.end_date, event.timezone)
+    kept: dict = current_app.extensions.setdefault(_SPANS, {})
+    if key in kept:
+        return kept[key]
     instants = [instant for entry in event_feed_entries(event, ("en", "fr"), None) for instant in entry.instants]
-    return (min(instants), max(instants)) if instants else None
+    span = (min(instants), max(instants)) if instants else None
+    if event.id is not None and event.updated_at is not None:
+        if len(kept) >= _SPANS_KEPT:
+            kept.clear()
+        kept[key] = span
+    return span
 
 
 def personal_feed_entries(registration, lang_order, url: str | None) -> list:
@@ -577,5 +627,11 @@ def apply_event_edit(event, before: dict) -> None:
 def seed_stages(context: SeedContext) -> None:
     seeds = [(spec.seed_rank, spec.seed) for spec in specs() if spec.seed is not None]
     seeds += current_app.extensions.get(_NETWORK_SEEDS, [])
+    for _rank, seed in sorted(seeds, key=lambda pair: pair[0]):
+        seed(context)
+
+
+def seed_stages_at_scale(context: ScaleSeedContext) -> None:
+    seeds = [(spec.seed_rank, spec.scale_seed) for spec in specs() if spec.scale_seed is not None]
     for _rank, seed in sorted(seeds, key=lambda pair: pair[0]):
         seed(context)

@@ -76,3 +76,41 @@ def link_demo_presenters(event: Event) -> int:
             linked += 1
     db.session.flush()
     return linked
+
+
+def seed_scale_agenda(context) -> int:
+    """`flask seed-demo --scale`: every event's template agenda with its lunches, three of its
+    participants presenting local solutions and a host presenting the visit."""
+    from app.registration.models import Registration
+
+    added = 0
+    for event in context.events:
+        if db.session.scalar(select(func.count(AgendaItem.id)).where(AgendaItem.event_id == event.id)):
+            continue
+        now = utcnow()
+        speakers = list(db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)
+                                           .order_by(Registration.id).limit(3)))
+        items = []
+        for values in template_values(event):
+            values.pop("presenters")
+            item = AgendaItem(event_id=event.id, created_at=now, updated_at=now, sequence=0, **values)
+            item.room = "Main hall"
+            if item.kind is ItemKind.LOCAL_SOLUTIONS:
+                item.presenters = [AgendaPresenter(position=n, name="", registration_id=registration_id)
+                                   for n, registration_id in enumerate(speakers)]
+            elif item.kind is ItemKind.FIELD_VISIT:
+                item.presenters = [AgendaPresenter(position=0, name="Host city guide",
+                                                   organisation=f"City of {event.host_city.name_en}",
+                                                   city=event.host_city.name_en)]
+            items.append(item)
+        for day_index in range((event.end_date - event.start_date).days + 1):
+            day = event.start_date + timedelta(days=day_index)
+            items.append(AgendaItem(
+                event_id=event.id, kind=ItemKind.BREAK, title_en="Lunch", title_fr="Déjeuner", room="Courtyard",
+                starts_at=local_to_utc(datetime.combine(day, time(12, 30)), event.timezone),
+                ends_at=local_to_utc(datetime.combine(day, time(14, 0)), event.timezone),
+                created_at=now, updated_at=now, sequence=0))
+        db.session.add_all(items)
+        added += len(items)
+    db.session.flush()
+    return added

@@ -111,6 +111,12 @@ def seed(context: SeedContext) -> None:
         link_demo_presenters(context.demo_event)  # Lina Haddad presents and registered too
 
 
+def scale_seed(context) -> None:
+    from app.agenda.seed import seed_scale_agenda
+
+    context.count("agenda items", seed_scale_agenda(context))
+
+
 SPEC = StageSpec(
     key="agenda",
     title=_l("Agenda"),
@@ -128,4 +134,5 @@ SPEC = StageSpec(
     duplicate_into=duplicate_into,
     badge_roles=badge_roles,
     seed=seed,
+    scale_seed=scale_seed,
 )

@@ -73,3 +73,21 @@ def seed_background(event: Event) -> int:
     ))
     db.session.flush()
     return 1
+
+
+def seed_scale_backgrounds(context) -> int:
+    """`flask seed-demo --scale`: every event's published background document, on its own theme."""
+    added = 0
+    for event in context.events:
+        if db.session.scalar(select(BackgroundDocument.id).where(BackgroundDocument.event_id == event.id)):
+            continue
+        text_en = f"# {event.theme_en}\n\n" + BACKGROUND_EN.split("\n", 1)[1]
+        text_fr = f"# {event.theme_fr}\n\n" + BACKGROUND_FR.split("\n", 1)[1]
+        at = event.created_at or utcnow()
+        db.session.add(BackgroundDocument(
+            event_id=event.id, draft_markdown_en=text_en, draft_markdown_fr=text_fr, draft_updated_at=at,
+            published_markdown_en=text_en, published_markdown_fr=text_fr, published_html_en=render_markdown(text_en),
+            published_html_fr=render_markdown(text_fr), first_published_at=at, published_at=at))
+        added += 1
+    db.session.flush()
+    return added

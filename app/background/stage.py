@@ -36,6 +36,12 @@ def seed(context: SeedContext) -> None:
     context.count("background documents", seed_background(context.demo_event))
 
 
+def scale_seed(context) -> None:
+    from app.background.seed import seed_scale_backgrounds
+
+    context.count("background documents", seed_scale_backgrounds(context))
+
+
 SPEC = StageSpec(
     key="background",
     title=_l("Background document"),
@@ -46,4 +52,5 @@ SPEC = StageSpec(
     facilitator_steps=facilitator_steps,
     duplicate_into=duplicate_into,
     seed=seed,
+    scale_seed=scale_seed,
 )

@@ -7,10 +7,6 @@ apostrophe; workbook cells are written as text (type "s"), whatever they start w
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
-
 from app.capture import queries
 from app.capture.models import Entry, EntryKind
 from app.events.models import Event
@@ -82,6 +78,9 @@ def csv_text(event: Event) -> str:
 
 
 def _write_sheet(sheet, header, data) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+
     sheet.append(list(header))
     for values in data:
         sheet.append([None] * len(values))
@@ -99,6 +98,8 @@ def _write_sheet(sheet, header, data) -> None:
 
 
 def xlsx_bytes(event: Event) -> bytes:
+    from openpyxl import Workbook  # loaded for an export only: a web worker need not hold it
+
     workbook = Workbook()
     entries_sheet = workbook.active
     entries_sheet.title = "Entries"

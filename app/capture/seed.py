@@ -363,3 +363,112 @@ def seed_capture(demo_event: Event, with_demo_people: bool) -> dict[str, int]:
     counts["Turin capture entries"] = seed_turin(demo_event)
     db.session.flush()
     return counts
+
+
+# `flask seed-demo --scale`: what the finished events' rooms produced (entries of every kind, the
+# final recommendations with their SDG targets, every participant's dots and endorsements, cities'
+# follow-up) and, on the first upcoming event, a meeting under way with voting open.
+ENTRIES_AT_SCALE_1 = 2000
+FINAL_PER_EVENT = 8
+LIVE_RECOMMENDATIONS = 12
+# Of every 20 entries: kind by position.
+KIND_CYCLE = [K.CHALLENGE] * 4 + [K.OPPORTUNITY] * 2 + [K.CASE] * 3 + [K.OBSERVATION] * 3 + [K.RECOMMENDATION] * 8
+SDG_TARGETS = ["1.3", "4.4", "5.5", "8.8", "10.2", "10.7", "11.1", "11.3", "16.6", "16.7", "16.10", "17.17"]
+ACTORS = [(ActorLevel.LOCAL, "City administration"), (ActorLevel.NATIONAL, "National government"),
+          (ActorLevel.INTERNATIONAL, "MC2CM partners"), (ActorLevel.LOCAL, "Civil society with the city")]
+# Sentence parts, English and French side by side, drawn in turn: texts differ from entry to entry.
+SUBJECTS = [("Cities", "Les villes"), ("Front-line staff", "Les agents d'accueil"),
+            ("Migrants' associations", "Les associations de personnes migrantes"),
+            ("National services", "Les services nationaux"), ("Local partners", "Les partenaires locaux")]
+VERBS = [("should share", "devraient partager"), ("can open", "peuvent ouvrir"), ("need", "ont besoin de"),
+         ("must plan", "doivent prévoir"), ("could fund", "pourraient financer")]
+OBJECTS = [("one reception desk for every resident", "un accueil unique pour tous les habitants"),
+           ("data on newcomers' needs, with consent", "des données sur les besoins des nouveaux arrivants, avec "
+                                                       "leur consentement"),
+           ("language courses linked to work", "des cours de langue liés à l'emploi"),
+           ("a map of who does what", "une carte de qui fait quoi"),
+           ("rental guarantees for newcomers", "des garanties locatives pour les nouveaux arrivants"),
+           ("training in intercultural mediation", "des formations à la médiation interculturelle")]
+
+
+def _sentence(rng, topic_en: str, topic_fr: str) -> tuple[str, str]:
+    subject, verb, thing = rng.choice(SUBJECTS), rng.choice(VERBS), rng.choice(OBJECTS)
+    return (f"{subject[0]} {verb[0]} {thing[0]} ({topic_en.lower()}).",
+            f"{subject[1]} {verb[1]} {thing[1]} ({topic_fr[0].lower()}{topic_fr[1:]}).")
+
+
+def _scale_entries(event: Event, count: int, rng, cities: list, areas: list, start: datetime) -> list[Entry]:
+    recommendations = []
+    for number in range(count):
+        kind = KIND_CYCLE[number % len(KIND_CYCLE)]
+        text_en, text_fr = _sentence(rng, event.theme_en, event.theme_fr)
+        values = dict(text_en=text_en, text_fr=text_fr)
+        if kind is K.CASE:
+            city = rng.choice(cities)
+            values.update(title_en=f"A local solution from {city.name_en}",
+                          title_fr=f"Une solution locale de {city.name_fr}", city_id=city.id,
+                          organisation=f"City of {city.name_en}")
+        elif kind is K.RECOMMENDATION:
+            level, actor = rng.choice(ACTORS)
+            values.update(actor_level=level, actor=actor, working_group=rng.choice(("Governance", "Services")),
+                          policy_area_ids=sorted(rng.sample(areas, 2)), sdg_codes=sorted(rng.sample(SDG_TARGETS, 2)))
+        entry = _entry(event, kind, rng.choice(("en", "fr")), start + timedelta(minutes=3 * number), None, **values)
+        if kind is K.RECOMMENDATION:
+            recommendations.append(entry)
+    return recommendations
+
+
+def _scale_votes(event: Event, recommendations: list[Entry], rng, at: datetime) -> int:
+    registrations = list(db.session.scalars(select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)))
+    votes = 0
+    for registration_id in registrations:
+        dots = [rng.choice(recommendations) for _ in range(5)]
+        db.session.add_all(Dot(recommendation_id=entry.id, registration_id=registration_id,
+                               client_key=f"{rng.getrandbits(128):032x}", created_at=at) for entry in dots)
+        db.session.add(DotBudget(event_id=event.id, registration_id=registration_id, spent=len(dots)))
+        endorsed = rng.sample(recommendations, min(2, len(recommendations)))
+        db.session.add_all(Endorsement(recommendation_id=entry.id, registration_id=registration_id, created_at=at)
+                           for entry in endorsed)
+        votes += len(dots) + len(endorsed)
+    return votes
+
+
+def seed_scale_capture(context) -> dict[str, int]:
+    counts = {"capture entries": 0, "votes": 0, "follow-ups": 0}
+    rng = context.random("capture")
+    cities = list(db.session.scalars(select(City).order_by(City.name_en)))
+    areas = list(db.session.scalars(select(PolicyArea.id).order_by(PolicyArea.id)))
+    per_event = max(len(KIND_CYCLE), context.share(ENTRIES_AT_SCALE_1) // max(1, len(context.finished)))
+    for event in context.finished:
+        if _has_entries(event):
+            continue
+        start = datetime.combine(event.start_date, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
+        recommendations = _scale_entries(event, per_event, rng, cities, areas, start)
+        closed = datetime.combine(event.end_date, datetime.min.time(), tzinfo=UTC) + timedelta(hours=16)
+        for entry in recommendations[:FINAL_PER_EVENT]:
+            entry.final_at = closed
+            for city in rng.sample(cities, 2):
+                if rng.random() < 0.5:
+                    db.session.add(FollowUp(recommendation_id=entry.id, city_id=city.id,
+                                            status=rng.choice(list(FollowUpStatus)), noted_on=closed.date()
+                                            + timedelta(days=rng.randrange(30, 400)), note="Under way in our city.",
+                                            updated_at=closed))
+                    counts["follow-ups"] += 1
+        db.session.add(CaptureSettings(event_id=event.id, dots_allowance=5, voting_open=False, results_revealed=True,
+                                       closed_at=closed, revision=1, board_revision=1, updated_at=closed))
+        counts["capture entries"] += per_event
+        counts["votes"] += _scale_votes(event, recommendations, rng, closed)
+    if context.upcoming and not _has_entries(live := context.upcoming[0]):
+        now = datetime.now(UTC).replace(microsecond=0)
+        for number in range(LIVE_RECOMMENDATIONS):
+            text_en, text_fr = _sentence(rng, live.theme_en, live.theme_fr)
+            level, actor = rng.choice(ACTORS)
+            _entry(live, K.RECOMMENDATION, "en", now - timedelta(minutes=LIVE_RECOMMENDATIONS - number), None,
+                   text_en=text_en, text_fr=text_fr, actor_level=level, actor=actor)
+        db.session.add(CaptureSettings(event_id=live.id, dots_allowance=5, voting_open=True, results_revealed=True,
+                                       revision=1, board_revision=1, updated_at=now))
+        counts["capture entries"] += LIVE_RECOMMENDATIONS
+    db.session.flush()
+    return counts

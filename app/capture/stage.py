@@ -68,6 +68,13 @@ def seed(context: SeedContext) -> None:
         context.count(label, added)
 
 
+def scale_seed(context) -> None:
+    from app.capture.seed import seed_scale_capture
+
+    for label, added in seed_scale_capture(context).items():
+        context.count(label, added)
+
+
 def library_figures() -> dict:
     counts = queries.library_counts()
     return {_l("Recommendations"): counts["recommendations"], _l("Final recommendations"): counts["final"],
@@ -86,5 +93,6 @@ SPEC = StageSpec(
     participant_panel=ParticipantPanel("capture/_participant_panel.html", voting_panel),
     seed=seed,
     seed_rank=1,  # after registration (-1, its demo participants vote) and the agenda (0, where cases were presented)
+    scale_seed=scale_seed,
     library_figures=library_figures,
 )

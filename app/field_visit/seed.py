@@ -137,3 +137,55 @@ def seed_guillotiere_2016() -> int:
     db.session.add(visit)
     db.session.flush()
     return 1
+
+
+# `flask seed-demo --scale`: one visit per event, in its agenda's slot, with participants signed up
+# (written straight to the tables, the place counter in step), leaving room on the upcoming ones.
+SCALE_VISIT_CAPACITY = 40
+SCALE_SIGNUPS = 25
+
+
+def seed_scale_visits(context) -> int:
+    from app.agenda.models import AgendaItem, ItemKind
+    from app.field_visit.models import SignupStatus, VisitPlaces, VisitSignup
+    from app.registration.models import Registration, RegistrationStatus
+
+    added = 0
+    for event in context.events:
+        if _has_visit(event):
+            continue
+        zone, city = event.timezone, event.host_city
+        day = event.end_date
+        slot = db.session.scalar(select(AgendaItem.id).where(AgendaItem.event_id == event.id,
+                                                             AgendaItem.kind == ItemKind.FIELD_VISIT).limit(1))
+        at = _at(day, "08:45", zone)
+        visit = FieldVisit(
+            event_id=event.id, agenda_item_id=slot,
+            title_en=f"{event.theme_en}: seen on the ground in {city.name_en}",
+            title_fr=f"{event.theme_fr}\u00a0: sur le terrain à {city.name_fr}",
+            description_en=f"The host city shows a local solution on {event.theme_en.lower()} with the people who run "
+                           "it.",
+            description_fr="La ville hôte présente une solution locale, avec les personnes qui la font vivre.",
+            host_organisations=f"City of {city.name_en}", contact_name="Host city guide",
+            meeting_point=event.venue, meeting_address=event.venue, meets_at=at, returns_at=_at(day, "12:30", zone),
+            return_place=event.venue, transport="On foot and by tram", guide_languages="en,fr",
+            accessibility_en="About 2 km on foot, on flat streets.",
+            accessibility_fr="Environ 2\u00a0km à pied, sur des rues plates.",
+            capacity=SCALE_VISIT_CAPACITY, reserved=0, signup_open=True, created_at=at, updated_at=at)
+        visit.stops = [FieldVisitStop(position=n, place=f"Stop {n + 1}", address=f"{city.name_en}",
+                                      shown_en="A local service and its team.",
+                                      shown_fr="Un service local et son équipe.",
+                                      received_by="The team", at=_at(day, f"{9 + n:02d}:30", zone)) for n in range(3)]
+        db.session.add(visit)
+        db.session.flush()
+        participants = list(db.session.scalars(
+            select(Registration.id).where(Registration.event_id == event.id,
+                                          Registration.status == RegistrationStatus.CONFIRMED)
+            .order_by(Registration.id).limit(SCALE_SIGNUPS)))
+        db.session.add_all(VisitSignup(visit_id=visit.id, registration_id=registration_id,
+                                       status=SignupStatus.CONFIRMED, created_at=at, updated_at=at)
+                           for registration_id in participants)
+        db.session.add(VisitPlaces(visit_id=visit.id, taken=len(participants)))
+        added += 1
+    db.session.flush()
+    return added

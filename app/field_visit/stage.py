@@ -87,6 +87,12 @@ def seed(context: SeedContext) -> None:
     context.count("field visits", seed_guillotiere_2016())
 
 
+def scale_seed(context) -> None:
+    from app.field_visit.seed import seed_scale_visits
+
+    context.count("field visits", seed_scale_visits(context))
+
+
 SPEC = StageSpec(
     key="field_visit",
     title=_l("Field visit"),
@@ -105,4 +111,5 @@ SPEC = StageSpec(
     duplicate_into=duplicate_into,
     seed=seed,
     seed_rank=1,  # after the registrations (sign-ups) and the agenda (its slot)
+    scale_seed=scale_seed,
 )

@@ -7,7 +7,7 @@ Only for an event whose capture holds final recommendations and whose note has n
 running it again adds nothing.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -167,3 +167,30 @@ def seed_lyon_note() -> int:
 
 def seed_learning_notes() -> dict[str, int]:
     return {"learning note versions": seed_lyon_note()}
+
+
+def seed_scale_notes(context) -> int:
+    """`flask seed-demo --scale`: every finished event's note, generated from its capture, with a
+    short narrative in both languages, published (no email) a month after the meeting."""
+    published = 0
+    for event in context.finished:
+        if not _has_final_recommendations(event):
+            continue
+        if db.session.scalar(select(func.count(NoteVersion.id)).where(NoteVersion.event_id == event.id)):
+            continue
+        at = datetime.combine(event.end_date, datetime.min.time(), tzinfo=UTC)
+        services.generate(None, event, now=at)
+        values = dict.fromkeys(NARRATIVE_FIELDS, "")
+        values.update(
+            executive_summary_en=f"Over two days in {event.host_city.name_en}, experts of the network's cities "
+                                 f"compared their answers to one question: {event.theme_en.lower()}. "
+                                 + SUMMARY_EN.split("\n\n")[1],
+            executive_summary_fr=f"Pendant deux jours à {event.host_city.name_fr}, des experts des villes du réseau "
+                                 f"ont comparé leurs réponses à une question{NBSP}: {event.theme_fr[0].lower()}"
+                                 f"{event.theme_fr[1:]}. " + SUMMARY_FR.split("\n\n")[1],
+            key_messages_en=MESSAGES_EN, key_messages_fr=MESSAGES_FR)
+        _write(event, values, at)
+        _publish(event, at + timedelta(days=30))
+        published += 1
+    db.session.flush()
+    return published

@@ -37,6 +37,12 @@ def seed(context: SeedContext) -> None:
             context.count(label, added)
 
 
+def scale_seed(context) -> None:
+    from app.learning_note.seed import seed_scale_notes
+
+    context.count("published learning notes", seed_scale_notes(context))
+
+
 def library_figures() -> dict:
     counts = queries.library_counts()
     return {_l("Published learning notes"): counts["notes"], _l("Corrections to learning notes"): counts["corrections"]}
@@ -53,6 +59,7 @@ SPEC = StageSpec(
     facilitator_steps=facilitator_steps,
     seed=seed,
     seed_rank=2,  # after capture (1), whose Lyon 2017 event it writes up
+    scale_seed=scale_seed,
     library_figures=library_figures,
     library_documents=library.SOURCE,
 )

@@ -11,9 +11,6 @@ the workbook, cells are written as text.
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -96,6 +93,10 @@ def csv_text(data: list[list[str]]) -> str:
 
 
 def xlsx_bytes(data: list[list[str]]) -> bytes:
+    from openpyxl import Workbook  # loaded for an export only: a web worker need not hold it
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Recommendations"

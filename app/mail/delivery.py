@@ -4,6 +4,12 @@ Safe with several workers at once: on PostgreSQL each claims its rows with
 `SELECT … FOR UPDATE SKIP LOCKED`, on SQLite with one conditional UPDATE (SQLite runs one writer at
 a time). A claimed row is "sending" until its outcome is recorded; a worker that dies leaves it so,
 and `recover_stuck()` queues it again after MAIL_SENDING_TIMEOUT seconds.
+
+Round trips per message are few (issue 14): a worker renews its claim on what is left of its batch
+in one statement, and only when a tenth of MAIL_SENDING_TIMEOUT has gone by since the last time
+(so that no other worker can take a message back while it is being sent); sent messages are
+recorded in one commit per RECORD_EVERY. A crash between the server's acceptance and that commit
+re-sends at most those messages, with their same Message-ID (delivery is at-least-once).
 """
 
 import os
@@ -11,6 +17,7 @@ import re
 import smtplib
 import socket
 import threading
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -391,13 +398,46 @@ def renew_claim(message_id: int, owner: str) -> bool:
     return renewed == 1
 
 
-def _record_sent(message: OutboxMessage, note: str = "") -> None:
+def renew_claims(message_ids: list[int], owners: set[str]) -> set[int]:
+    """`renew_claim` for what is left of a batch, in one statement: the ids still ours."""
+    if not message_ids:
+        return set()
+    renewed = set(db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.locked_by.in_(owners))
+        .values(locked_at=utcnow()).returning(OutboxMessage.id).execution_options(synchronize_session=False)
+    ))
+    db.session.commit()
+    return renewed
+
+
+# Sent messages recorded per commit (a commit waits for the disk on PostgreSQL).
+RECORD_EVERY = 25
+
+
+def _record_sent(message: OutboxMessage, note: str = "", commit: bool = True) -> None:
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.locked_by = None
     message.locked_at = None
     message.note = note
-    db.session.commit()
+    if commit:
+        db.session.commit()
+
+
+def _record_sent_again(message_ids: list[int]) -> None:
+    """After a rollback: what the server accepted is recorded as sent, if the database lets us."""
+    if not message_ids:
+        return
+    try:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+                           .values(status=OutboxStatus.SENT, sent_at=utcnow(), locked_by=None, locked_at=None,
+                                   note="").execution_options(synchronize_session=False))
+        db.session.commit()
+    except Exception:  # still down: recover_stuck sends them again later, with the same Message-ID
+        current_app.logger.exception("mail delivery: could not record %d sent messages", len(message_ids))
+        db.session.rollback()
 
 
 def _record_failure(message: OutboxMessage, error: str, now: datetime, report: DeliveryReport,
@@ -550,20 +590,32 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
     if not current_app.config.get("MAIL_SERVER"):
         for message in messages:
             _print(message)
-            _record_sent(message, note="printed: no MAIL_SERVER configured")
+            _record_sent(message, note="printed: no MAIL_SERVER configured", commit=False)
             report.sent += 1
+        db.session.commit()
         return report
-    owners = {message.id: message.locked_by for message in messages}
+    owners = {message.locked_by for message in messages}
+    owned = set(ids)  # the claim was made just now: nothing to renew yet
+    renew_every = _config("MAIL_SENDING_TIMEOUT") / 10
+    renewed_at = time.monotonic()
     pending = list(messages)
+    unrecorded: list[int] = []  # sent, recorded with the next commit
     connection = smtp_connection()
+    # The batch's messages are ours until recorded: a commit need not make each read again.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         while pending:
             if should_stop():
                 release([message.id for message in pending])
                 pending = []
                 break
+            if time.monotonic() - renewed_at > renew_every:
+                owned = renew_claims([message.id for message in pending], owners)
+                renewed_at = time.monotonic()
+                unrecorded = []  # the renewal's commit recorded them
             message = pending[0]
-            if not renew_claim(message.id, owners[message.id]):
+            if message.id not in owned:
                 pending.pop(0)  # taken back meanwhile: whoever holds it now sends it
                 continue
             try:
@@ -572,20 +624,29 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
                 current_app.logger.warning("mail delivery: %s", error)
                 for waiting in pending:
                     _record_failure(waiting, str(error), now, report)
+                unrecorded = []
                 pending = []
                 break
             pending.pop(0)
             if failure is None:
-                _record_sent(message)
+                _record_sent(message, commit=False)
+                unrecorded.append(message.id)
                 report.sent += 1
+                if len(unrecorded) >= RECORD_EVERY:
+                    db.session.commit()
+                    unrecorded = []
             else:
                 current_app.logger.warning("mail #%s not sent: %s", message.id, failure.error)
                 _record_failure(message, failure.error, now, report, permanent=failure.permanent)
+                unrecorded = []  # committed with the failure
+        db.session.commit()
     except Exception:  # the database, or a bug: what is not recorded yet waits for the next try
         current_app.logger.exception("mail delivery interrupted")
         db.session.rollback()
+        _record_sent_again(unrecorded)
         for message in pending:
             _record_failure(message, "delivery was interrupted; it will be tried again", now, report)
     finally:
+        session.expire_on_commit = expire_on_commit
         connection.close()
     return report

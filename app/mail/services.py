@@ -248,13 +248,14 @@ def queue_message(kind: str, recipient: Recipient, *, event=None, context: dict 
         dedupe_key=dedupe_key, status=OutboxStatus.QUEUED, next_attempt_at=now or utcnow(),
         created_at=now or utcnow(),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        if dedupe_key:  # queued meanwhile by another process
+    if dedupe_key:
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:  # queued meanwhile by another process
             return None
-        raise
+    else:  # nothing to collide with: no savepoint (two round trips) around it
+        db.session.add(message)
     db.session.info["mail_queued"] = True
     return message
 

@@ -27,6 +27,7 @@ from app.registration.signals import attendance_changed
 from app.registration.staff import require_manager
 from app.registration.waitlist import (
     admit,
+    admit_new,
     announce,
     end,
     fill_from_waiting_list,
@@ -121,12 +122,13 @@ def register(event: Event, data: RegistrationInput, now: datetime | None = None,
         event=event, email=email, attendance=mode, consent_processing_at=now, status=S.PENDING,
         token_version=secrets.token_hex(16), created_at=now, updated_at=now, **_clean(data),
     )
-    db.session.add(registration)
-    db.session.flush()  # a duplicate email fails here, before any seat is taken
-    if settings_for(event).moderated:
+    settings = settings_for(event)
+    if settings.moderated:
+        db.session.add(registration)
+        db.session.flush()  # a duplicate email fails here
         announce(registration, "received")
         return Outcome(registration, created=True)
-    admit(registration, now, change_if_confirmed="confirmed")
+    admit_new(registration, now, settings)
     return Outcome(registration, created=True)
 
 

@@ -114,6 +114,12 @@ def duplicate_into(duplication) -> None:
     copy_settings(duplication)
 
 
+def scale_seed(context) -> None:
+    from app.registration.seed import seed_scale_registrations
+
+    context.count("registrations", seed_scale_registrations(context))
+
+
 SPEC = StageSpec(
     key="registration",
     title=_l("Registration"),
@@ -128,4 +134,5 @@ SPEC = StageSpec(
     duplicate_into=duplicate_into,
     seed=seed,
     seed_rank=-1,  # the other stages' demo data name participants (presenters, sign-ups)
+    scale_seed=scale_seed,
 )

@@ -18,7 +18,15 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.registration.models import ACTIVE, AttendanceMode, PromotionPolicy, Registration, RegistrationStatus, SeatPool
+from app.registration.models import (
+    ACTIVE,
+    AttendanceMode,
+    PromotionPolicy,
+    Registration,
+    RegistrationSettings,
+    RegistrationStatus,
+    SeatPool,
+)
 from app.registration.queries import (
     OVER,
     capacity_for,
@@ -45,10 +53,13 @@ def _ensure_pool(event_id: int, mode: AttendanceMode) -> None:
     )
 
 
-def take_seat(event: Event, mode: AttendanceMode) -> bool:
-    """Take one seat if one is free: one atomic conditional UPDATE, safe under concurrency."""
-    _ensure_pool(event.id, mode)
-    capacity = capacity_for(event, mode)
+def take_seat(event: Event, mode: AttendanceMode, settings: RegistrationSettings | None = None,
+              pool_exists: bool = False) -> bool:
+    """Take one seat if one is free: one atomic conditional UPDATE, safe under concurrency. On
+    PostgreSQL the counter's row stays locked until the commit: take it as late as possible."""
+    if not pool_exists:
+        _ensure_pool(event.id, mode)
+    capacity = capacity_for(event, mode, settings)
     statement = update(SeatPool).where(SeatPool.event_id == event.id, SeatPool.attendance == mode)
     if capacity is not None:
         statement = statement.where(SeatPool.taken < capacity)
@@ -142,6 +153,54 @@ def admit(registration: Registration, now: datetime, change_if_confirmed: str) -
         if not transition(registration, (S.PENDING,), S.WAITLISTED, now, queued_at=now):
             raise DomainError(_l("This registration has just changed; reload the page."))
         announce(registration, "waitlisted")
+
+
+def admit_new(registration: Registration, now: datetime, settings: RegistrationSettings) -> None:
+    """`admit` for a registration not written yet, with fewer round trips and the seat counter's row
+    locked only for the last statements before the commit (on PostgreSQL a registration waits for
+    that lock while another one holds it, so everything held under it is paid by every registrant).
+
+    When nobody waits and a seat looks free, the registration is written confirmed and announced
+    (its email rendered and queued), and only then is the seat taken; in the rare case the last
+    seats went meanwhile, the announcement is undone to a savepoint and the registration goes to
+    the end of the waiting list, as `admit` would have put it. When no seat is free, it is written
+    on the waiting list at once. Otherwise (seats free while people wait) `admit` decides."""
+    event, mode = registration.event, registration.attendance
+    taken, someone_waits = db.session.execute(
+        select(select(SeatPool.taken).where(SeatPool.event_id == event.id, SeatPool.attendance == mode)
+               .scalar_subquery(),
+               select(Registration.id).where(Registration.event_id == event.id, Registration.attendance == mode,
+                                             Registration.status == S.WAITLISTED).exists())).one()
+    capacity = capacity_for(event, mode, settings)
+    seat_looks_free = capacity is None or (taken or 0) < capacity
+    if not seat_looks_free:
+        # The end of the waiting list, as `admit` would find it (with no seat free it promotes
+        # nobody). A seat freed meanwhile goes to the waiting list with the next move on it.
+        registration.status, registration.queued_at = S.WAITLISTED, now
+        db.session.add(registration)
+        db.session.flush()  # a duplicate email fails here
+        announce(registration, "waitlisted")
+        return
+    if someone_waits or event.state in OVER:
+        db.session.add(registration)
+        db.session.flush()  # a duplicate email fails here, before any seat is taken
+        admit(registration, now, change_if_confirmed="confirmed")
+        return
+    if taken is None:
+        _ensure_pool(event.id, mode)
+    registration.status, registration.queued_at = S.CONFIRMED, None
+    db.session.add(registration)
+    db.session.flush()  # a duplicate email fails here, before any seat is taken
+    announced = db.session.begin_nested()
+    announce(registration, "confirmed")
+    db.session.flush()  # the email is written before the seat is taken, not at the commit
+    if take_seat(event, mode, settings, pool_exists=True):
+        announced.commit()
+        return
+    announced.rollback()
+    if not transition(registration, (S.CONFIRMED,), S.WAITLISTED, now, queued_at=now):
+        raise DomainError(_l("This registration has just changed; reload the page."))
+    announce(registration, "waitlisted")
 
 
 # --- Offered seats -------------------------------------------------------------------------
