@@ -5,14 +5,14 @@ participant does from `/r/<token>`, and the organisers' pages (blueprint `field_
 import csv
 import io
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.actions import check_rules_too, run_action
 from app.agenda.labels import KIND_LABELS
 from app.agenda.queries import items_of
-from app.auth.permissions import staff_required
+from app.auth.permissions import can_view_workspace, staff_required
 from app.events.access import managed_event, public_event
 from app.events.models import Event
 from app.field_visit import queries, services, signups
@@ -54,10 +54,17 @@ def show(slug: str):
 
 @bp.get("/events/<slug>/field-visit/<int:visit_id>/handout")
 def handout(slug: str, visit_id: int):
-    """One page for the group, to print: when and where to meet, the stops in order, the return."""
+    """One page for the group, to print: when and where to meet, the stops in order, the return.
+    The contact person on the day is printed only for the event's staff, who hand it out."""
     event = public_event(slug)
     visit = _visit_or_404(event, visit_id)
-    return render_template("field_visit/handout.html", event=event, visit=visit)
+    with_contact = current_user.is_authenticated and can_view_workspace(current_user, event)
+    response = make_response(render_template("field_visit/handout.html", event=event, visit=visit,
+                                              with_contact=with_contact))
+    if with_contact:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response
 
 
 # --- From the participant's page ------------------------------------------------------------

@@ -110,3 +110,15 @@ def test_an_offered_place_is_accepted_from_the_page(client, event, new_visit, pa
 def test_a_bad_link_cannot_sign_up(client, event, new_visit):
     visit = new_visit(event)
     assert client.post(f"/r/not-a-token/field-visit/{visit.id}/sign-up").status_code == 404
+
+
+def test_the_contact_on_the_day_is_printed_for_the_events_staff_only(client, make, event, new_visit, organiser):
+    visit = new_visit(event, contact_name="Marco Bianchi", contact_phone="+33 4 00 00 00 00")
+    path = f"/events/{event.slug}/field-visit/{visit.id}/handout?lang=en"
+    public = client.get(path)
+    assert public.status_code == 200 and "Place Gabriel Péri" in public.text
+    assert "Marco Bianchi" not in public.text and "+33 4 00 00 00 00" not in public.text
+    make.login(client, organiser)
+    staff = client.get(path)
+    assert "Marco Bianchi, +33 4 00 00 00 00" in staff.text
+    assert "no-store" in staff.headers["Cache-Control"]
