@@ -4,7 +4,7 @@ participants, and the participant's private page `/r/<token>` with what they do 
 Views are thin: parse a form, call one service, and let app.actions.run_action commit and redirect."""
 
 import segno
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -63,7 +63,7 @@ def register(slug: str):
         return _registration_page(event, form), 422
     if form.website.data:  # the honeypot: a bot; answer as for anybody, register nobody
         return redirect(url_for("registration.sent", slug=event.slug))
-    return run_action(lambda: _register(event, form), success=None, after=_after_registering,
+    return run_action(lambda: _register(event, form), success=None, after=_show_link_in_development,
                       redirect_to=url_for("registration.sent", slug=event.slug),
                       form=form, on_error=lambda: (_registration_page(event, form), 422))
 
@@ -97,25 +97,6 @@ def _registration_page(event: Event, form) -> str:
                            seats_left=queries.seats_left(event, queries.capacities(event)))
 
 
-_SENT_KEY = "registration_sent"
-
-
-def _after_registering(outcome: signup.Outcome) -> None:
-    _show_link_in_development(outcome)
-    _remember_for_thank_you_page(outcome)
-
-
-def _remember_for_thank_you_page(outcome: signup.Outcome) -> None:
-    """What the thank-you page may tell about the registration just made: only for one this very form
-    created (the same rule as the link in development: anyone can type someone else's address)."""
-    session.pop(_SENT_KEY, None)
-    if outcome.brand_new:
-        registration = outcome.registration
-        session[_SENT_KEY] = {"event_id": registration.event_id, "status": registration.status.value,
-                              "attendance": registration.attendance.value,
-                              "position": queries.waiting_list_position(registration)}
-
-
 def _show_link_in_development(outcome: signup.Outcome) -> None:
     """Only for a registration this very form created: anyone can type someone else's address,
     so the link of a registration that existed before goes by email only, in every configuration."""
@@ -127,11 +108,9 @@ def _show_link_in_development(outcome: signup.Outcome) -> None:
 
 @bp.get("/events/<slug>/register/sent")
 def sent(slug: str):
-    event = _public_event(slug)
-    sent = session.pop(_SENT_KEY, None)
-    if not sent or sent.get("event_id") != event.id:
-        sent = None
-    return render_template("registration/sent.html", event=event, sent=sent)
+    """The same page whatever the form did: anyone can type someone else's address, so where the
+    registration stands goes to that address only."""
+    return render_template("registration/sent.html", event=_public_event(slug))
 
 
 @bp.get("/events/<slug>/participants")

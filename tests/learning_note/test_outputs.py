@@ -179,3 +179,16 @@ def test_a_published_version_files_are_made_in_the_background(published, app, cl
     assert kept == {("en", "pdf"), ("fr", "pdf"), ("en", "docx"), ("fr", "docx")}
     monkeypatch.setattr(render, "render_file", lambda *args: pytest.fail("rendered again"))
     assert client.get(f"/events/{published.event.slug}/learning-note.pdf?lang=fr").data.startswith(b"%PDF-")
+
+
+def test_a_long_address_on_the_cover_is_never_hyphenated(published, app):
+    """Readers copy the note's address from the cover: it may break across lines, never gain a hyphen."""
+    from app.pdf import render_pdf
+
+    url = ("https://events.example.org/events/inter-institutional-coordination-in-migration-governance-"
+           "towards-improved/learning-note/v2.pdf?lang=fr")
+    version = db.session.scalar(select(NoteVersion).where(NoteVersion.event_id == published.event.id))
+    with app.test_request_context("/?lang=fr"):
+        html = render.print_html(render.version_view(published.event, version, "fr"), url)
+    cover = PdfReader(io.BytesIO(render_pdf(html, app.static_folder))).pages[0].extract_text()
+    assert url in "".join(cover.split()), cover
