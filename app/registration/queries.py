@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import Response, abort, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 
 from app.auth.services import normalise_email
 from app.db_types import utcnow
@@ -301,10 +301,15 @@ def export_rows(event: Event, filters: Filters | None = None) -> list[Registrati
 
 
 def check_in_list(event: Event, q: str) -> list[Registration]:
+    """The confirmed participants, those expected at the door first (in person, or already checked
+    in), then those who take part online, each part by name."""
     query = select(Registration).where(Registration.event_id == event.id, Registration.status == S.CONFIRMED)
     if q:
         query = query.where(func.lower(Registration.name).like(f"%{q.lower()}%"))
-    return list(db.session.scalars(query.order_by(Registration.name, Registration.id)))
+    expected_at_the_door = or_(Registration.attendance == AttendanceMode.IN_PERSON,
+                               Registration.checked_in_at.is_not(None))
+    return list(db.session.scalars(query.order_by(case((expected_at_the_door, 0), else_=1), Registration.name,
+                                                  Registration.id)))
 
 
 @dataclass(frozen=True)

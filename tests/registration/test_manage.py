@@ -319,13 +319,17 @@ def test_check_in_shows_how_many_arrived_and_each_persons_needs(client, organise
     amal = register(event, name="Amal Benali", dietary_needs="Halal", accessibility_needs="Step-free access",
                     attendance=AttendanceMode.IN_PERSON)
     register(event, name="Jean Dupont", attendance=AttendanceMode.IN_PERSON)
-    register(event, name="Zoé Online", attendance=AttendanceMode.ONLINE)  # never expected at the door
+    register(event, name="Aaron Online", attendance=AttendanceMode.ONLINE)  # never expected at the door
     listing = client.get(f"{_base(event)}/check-in?lang=en").text
     assert "0 of 2 arrived" in listing
     amal_row = listing.split("Amal Benali")[1].split("</li>")[0]
     assert "Dietary needs:" in amal_row and "Halal" in amal_row
     assert "Accessibility needs:" in amal_row and "Step-free access" in amal_row
     assert "Dietary needs" not in listing.split("Jean Dupont")[1].split("</li>")[0]
+    # The list says why the count leaves someone out: the online participant comes last, marked.
+    assert listing.index("Jean Dupont") < listing.index("Aaron Online"), "by name, he would come first"
+    assert "Takes part online" in listing.split("Aaron Online")[1].split("</li>")[0]
+    assert "Takes part online" not in listing.split("Jean Dupont")[1].split("</li>")[0]
     client.post(f"{_base(event)}/{amal.id}/check-in")
     assert "1 of 2 arrived" in client.get(f"{_base(event)}/check-in?lang=en").text
     page = client.get(f"{_base(event)}/{amal.id}/check-in?lang=fr").text
