@@ -35,7 +35,8 @@ class EventForm(FlaskForm):
     theme_fr = StringField(_l("Theme in French"), validators=[Length(max=300)])
     summary_en = TextAreaField(_l("Summary in English"), validators=[Length(max=5000)])
     summary_fr = TextAreaField(_l("Summary in French"), validators=[Length(max=5000)])
-    host_city_id = SelectField(_l("Host city"), coerce=int, validators=[InputRequired()])
+    # The service refuses another city with its own message (permissions), so the form does not.
+    host_city_id = SelectField(_l("Host city"), coerce=int, validators=[InputRequired()], validate_choice=False)
     start_date = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day."))])
     end_date = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))])
     format = RadioField(_l("Format"), choices=[SelectChoice(f.value, label) for f, label in FORMAT_LABELS.items()],

@@ -7,6 +7,7 @@ from app import calendar
 from app.actions import check_rules_too, run_action
 from app.auth.permissions import (
     can_create_events,
+    can_host_in,
     can_manage_event,
     can_view_workspace,
     is_assigned_facilitator,
@@ -87,8 +88,10 @@ def network_feed():
 # Staff pages. Each view checks the role or the event-level permission before doing anything.
 
 def _event_form() -> EventForm:
+    """The form offers only the cities the user may host in (an organiser: their own)."""
     form = EventForm()
-    form.set_choices(queries.all_cities(), queries.all_policy_areas(), current_language())
+    cities = [city for city in queries.all_cities() if can_host_in(current_user, city.id)]
+    form.set_choices(cities, queries.all_policy_areas(), current_language())
     return form
 
 
