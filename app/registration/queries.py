@@ -147,9 +147,9 @@ def seats_left(event: Event, capacities: dict[AttendanceMode, int | None]) -> di
             for mode, capacity in capacities.items()}
 
 
-def places_left_of(events: list[Event]) -> dict[int, int | None]:
-    """Free places of each event, every way of attending together (None: no limit), in two
-    queries whatever the number of events."""
+def places_left_of(events: list[Event]) -> dict[int, dict[AttendanceMode, int | None]]:
+    """Free places of each event per way of attending (None: no limit), in two queries whatever the
+    number of events."""
     ids = [event.id for event in events]
     online = dict(db.session.execute(select(RegistrationSettings.event_id, RegistrationSettings.online_capacity)
                                      .where(RegistrationSettings.event_id.in_(ids))).tuples().all())
@@ -157,17 +157,13 @@ def places_left_of(events: list[Event]) -> dict[int, int | None]:
     for event_id, mode, count in db.session.execute(
             select(SeatPool.event_id, SeatPool.attendance, SeatPool.taken).where(SeatPool.event_id.in_(ids))):
         taken.setdefault(event_id, {})[mode] = count
-    left: dict[int, int | None] = {}
+    left: dict[int, dict[AttendanceMode, int | None]] = {}
     for event in events:
-        total: int | None = 0
+        left[event.id] = {}
         for mode in modes_for(event):
             capacity = (online.get(event.id) if event.format is EventFormat.HYBRID and mode is AttendanceMode.ONLINE
                         else event.capacity)
-            if capacity is None:
-                total = None
-                break
-            total += max(0, capacity - taken.get(event.id, {}).get(mode, 0))
-        left[event.id] = total
+            left[event.id][mode] = None if capacity is None else max(0, capacity - taken.get(event.id, {}).get(mode, 0))
     return left
 
 

@@ -33,12 +33,26 @@ def hub_status(event):
     return StageStatus.CLOSED, None
 
 
-def _places(left: int | None):
-    if left is None:
+def _places(left: dict) -> object | None:
+    """The places left, as a participant reads them: in all, or for the one way of attending that
+    has a limit when the other has none (a hybrid event's online places often have none)."""
+    from app.registration.models import AttendanceMode
+
+    limited = {mode: count for mode, count in left.items() if count is not None}
+    if not limited:
         return None
-    if left == 0:
+    if len(limited) == 1 and len(left) > 1:
+        mode, count = next(iter(limited.items()))
+        in_person = mode is AttendanceMode.IN_PERSON
+        if count == 0:
+            return (_l("In person: full, new registrations go on the waiting list.") if in_person
+                    else _l("Online: full, new registrations go on the waiting list."))
+        return (lazy_ngettext("%(num)d place left in person", "%(num)d places left in person", count) if in_person
+                else lazy_ngettext("%(num)d place left online", "%(num)d places left online", count))
+    total = sum(limited.values())
+    if total == 0:
         return _l("Full: new registrations go on the waiting list.")
-    return lazy_ngettext("%(num)d place left", "%(num)d places left", left)
+    return lazy_ngettext("%(num)d place left", "%(num)d places left", total)
 
 
 def call_to_action(event):

@@ -251,6 +251,20 @@ def test_the_event_page_offers_register_with_places_left_only_while_registration
     assert "Registration is closed." in client.get(f"/events/{closed.slug}/?lang=en").text
 
 
+def test_a_hybrid_event_with_unlimited_online_places_says_the_places_left_in_person(client, make):
+    from datetime import timedelta
+
+    from app.db_types import utcnow
+    from app.events.models import EventFormat
+
+    hybrid = make.event(state=EventState.OPEN, capacity=12, format=EventFormat.HYBRID,
+                        registration_opens_at=utcnow() - timedelta(days=1),
+                        registration_closes_at=utcnow() + timedelta(days=20))
+    assert "12 places left in person" in client.get(f"/events/{hybrid.slug}/?lang=en").text
+    assert "12 places left in person · Register by" in client.get("/?lang=en").text
+    assert "12 places restantes en présentiel" in html.unescape(client.get("/?lang=fr").text)
+
+
 @pytest.mark.parametrize(("venue", "written"), [
     ("Hôtel de Ville, 1 place de la Comédie, Lyon", "Hôtel de Ville, 1 place de la Comédie, Lyon"),
     ("Hôtel de Ville, 1 place de la Comédie", "Hôtel de Ville, 1 place de la Comédie, Lyon"),
