@@ -76,16 +76,19 @@ def check_transition(event: Event, target: EventState, now: datetime | None = No
                 _l("Registration closed on %(when)s. Move the closing date in the event's settings before "
                    "opening it again.", when=format_local_datetime(closes, event.timezone))
             )
-        for field_name, lang in missing_translations(event, Event.BILINGUAL_FIELDS):
-            check.warnings.append(
-                _l("The %(field)s has no %(language)s version yet.",
-                   field=FIELD_LABELS[field_name], language=LANGUAGE_LABELS[lang])
-            )
+        check.warnings.extend(missing_translation_warnings(event))
     elif target is S.FINISHED and event.start_date > today:
         check.blockers.append(_l("The meeting has not started yet; it cannot be marked as finished."))
     if not check.blockers:
         check.warnings.extend(transition_warnings(event, target))
     return check
+
+
+def missing_translation_warnings(event: Event) -> list:
+    """What lacks its English or French side ("The theme has no English version yet.")."""
+    return [_l("The %(field)s has no %(language)s version yet.", field=FIELD_LABELS[field_name],
+               language=LANGUAGE_LABELS[lang])
+            for field_name, lang in missing_translations(event, Event.BILINGUAL_FIELDS)]
 
 
 def change_state(event: Event, target: EventState, actor, *, confirmed: bool = False, reason: str = "",

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -154,10 +154,18 @@ def edit_event(slug: str):
         form.fill_from(event)
     if form.validate_on_submit():
         return run_action(lambda: services.update_event(current_user, event, form.to_input()),
-                          success=_("Changes saved."), redirect_to=_workspace_of,
+                          success=_("Changes saved."), redirect_to=_workspace_of, after=_say_what_is_one_sided,
                           form=form, on_error=lambda: _event_form_page(form, event))
     check_rules_too(form, lambda: services.check_event_input(form.to_input(), event))
     return _event_form_page(form, event)
+
+
+def _say_what_is_one_sided(event) -> None:
+    """Visitors of a public event see a one-sided text in the other language, marked: the organiser
+    who just saved it is told, each time, until both sides are there."""
+    if event.is_public:
+        for warning in lifecycle.missing_translation_warnings(event):
+            flash(_("%(warning)s Visitors see the other language, marked as such.", warning=warning), "warning")
 
 
 @manage_bp.route("/events/<slug>/duplicate", methods=["GET", "POST"])

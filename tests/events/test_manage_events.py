@@ -92,6 +92,18 @@ def test_edit_saves_changes(client, organiser, make):
     assert event.theme_en == "New theme" and event.capacity == 40
 
 
+def test_saving_a_public_event_with_a_one_sided_theme_says_so(client, organiser, make):
+    event = make.event(organiser.city, EventState.OPEN, theme_en="Inclusive housing", theme_fr="Logement inclusif")
+    data = _form(organiser.city_id, theme_en="", slug=event.slug)
+    response = client.post(f"/manage/events/{event.slug}/edit?lang=en", data=data, follow_redirects=True)
+    assert "Changes saved." in response.text
+    assert "has no English version yet. Visitors see the other language, marked as such." in response.text
+    draft = make.event(organiser.city, EventState.DRAFT, theme_en="Draft theme", theme_fr="Thème")
+    data = _form(organiser.city_id, theme_en="", slug=draft.slug)
+    response = client.post(f"/manage/events/{draft.slug}/edit?lang=en", data=data, follow_redirects=True)
+    assert "Changes saved." in response.text and "Visitors see the other language" not in response.text
+
+
 def test_organiser_opens_an_event_after_confirming_a_missing_translation(client, organiser, make):
     event = make.event(organiser.city, summary_fr="")
     response = client.post(f"/manage/events/{event.slug}/state?lang=en", data={"target": "open"})
