@@ -12,7 +12,7 @@ from app.background.models import BackgroundDocument
 from app.background.queries import document_of
 from app.background.signals import background_published
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import Event
 from app.events.services import touch
 from app.extensions import db
@@ -70,12 +70,14 @@ def save_background(actor, event: Event, data: BackgroundInput, *, publish: bool
                     now: datetime | None = None) -> BackgroundDocument:
     """Save the draft; with `publish`, also make it the version participants see."""
     _check_permission(actor, event)
+    checks = Checks()
     for lang in ("en", "fr"):
         if len(getattr(data, f"markdown_{lang}")) > MARKDOWN_MAX_LENGTH:
-            raise DomainError(_l("The text is too long (at most %(count)d characters).", count=MARKDOWN_MAX_LENGTH),
-                              field=f"markdown_{lang}")
+            checks.refuse(_l("The text is too long (at most %(count)d characters).", count=MARKDOWN_MAX_LENGTH),
+                          field=f"markdown_{lang}")
     if data.pdf is not None:
-        check_pdf(data.pdf)
+        checks.run(lambda: check_pdf(data.pdf))
+    checks.raise_any()
     now = now or utcnow()
     document = document_of(event)
     if document is None:

@@ -212,3 +212,13 @@ def test_other_cities_organisers_cannot_change_it(app, event, make):
     stranger = make.user(Role.ORGANISER, make.city("Tunis", "Africa/Tunis", "TN"))
     with pytest.raises(services.PermissionDenied):
         services.save_background(stranger, event, services.BackgroundInput("x", "y"), publish=True)
+
+
+def test_every_refusal_of_a_save_comes_at_once(event, organiser):
+    from app.domain import DomainError
+
+    too_long = "x" * (services.MARKDOWN_MAX_LENGTH + 1)
+    with pytest.raises(DomainError) as refused:
+        services.save_background(organiser, event, services.BackgroundInput(
+            too_long, too_long, pdf=services.PdfUpload(PNG, "photo.pdf")))
+    assert {error.field for error in refused.value.all_errors} == {"markdown_en", "markdown_fr", "pdf"}
