@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import can_manage_event, can_view_workspace
 from app.db_types import utcnow
-from app.domain import DomainError, PermissionDenied
+from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import Event, EventState
 from app.events.services import touch
 from app.extensions import db
@@ -130,11 +130,13 @@ def save_narrative(actor, event: Event, data: NarrativeInput, now: datetime | No
     if event.state is EventState.CANCELLED:
         raise DomainError(_l("This event was cancelled: it has no learning note."))
     values = {name: normalise(data.values.get(name)) for name in NARRATIVE_FIELDS}
+    checks = Checks()
     for name, text in values.items():
-        _check_text(name, text)
+        checks.run(lambda name=name, text=text: _check_text(name, text))
         if len(text) > PART_MAX_LENGTH:
-            raise DomainError(_l("This part is too long (at most %(count)d characters).", count=PART_MAX_LENGTH),
-                              field=name)
+            checks.refuse(_l("This part is too long (at most %(count)d characters).", count=PART_MAX_LENGTH),
+                          field=name)
+    checks.raise_any()
     note = note_for(event)
     current = {name: getattr(note, name) or "" for name in NARRATIVE_FIELDS}
     # Without the digests of what the editor started from, every part counts as changed by this person.

@@ -258,3 +258,17 @@ def test_control_characters_never_reach_the_database(captured, client, make):
                                                                    confirm_untranslated=True))
     assert refused.value.field == "change_fr"
     db.session.rollback()
+
+
+def test_every_refused_part_of_a_save_is_said_at_once(captured):
+    from app.domain import DomainError
+
+    event = captured.event
+    services.generate(captured.organiser, event)
+    note = note_of(event)
+    too_long = "x" * (services.PART_MAX_LENGTH + 1)
+    with pytest.raises(DomainError) as refused:
+        services.save_narrative(captured.facilitator, event, services.NarrativeInput(
+            _values(executive_summary_en=too_long, key_messages_fr="Un\x00caractère", next_steps_en="Fine."),
+            note.edit_version))
+    assert {error.field for error in refused.value.all_errors} == {"executive_summary_en", "key_messages_fr"}
