@@ -84,7 +84,11 @@ def _crawl(client, starts) -> dict[str, list[str]]:
             continue
         page = _Text()
         page.feed(response.text)
-        if found := _problems(" ".join(page.parts)):
+        found = _problems(" ".join(page.parts))
+        title = re.search(r"<title>(.*?)</title>", response.text, re.S)
+        if title is None or "<" in title.group(1) or len(title.group(1)) > 200:
+            found.append(f"a page title that is not a title: {(title.group(1) if title else '')[:80]}")
+        if found:
             problems[path] = found
         for href in page.links:
             target = urlsplit(urljoin(path, html.unescape(href)))
