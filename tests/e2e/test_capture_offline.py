@@ -286,9 +286,24 @@ def test_a_refusal_that_arrives_while_the_next_entry_is_typed_is_held_aside_not_
     gap = second["x"] - (first["x"] + first["width"]) if second["y"] == first["y"] else second["y"] - (
         first["y"] + first["height"])
     assert gap >= 8, f"the two buttons must not run together ({gap}px apart)"
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
 
     put_back.tap()
     expect(phone.get_by_label("Text", exact=True)).to_have_value(refused)
     expect(phone.locator("#sdgs-error")).to_contain_text(SDG_REFUSAL)
     expect(pending).to_contain_text("The next one, half typed")  # what was in the form is kept aside
     assert _count() == 0
+
+
+def test_a_refusal_reads_as_french_is_written_and_fits_the_phone(phone, console, live_server):
+    phone.goto(f"{live_server}/manage/events/{console.slug}/capture?lang=fr")
+    phone.get_by_label("De quoi s'agit-il\u00a0?").select_option("recommendation")
+    phone.get_by_text("Plus de détails").tap()
+    phone.get_by_label("Objectifs et cibles des ODD").fill("99.9")
+    phone.get_by_label("Texte", exact=True).fill("Ouvrir un guichet unique pour le logement.")
+    phone.get_by_role("button", name="Enregistrer", exact=True).tap()
+    summary = phone.locator("#error-summary")
+    expect(summary).to_contain_text("Il y a 1 problème à corriger.")
+    expect(summary.get_by_role("link")).to_contain_text("Objectifs et cibles des ODD\u00a0: ")
+    expect(phone.get_by_label("Texte", exact=True)).to_have_value("Ouvrir un guichet unique pour le logement.")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
