@@ -407,11 +407,6 @@ class StaffStage:
     url: str | None
     tasks: list
 
-    @property
-    def todo(self) -> list:
-        """What is left to do in the stage."""
-        return [task for task in self.tasks if not task.done]
-
 
 def _as_task(task) -> Task:
     return task if isinstance(task, Task) else Task(task, None)

@@ -193,6 +193,24 @@ def test_the_same_client_key_sent_again_makes_nothing_new(app, client, world, ma
     assert refused.status_code == 422 and refused.json["ok"] is False and refused.json["field"] == "text_en"
 
 
+def test_the_console_script_gets_every_refusal_as_a_list_naming_its_field(client, world, make):
+    """The script puts each error beside its field: the form's own checks answer in the same shape
+    as the rules' refusals (a list of {error, field}), never as a dict it cannot read."""
+    make.login(client, world.facilitator)
+    url = f"/manage/events/{world.event.slug}/capture/entries"
+    json = {"Accept": "application/json"}
+    too_long = client.post(url, data={"kind": "challenge", "language": "en", "text": "x" * 10_001,
+                                      "sdgs": "1" * 301, "client_key": "c" * 16}, headers=json)
+    assert too_long.status_code == 422
+    assert sorted((each["field"], each["error"]) for each in too_long.json["errors"]) == [
+        ("sdgs", "At most 300 characters."), ("text", "At most 10000 characters.")]
+    by_the_rules = client.post(url, data={"kind": "recommendation", "language": "en", "text": "Fund it.",
+                                          "sdgs": "10.7, 99.9", "client_key": "d" * 16}, headers=json)
+    assert by_the_rules.status_code == 422
+    assert by_the_rules.json["errors"] == [
+        {"field": "sdgs", "error": "Not a goal or target of the SDGs: 99.9. Write goals as 10 and targets as 10.7."}]
+
+
 def test_who_may_capture(app, world, make, add):
     entry = add(EntryKind.RECOMMENDATION, "Open one-stop shops.")
     for person in (world.other_facilitator, world.other_organiser):

@@ -218,6 +218,18 @@ def test_the_hub_links_the_live_list_and_the_workspace_says_what_is_left(client,
     assert f'href="/manage/events/{slug}/capture"' in workspace
 
 
+def test_a_facilitators_workspace_lists_only_what_a_facilitator_can_do(client, world, add, make):
+    """The organisers' tasks (open voting, generate and publish the note) are theirs alone: a
+    facilitator's page gives their own steps and the stages' states, never those tasks."""
+    add(text="First recommendation.")
+    db.session.commit()
+    make.login(client, world.facilitator)
+    workspace = client.get(f"/manage/events/{world.event.slug}/?lang=en").text
+    assert "Record in the capture console" in workspace
+    assert "Open voting during the recommendations session" not in workspace
+    assert "generate the learning note from what was captured, edit it and publish it" not in workspace
+
+
 def test_a_draft_event_keeps_its_capture_from_the_public(app, client, make, world):
     draft = make.event(make.city("Lyon"), EventState.DRAFT)
     make.assign(draft, world.facilitator)

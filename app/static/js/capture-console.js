@@ -7,6 +7,12 @@
  * page is opened again. The status line always says whether the last entry is saved. What is typed
  * and not yet sent is kept too (a reload or a closed tab loses nothing).
  *
+ * Once the server has an entry, the page's lists are fetched again and swapped in (the server draws
+ * them, as on a reload), so that the facilitator sees it at once and does not type it twice. An
+ * entry the server refuses will never be accepted as it is: it goes back into the form with each
+ * error beside its field, as the page without script shows them. When something new is already
+ * typed in the form, the refused entry is held aside instead (never lost) until it is put back.
+ *
  * Without this script the form posts as any form (the server makes the key), so nothing depends on it.
  */
 (function () {
@@ -27,11 +33,19 @@
     signin: form.getAttribute("data-msg-signin"),
     queue: form.getAttribute("data-msg-queue"),
     discard: form.getAttribute("data-msg-discard"),
-    edit: form.getAttribute("data-msg-edit")
+    edit: form.getAttribute("data-msg-edit"),
+    held: form.getAttribute("data-msg-held"),
+    problem: form.getAttribute("data-msg-problem"),
+    problems: form.getAttribute("data-msg-problems"),
+    kept: form.getAttribute("data-msg-kept"),
+    colon: form.getAttribute("data-colon")
   };
+  var refreshUrl = form.getAttribute("data-refresh-url");
   var RETRY_MS = 5000;
   var sending = false;
   var retryTimer = null;
+  var refreshing = false;
+  var refreshAgain = false;
 
   function load() {
     try {
@@ -86,29 +100,48 @@
     return text.length > 90 ? text.slice(0, 89) + "…" : text;
   }
 
-  function render() {
-    var queue = load();
-    pendingBox.textContent = "";
-    pendingBox.hidden = queue.length === 0;
-    if (!queue.length) { return; }
-    var heading = document.createElement("p");
-    heading.className = "pending-heading";
-    heading.textContent = messages.queue;
+  function isHeld(item) {
+    return Boolean(item.refused || item.aside);
+  }
+
+  function pendingList(items, heading) {
+    var fragment = document.createDocumentFragment();
+    var title = document.createElement("p");
+    title.className = "pending-heading";
+    title.textContent = heading;
     var list = document.createElement("ul");
-    queue.forEach(function (item) {
+    items.forEach(function (item) {
       var line = document.createElement("li");
-      line.textContent = summary(item);  // text, never HTML
+      var text = document.createElement("span");
+      text.textContent = summary(item);  // text, never HTML
+      line.appendChild(text);
       if (item.refused) {
         var reason = document.createElement("strong");
-        reason.textContent = " " + messages.refused.replace("{reason}", item.refused);
+        reason.textContent = messages.refused.replace("{reason}", item.refused);
         line.appendChild(reason);
-        line.appendChild(button(messages.edit, function () { putBack(item.key); }));
-        line.appendChild(button(messages.discard, function () { drop(item.key); }));
+      }
+      if (isHeld(item)) {
+        var actions = document.createElement("span");
+        actions.className = "pending-actions";
+        actions.appendChild(button(messages.edit, function () { putBack(item.key); }));
+        actions.appendChild(button(messages.discard, function () { drop(item.key); }));
+        line.appendChild(actions);
       }
       list.appendChild(line);
     });
-    pendingBox.appendChild(heading);
-    pendingBox.appendChild(list);
+    fragment.appendChild(title);
+    fragment.appendChild(list);
+    return fragment;
+  }
+
+  function render() {
+    var queue = load();
+    var waiting = queue.filter(function (item) { return !isHeld(item); });
+    var held = queue.filter(isHeld);
+    pendingBox.textContent = "";
+    pendingBox.hidden = queue.length === 0;
+    if (waiting.length) { pendingBox.appendChild(pendingList(waiting, messages.queue)); }
+    if (held.length) { pendingBox.appendChild(pendingList(held, messages.held)); }
   }
 
   function button(label, action) {
@@ -125,19 +158,203 @@
     render();
   }
 
+  function typedSomething() {
+    return Boolean(form.elements.text.value.trim() || form.elements.title.value.trim());
+  }
+
+  function fillForm(fields) {
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      if (!name || name === "csrf_token" || name === "client_key" || element.type === "file" ||
+          element.type === "submit" || element.type === "button") {
+        return;
+      }
+      var values = fields.filter(function (pair) { return pair[0] === name; }).map(function (pair) { return pair[1]; });
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = values.indexOf(element.value) !== -1;
+      } else if (element.multiple) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.selected = values.indexOf(option.value) !== -1;
+        });
+      } else {
+        element.value = values.length ? values[0] : "";
+      }
+    });
+  }
+
+  // The form as it is, held aside in the queue (not sent), so that putting another entry back
+  // into the form never loses what was being typed.
+  function holdWhatIsTyped() {
+    if (!typedSomething()) { return; }
+    var queue = load();
+    queue.push({ key: form.elements.client_key.value || newKey(), fields: formFields(), at: Date.now(), aside: true });
+    store(queue);
+  }
+
   function putBack(key) {
     var item = load().filter(function (entry) { return entry.key === key; })[0];
     if (!item) { return; }
-    item.fields.forEach(function (pair) {
-      var element = form.elements[pair[0]];
-      if (element && element.type !== "checkbox" && element.type !== "radio" && element.type !== "file" && !element.length) {
-        element.value = pair[1];
-      }
-    });
+    holdWhatIsTyped();
     drop(key);
+    fillForm(item.fields);
     form.elements.client_key.value = key;
     showKind();
-    form.elements.text.focus();
+    clearErrors();
+    if (item.errors && item.errors.length) {
+      showErrors(item.errors);
+    } else {
+      form.elements.text.focus();
+    }
+    keepDraft();
+  }
+
+  // --- Errors beside their fields, drawn as the _macros.html `field` and `choice_group` draw them ---
+
+  function clearErrors() {
+    var summaryBox = document.getElementById("error-summary");
+    if (summaryBox) { summaryBox.parentNode.removeChild(summaryBox); }
+    Array.prototype.forEach.call(form.querySelectorAll("ul.errors"), function (list) {
+      list.parentNode.removeChild(list);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (box) {
+      box.classList.remove("has-error");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-describedby]"), function (element) {
+      var kept = element.getAttribute("aria-describedby").split(" ").filter(function (id) {
+        return id && !/-error$/.test(id);
+      });
+      if (kept.length) { element.setAttribute("aria-describedby", kept.join(" ")); } else { element.removeAttribute("aria-describedby"); }
+      if (element.getAttribute("aria-invalid") === "true") { element.setAttribute("aria-invalid", "false"); }
+    });
+  }
+
+  // The service names the stored column (text_en); the console's form has one field per text.
+  function fieldFor(name) {
+    if (!name) { return null; }
+    var element = form.elements[name];
+    if (!element && /_(en|fr)$/.test(name)) { element = form.elements[name.slice(0, -3)]; }
+    if (!element) { return null; }
+    if (element.type === "checkbox" || element.type === "radio") { element = [element]; }  // a list of one
+    if (element.length !== undefined && !element.options) {
+      var first = element[0];
+      var group = first && first.closest("fieldset");
+      return group ? { box: group, describe: group, id: name, target: first.id, label: group.querySelector("legend") } : null;
+    }
+    var box = element.closest(".field");
+    var label = form.querySelector("label[for='" + element.id + "']");
+    return box ? { box: box, describe: element, id: element.id, target: element.id, label: label, input: element } : null;
+  }
+
+  function describeBy(element, id) {
+    var ids = (element.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (ids.indexOf(id) === -1) { ids.push(id); }
+    element.setAttribute("aria-describedby", ids.join(" "));
+  }
+
+  function showErrors(errors) {
+    var problems = [];
+    errors.forEach(function (each) {
+      var place = fieldFor(each.field);
+      if (!place) {
+        problems.push({ message: each.error });
+        return;
+      }
+      var errorId = place.id + "-error";
+      var list = document.getElementById(errorId);
+      if (!list) {
+        list = document.createElement("ul");
+        list.className = "errors";
+        list.id = errorId;
+        place.box.appendChild(list);
+      }
+      var line = document.createElement("li");
+      line.textContent = each.error;
+      list.appendChild(line);
+      place.box.classList.add("has-error");
+      describeBy(place.describe, errorId);
+      if (place.input) { place.input.setAttribute("aria-invalid", "true"); }
+      var details = place.box.closest("details");
+      if (details) { details.open = true; }
+      problems.push({ message: each.error, target: place.target, label: place.label ? place.label.textContent.trim() : "" });
+    });
+    showSummary(problems);
+  }
+
+  function showSummary(problems) {
+    if (!problems.length) { return; }
+    var box = document.createElement("div");
+    box.className = "error-summary";
+    box.id = "error-summary";
+    box.setAttribute("role", "alert");
+    box.setAttribute("tabindex", "-1");
+    box.setAttribute("aria-labelledby", "error-summary-title");
+    var title = document.createElement("p");
+    title.id = "error-summary-title";
+    var count = document.createElement("strong");
+    count.textContent = (problems.length === 1 ? messages.problem : messages.problems).replace("{num}", String(problems.length));
+    title.appendChild(count);
+    title.appendChild(document.createTextNode(" " + messages.kept));
+    var list = document.createElement("ul");
+    problems.forEach(function (problem) {
+      var line = document.createElement("li");
+      if (problem.target) {
+        var link = document.createElement("a");
+        link.href = "#" + problem.target;
+        link.textContent = problem.label ? problem.label + messages.colon + " " + problem.message : problem.message;
+        line.appendChild(link);
+      } else {
+        line.textContent = problem.message;
+      }
+      list.appendChild(line);
+    });
+    box.appendChild(title);
+    box.appendChild(list);
+    form.parentNode.insertBefore(box, form);
+    box.focus();
+  }
+
+  // --- The lists, drawn again by the server after a save ---
+
+  function checkedValues(box) {
+    return Array.prototype.filter.call(box.querySelectorAll("input"), function (input) { return input.checked; })
+      .map(function (input) { return input.value; });
+  }
+
+  function swapIn(page) {
+    var lists = page.getElementById("console-lists");
+    var current = document.getElementById("console-lists");
+    if (!lists || !current) { return; }  // not the console (the sign-in page): keep what is shown
+    current.parentNode.replaceChild(document.importNode(lists, true), current);
+    var answers = page.getElementById("answers-choices");
+    var currentAnswers = document.getElementById("answers-choices");
+    if (answers && currentAnswers && !currentAnswers.querySelector(".errors")) {
+      var ticked = checkedValues(currentAnswers);
+      var fresh = document.importNode(answers, true);
+      Array.prototype.forEach.call(fresh.querySelectorAll("input"), function (input) {
+        input.checked = ticked.indexOf(input.value) !== -1;
+      });
+      currentAnswers.parentNode.replaceChild(fresh, currentAnswers);
+    }
+  }
+
+  function refreshLists() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    window.fetch(refreshUrl, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html) { swapIn(new DOMParser().parseFromString(html, "text/html")); }
+      }, function () { /* no connection: the lists catch up after the next save */ })
+      .then(function () {
+        refreshing = false;
+        if (refreshAgain) {
+          refreshAgain = false;
+          refreshLists();
+        }
+      });
   }
 
   function scheduleRetry() {
@@ -159,7 +376,7 @@
 
   function flush() {
     if (sending) { return; }
-    var next = load().filter(function (item) { return !item.refused; })[0];
+    var next = load().filter(function (item) { return !isHeld(item); })[0];
     if (!next) { render(); return; }
     sending = true;
     setStatus(messages.sending, "pending");
@@ -174,16 +391,24 @@
         if (response.ok && answer.ok) {
           drop(next.key);
           setStatus(messages.saved, "saved");
+          refreshLists();
           return true;
         }
         if (response.status === 422) {
           // Every refusal at once, so that one correction is enough.
-          var reasons = (answer.errors || []).map(function (each) { return each.error; }).filter(Boolean);
-          var reason = reasons.length ? reasons.join(" ") : (answer.error || "?");
+          var errors = Array.isArray(answer.errors) && answer.errors.length ? answer.errors
+            : [{ error: answer.error || "?", field: answer.field || null }];
+          var reason = errors.map(function (each) { return each.error; }).filter(Boolean).join(" ");
           var queue = load();
-          queue.forEach(function (item) { if (item.key === next.key) { item.refused = reason; } });
+          queue.forEach(function (item) {
+            if (item.key === next.key) {
+              item.refused = reason;
+              item.errors = errors;
+            }
+          });
           store(queue);
           setStatus(messages.refused.replace("{reason}", reason), "refused");
+          if (!typedSomething()) { putBack(next.key); }  // back where it can be corrected
           return true;
         }
         setStatus(messages.pending, "pending");
@@ -242,6 +467,7 @@
       form.submit();  // nowhere to keep it: send it the ordinary way
       return;
     }
+    clearErrors();
     form.elements.client_key.value = newKey();
     form.elements.text.value = "";
     form.elements.title.value = "";
