@@ -18,7 +18,8 @@ NOT_PAGES = {
     "background.draft_pdf", "learning_note.download", "learning_note.version_download",
     "learning_note_manage.preview_file", "library.notes_feed", "library.export_csv", "library.export_xlsx",
     "capture.case_pdf", "capture_manage.export_csv", "capture_manage.export_xlsx", "field_visit_manage.export",
-    "registration_manage.export", "registration.calendar_file", "capture.board", "outbox.preview_html",
+    "registration_manage.export", "registration_manage.export_xlsx", "registration_manage.sign_in_sheet",
+    "registration_manage.badges", "registration.calendar_file", "capture.board", "outbox.preview_html",
 }
 # Pages of the participant's own link and of signing in: opened without the staff session.
 WITHOUT_SESSION = {"auth.login", "auth.forgot_password", "auth.set_password"}
