@@ -2,6 +2,7 @@
 QR codes. They start with PUBLIC_URL, never with the Host a request claims (a forged Host would
 otherwise reach every subscriber through a cached feed)."""
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -28,3 +29,12 @@ def webcal_url(url: str) -> str:
     """The same feed as a subscription: calendars that see webcal:// subscribe instead of importing."""
     scheme, _sep, rest = url.partition("://")
     return f"webcal://{rest}" if scheme in ("http", "https") else url
+
+
+@lru_cache(maxsize=4096)
+def qr_code(url: str, scale: int = 4) -> str:
+    """A QR code of `url` as an SVG data URI, drawn once per address and size per process (drawing
+    one costs some 15 ms: the participant's page and the big screen show the same ones again)."""
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)

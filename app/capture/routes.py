@@ -3,7 +3,6 @@ screen, the case PDFs, and the participant's voting page `/r/<token>/recommendat
 
 Views are thin: parse, call one service, and let app.actions.run_action commit and redirect."""
 
-import segno
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
@@ -19,7 +18,7 @@ from app.capture.live import conditional_live_page
 from app.capture.models import EntryKind
 from app.capture.reference import goals, sdgs
 from app.events.access import public_event
-from app.links import link_to
+from app.links import link_to, qr_code
 from app.page_cache import cached_page, event_page_fingerprint
 from app.registration.queries import participant_from_token
 from app.registration.tokens import private_page
@@ -48,7 +47,7 @@ def show(slug: str):
 
 
 def _vote_qr(event) -> str:
-    return segno.make(link_to("capture.vote", slug=event.slug), error="m").svg_data_uri(scale=6, border=2)
+    return qr_code(link_to("capture.vote", slug=event.slug), scale=6)
 
 
 @bp.get("/events/<slug>/recommendations/screen")

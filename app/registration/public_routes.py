@@ -3,7 +3,6 @@ participants, and the participant's private page `/r/<token>` with what they do 
 
 Views are thin: parse a form, call one service, and let app.actions.run_action commit and redirect."""
 
-import segno
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +12,7 @@ from app.events import queries as event_queries
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import current_language
-from app.links import link_to
+from app.links import link_to, qr_code
 from app.mail.services import host_organizer
 from app.page_cache import cached_page, form_page_with_fresh_token
 from app.registration import calendar, queries, signup, waitlist
@@ -141,7 +140,7 @@ def participant(token: str):
     registration = participant_from_token(token)
     event = registration.event
     check_in_url = link_to("registration_manage.check_in", slug=event.slug, registration_id=registration.id)
-    qr = segno.make(check_in_url, error="m").svg_data_uri(scale=4, border=2) if registration.holds_seat else None
+    qr = qr_code(check_in_url) if registration.holds_seat else None
     page = render_template(
         "registration/participant.html", registration=registration, event=event, token=token,
         position=queries.waiting_list_position(registration), qr=qr, check_in_url=check_in_url,
