@@ -248,6 +248,12 @@ def colon() -> Markup:
     return Markup("\u00a0:") if current_language() == "fr" else Markup(":")
 
 
+def semicolon() -> Markup:
+    """The semicolon between the entries of a list put together in a template ("Giulia Rossi
+    (Turin) ; Ana Ruiz"): French puts a no-break space before it too."""
+    return Markup("\u00a0; ") if current_language() == "fr" else Markup("; ")
+
+
 _BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \u202f]+([:;?!»])")
 _AFTER_OPENING_GUILLEMET = re.compile(r"«[ \u202f]+")
 
