@@ -140,3 +140,21 @@ def test_a_title_inside_a_french_sentence_loses_only_its_titles_capital(app):
     assert title_in_sentence("ODD et villes", "fr") == "ODD et villes"
     assert title_in_sentence("Amman, ville refuge", "fr", ("Amman",)) == "Amman, ville refuge"
     assert title_in_sentence("Maroc et Tunisie", "fr") == "Maroc et Tunisie"
+
+
+def test_the_background_document_has_one_name_in_each_language():
+    """« document de cadrage » in French and "background document" in English, on every page and in
+    every email: a reader who meets two names looks for two documents."""
+    import re
+
+    french_names, english_names = set(), set()
+    for message in _french_catalog():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        english_names.update(re.findall(r"(?i)\b(background document|reference document|background paper)",
+                                        " ".join(ids)))
+        french_names.update(re.findall(r"(?i)\bdocuments? de (cadrage|référence)|note de cadrage", " ".join(texts)))
+    assert {name.lower() for name in english_names} == {"background document"}
+    assert french_names == {"cadrage"}

@@ -435,7 +435,7 @@ TEMPLATE = (
      "Participants share the challenges and opportunities their cities meet on the theme, based on the "
      "background document.",
      "Les participants partagent les défis et les opportunités que leurs villes rencontrent sur le thème, à "
-     "partir du document de référence."),
+     "partir du document de cadrage."),
     (ItemKind.LOCAL_SOLUTIONS, "Local solutions: case presentations", "Solutions locales\u00a0: présentations de cas",
      "Cities present a practice that works for them, followed by questions and discussion.",
      "Des villes présentent une pratique qui fonctionne chez elles, suivie de questions et d'une discussion."),

@@ -309,8 +309,11 @@ def test_participant_cancels_after_confirming_and_the_next_is_promoted(client, o
     holder, waiting = register(event), register(event)
     url = f"/r/{tokens.make_token(holder)}/cancel?lang={lang}"
     page = client.get(url).text
-    assert ("Cancelling cannot be undone" if lang == "en" else "L'annulation est définitive") in \
+    # What is true: the place is given up, and registering again stays possible, without a place promised.
+    assert ("you give it up" if lang == "en" else "vous y renoncez") in page
+    assert ("a place is not guaranteed" if lang == "en" else "sans garantie d'obtenir une place") in \
         page.replace("&#39;", "'")
+    assert "cannot be undone" not in page and "définitive" not in page
     unconfirmed = client.post(url, data={})
     assert unconfirmed.status_code == 422
     db.session.refresh(holder)
@@ -320,6 +323,8 @@ def test_participant_cancels_after_confirming_and_the_next_is_promoted(client, o
     db.session.refresh(waiting)
     assert (holder.status, waiting.status) == (S.CANCELLED, S.CONFIRMED)
     assert changes[-2:] == [(holder.email, "cancelled"), (waiting.email, "promoted")]
+    status = client.get(f"/r/{tokens.make_token(holder)}?lang={lang}").text
+    assert ("Cancelled</span>" if lang == "en" else "Annulée</span>") in status  # an « inscription » agrees
     assert_seats_consistent(event)
 
 
