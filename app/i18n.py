@@ -84,6 +84,13 @@ def localized(obj, field: str, lang: str | None = None) -> LocalizedText:
     return LocalizedText(fallback, other, bool(fallback.strip()))
 
 
+def written_in(text: str, lang: str) -> LocalizedText:
+    """A text stored in one language only (who should act, a working group's name, typed with an
+    entry), shown like a bilingual field's fallback: marked when it is not in the viewer's language."""
+    text = text or ""
+    return LocalizedText(text, lang, lang != current_language() and bool(text.strip()))
+
+
 def missing_translations(obj, fields) -> list[tuple[str, str]]:
     """(field, language) pairs where one side of a bilingual text is empty but the other is not."""
     missing = []
