@@ -228,7 +228,7 @@ def title_in_sentence(title: str, lang: str, proper_nouns: tuple[str, ...] = ())
     if not first_word[:1].isupper() or _ACRONYM.match(first_word):
         return title
     names = {*proper_nouns, *_territories("fr").values()}
-    if any(title.startswith(name) for name in names if name):
+    if any(title.startswith(name) and not title[len(name):len(name) + 1].isalpha() for name in names if name):
         return title
     return title[0].lower() + title[1:]
 

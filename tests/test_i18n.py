@@ -140,6 +140,7 @@ def test_a_title_inside_a_french_sentence_loses_only_its_titles_capital(app):
     assert title_in_sentence("ODD et villes", "fr") == "ODD et villes"
     assert title_in_sentence("Amman, ville refuge", "fr", ("Amman",)) == "Amman, ville refuge"
     assert title_in_sentence("Maroc et Tunisie", "fr") == "Maroc et Tunisie"
+    assert title_in_sentence("Indemnisation des victimes", "fr") == "indemnisation des victimes"  # not « Inde »
 
 
 def test_the_background_document_has_one_name_in_each_language():
