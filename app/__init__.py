@@ -228,6 +228,8 @@ def _register_templating(app: Flask) -> None:
         localized,
         other_language,
         render_localized,
+        semicolon,
+        written_in,
     )
     from app.links import link_to, map_link, webcal_url
     from app.stages import STATUS_LABELS
@@ -236,6 +238,7 @@ def _register_templating(app: Flask) -> None:
         localized=localized, current_language=current_language, other_language=other_language,
         language_switch_url=language_switch_url, format_date_range=format_date_range,
         country_name=country_name, city_name=city_name, LANGUAGE_NAMES=LANGUAGE_NAMES, colon=colon,
+        semicolon=semicolon, written_in=written_in,
         STATE_LABELS=STATE_LABELS, FORMAT_LABELS=FORMAT_LABELS, STAGE_STATUS_LABELS=STATUS_LABELS,
         TRANSITION_LABELS=TRANSITION_LABELS, ROLE_LABELS=ROLE_LABELS, link_to=link_to, webcal_url=webcal_url,
         SEARCH_REFUSED=SEARCH_REFUSED, error_summary=error_summary, map_link=map_link,

@@ -111,6 +111,12 @@ class FormError:
     label: str
     message: object
 
+    @property
+    def label_is_punctuated(self) -> bool:
+        """A label that is a question or ends with a colon takes no colon of its own before the
+        message ("How will you attend? Choose…", not "attend?: Choose…")."""
+        return str(self.label).rstrip()[-1:] in ("?", ":", "!")
+
 
 # Fields drawn as a group of options (choice_group): their first option carries the focus.
 _OPTION_GROUPS = {"RadioField", "MultiCheckboxField"}
@@ -121,10 +127,14 @@ def error_summary(form) -> list[FormError]:
     top of a form page lists them all and links to each field). An error of a list of sub-forms
     itself (the presenters, the stops) links to the list's error message."""
     found: list[FormError] = []
+    # A form names in `summary_labels` the fields whose label is too long to repeat before each
+    # message, such as a consent that is a whole paragraph.
+    short_labels = getattr(form, "summary_labels", {})
 
     def walk(fields, line: tuple | None) -> None:
         for field in fields:
             label = field.label.text if field.label else ""
+            label = short_labels.get(field.short_name, label) if line is None else label
             if line is not None:
                 label = _l("%(list)s, line %(number)d, %(field)s", list=line[0], number=line[1], field=label)
             own = [error for error in field.errors if not isinstance(error, dict | list | tuple)]

@@ -84,6 +84,13 @@ def localized(obj, field: str, lang: str | None = None) -> LocalizedText:
     return LocalizedText(fallback, other, bool(fallback.strip()))
 
 
+def written_in(text: str, lang: str) -> LocalizedText:
+    """A text stored in one language only (who should act, a working group's name, typed with an
+    entry), shown like a bilingual field's fallback: marked when it is not in the viewer's language."""
+    text = text or ""
+    return LocalizedText(text, lang, lang != current_language() and bool(text.strip()))
+
+
 def missing_translations(obj, fields) -> list[tuple[str, str]]:
     """(field, language) pairs where one side of a bilingual text is empty but the other is not."""
     missing = []
@@ -194,8 +201,9 @@ def local_moment(instant: datetime, zone_name: str) -> str:
 # French elides "de", "que", "le", "la", "je", "ne", "se" before a vowel: "le programme d'Échange",
 # "qu'Amman". Sentences built around a name or a title only know the word once it is put in, so
 # the rule runs on the finished French sentence. A word starting with h is left alone (the aspirated
-# h of "de Hambourg" does not elide).
-_ELIDABLE = re.compile(r"\b([DdQqLlJjNnSs]e|[Qq]ue|[Ll]a) (?=[AEIOUÉÈÊËÀÂÎÏÔÛŒaeiouéèêëàâîïôûœ])")
+# h of "de Hambourg" does not elide), and so is a pronoun after an imperative's hyphen
+# ("retirez-le aussi").
+_ELIDABLE = re.compile(r"(?<![-\u2011])\b([DdQqLlJjNnSs]e|[Qq]ue|[Ll]a) (?=[AEIOUÉÈÊËÀÂÎÏÔÛŒaeiouéèêëàâîïôûœ])")
 
 
 def french_elision(text: str) -> str:
@@ -204,6 +212,25 @@ def french_elision(text: str) -> str:
         return f"{word[:-1]}'"
 
     return _ELIDABLE.sub(elide, text)
+
+
+_ACRONYM = re.compile(r"\w*[A-ZÀ-Þ]\w*[A-ZÀ-Þ0-9]")
+
+
+def title_in_sentence(title: str, lang: str, proper_nouns: tuple[str, ...] = ()) -> str:
+    """A title as French writes it inside a sentence: "le programme d'accès inclusif au logement",
+    not "d'Accès inclusif". Only the first letter's capital is a title's: it is kept when the title
+    starts with an acronym, a country or one of the given proper nouns (such as the host city).
+    English keeps its titles as written."""
+    if lang != "fr" or not title:
+        return title
+    first_word = re.split(r"[\s,;:'’-]", title, maxsplit=1)[0]
+    if not first_word[:1].isupper() or _ACRONYM.match(first_word):
+        return title
+    names = {*proper_nouns, *_territories("fr").values()}
+    if any(title.startswith(name) and not title[len(name):len(name) + 1].isalpha() for name in names if name):
+        return title
+    return title[0].lower() + title[1:]
 
 
 def install_french_elision(jinja_env) -> None:
@@ -226,6 +253,12 @@ def install_french_elision(jinja_env) -> None:
 def colon() -> Markup:
     """The colon after a label put together in a template: French puts a no-break space before it."""
     return Markup("\u00a0:") if current_language() == "fr" else Markup(":")
+
+
+def semicolon() -> Markup:
+    """The semicolon between the entries of a list put together in a template ("Giulia Rossi
+    (Turin) ; Ana Ruiz"): French puts a no-break space before it too."""
+    return Markup("\u00a0; ") if current_language() == "fr" else Markup("; ")
 
 
 _BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \u202f]+([:;?!»])")

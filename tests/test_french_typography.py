@@ -16,7 +16,9 @@ from app.mail.kinds import kinds
 
 PATTERNS = {
     "ordinary space before « : ; ? ! »": re.compile(r"\w [:;?!](?=\s|$)"),
-    "no space before « ; ? ! »": re.compile(r"[a-zà-ÿ][;?!](?=\s|$)"),
+    "no space before « ; ? ! »": re.compile(r"[a-zà-ÿ»)][;?!](?=\s|$)"),
+    "no space between two sentences": re.compile(r"[a-zà-ÿ]{2}[.?!][A-ZÀ-Þ][a-zà-ÿ]"),
+    "punctuation doubled by a label's colon": re.compile(r"[?!:]\s?:(?=\s|$)"),
     "no space before « : »": re.compile(r"[a-zà-ÿ»):](?<=[a-zà-ÿ»)]:)\s"),
     "ISO date in a sentence": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     "English plural in brackets": re.compile(r"\w\(s\)"),

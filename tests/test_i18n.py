@@ -122,3 +122,40 @@ def test_countries_are_listed_in_dictionary_order_in_french(app):
         names = [str(choice.label) for choice in country_choices("fr")[1:]]
     assert names.index("Égypte") < names.index("Émirats arabes unis") < names.index("Espagne") < names.index("Estonie")
     assert names.index("Espagne") < names.index("États-Unis") < names.index("Éthiopie") < names.index("Fidji")
+
+
+def test_french_elision_leaves_a_pronoun_after_an_imperative_alone():
+    from app.i18n import french_elision
+
+    assert french_elision("Si vous l'y aviez ajouté vous-même, retirez-le aussi.").endswith("retirez-le aussi.")
+    assert french_elision("Le programme de Amman et la invitation") == "Le programme d'Amman et l'invitation"
+
+
+def test_a_title_inside_a_french_sentence_loses_only_its_titles_capital(app):
+    from app.i18n import french_elision, title_in_sentence
+
+    title = title_in_sentence("Accès inclusif au logement", "fr")
+    assert french_elision(f"Le programme de {title} a changé.") == "Le programme d'accès inclusif au logement a changé."
+    assert title_in_sentence("Accès inclusif au logement", "en") == "Accès inclusif au logement"
+    assert title_in_sentence("ODD et villes", "fr") == "ODD et villes"
+    assert title_in_sentence("Amman, ville refuge", "fr", ("Amman",)) == "Amman, ville refuge"
+    assert title_in_sentence("Maroc et Tunisie", "fr") == "Maroc et Tunisie"
+    assert title_in_sentence("Indemnisation des victimes", "fr") == "indemnisation des victimes"  # not « Inde »
+
+
+def test_the_background_document_has_one_name_in_each_language():
+    """« document de cadrage » in French and "background document" in English, on every page and in
+    every email: a reader who meets two names looks for two documents."""
+    import re
+
+    french_names, english_names = set(), set()
+    for message in _french_catalog():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        english_names.update(re.findall(r"(?i)\b(background document|reference document|background paper)",
+                                        " ".join(ids)))
+        french_names.update(re.findall(r"(?i)\bdocuments? de (cadrage|référence)|note de cadrage", " ".join(texts)))
+    assert {name.lower() for name in english_names} == {"background document"}
+    assert french_names == {"cadrage"}

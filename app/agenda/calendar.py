@@ -4,12 +4,12 @@ event's feed, a participant's personal feed, the item's own download and the inv
 from collections.abc import Sequence
 from datetime import UTC
 
+from flask_babel import force_locale, ngettext
 from icalendar import Event
 
 from app.agenda.models import ItemKind
 from app.calendar import LANGUAGES, FeedEntry, bilingual_text, full_lang_order, ical_time, ics_text, ics_uri, item_uid
-
-PRESENTERS_LABEL = {"en": "Presenters", "fr": "Intervenants"}
+from app.i18n import semicolon
 
 
 def agenda_item_uid(item, uid_domain: str | None = None) -> str:
@@ -32,8 +32,10 @@ def _item_description(item, lang_order: Sequence[str], url: str | None) -> str:
         if text:
             lines.append(text)
         if shown := item.shown_presenters:
-            people = "; ".join(", ".join(v for v in (p.name, p.organisation, p.city) if v) for p in shown)
-            lines.append(f"{PRESENTERS_LABEL[lang]}: {people}")
+            with force_locale(lang):
+                people = str(semicolon()).join(", ".join(v for v in (p.name, p.organisation, p.city) if v)
+                                               for p in shown)
+                lines.append(ngettext("Presenter: %(people)s", "Presenters: %(people)s", len(shown), people=people))
         if lines and "\n".join(lines) not in parts:
             parts.append("\n".join(lines))
     if item.online_url:

@@ -417,7 +417,9 @@ def move_item(actor, event: Event, item: AgendaItem, direction: str, now: dateti
     for moved, old in ((second, old_second), (first, old_first)):
         moved.sequence += 1
         moved.updated_at = now
-        changes.append(_log(event, moved, ChangeAction.RESCHEDULED, actor, now, old_starts_at=old))
+        # The place stays: recording it as both old and new keeps "Now at…" out of the change log.
+        changes.append(_log(event, moved, ChangeAction.RESCHEDULED, actor, now, old_starts_at=old,
+                            old_place=moved.place))
     db.session.flush()
     _announce(event, changes)
     return item
@@ -433,7 +435,7 @@ TEMPLATE = (
      "Participants share the challenges and opportunities their cities meet on the theme, based on the "
      "background document.",
      "Les participants partagent les défis et les opportunités que leurs villes rencontrent sur le thème, à "
-     "partir du document de référence."),
+     "partir du document de cadrage."),
     (ItemKind.LOCAL_SOLUTIONS, "Local solutions: case presentations", "Solutions locales\u00a0: présentations de cas",
      "Cities present a practice that works for them, followed by questions and discussion.",
      "Des villes présentent une pratique qui fonctionne chez elles, suivie de questions et d'une discussion."),
@@ -509,7 +511,7 @@ def shift_items(event: Event, days: int, now: datetime | None = None) -> int:
                               field="start_date") from None
         item.sequence += 1
         item.updated_at = now
-        _log(event, item, ChangeAction.RESCHEDULED, None, now, old_starts_at=old_starts_at)
+        _log(event, item, ChangeAction.RESCHEDULED, None, now, old_starts_at=old_starts_at, old_place=item.place)
     db.session.flush()
     return len(items)
 

@@ -19,6 +19,12 @@ LABELS = {
 }
 
 
+def _labelled(key: str, lang: str, value: str) -> str:
+    """"Meeting point: …", "Point de rendez-vous : …": French puts a no-break space before the colon."""
+    colon = "\u00a0:" if lang == "fr" else ":"
+    return f"{LABELS[key][lang]}{colon} {value}"
+
+
 def visit_uid(visit) -> str:
     return item_uid("field-visit", visit.id)
 
@@ -41,15 +47,16 @@ def _description(visit, lang_order: Sequence[str]) -> str:
         if text:
             lines.append(text)
         if visit.stops:
-            lines.append(f"{LABELS['stops'][lang]}: " + "; ".join(stop.place for stop in visit.stops))
+            separator = "\u00a0; " if lang == "fr" else "; "
+            lines.append(_labelled("stops", lang, separator.join(stop.place for stop in visit.stops)))
         where = meeting_location(visit)
         if where:
-            lines.append(f"{LABELS['meeting'][lang]}: {where}")
+            lines.append(_labelled("meeting", lang, where))
         if visit.return_place:
-            lines.append(f"{LABELS['return'][lang]}: {visit.return_place}")
+            lines.append(_labelled("return", lang, visit.return_place))
         bring = (getattr(visit, f"what_to_bring_{lang}") or "").strip()
         if bring:
-            lines.append(f"{LABELS['bring'][lang]}: {bring}")
+            lines.append(_labelled("bring", lang, bring))
         block = "\n".join(lines)
         if block and block not in parts:
             parts.append(block)

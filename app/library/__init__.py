@@ -41,13 +41,14 @@ def _fr_spaced(value):
 
 
 def _typed(text: str) -> Markup:
-    """Text typed without a language (a follow-up note, who should act): marked with the language
-    its words show when it is not the page's, else spaced as the page's language wants."""
-    from app.i18n import current_language, french_spacing
+    """Text typed without a language (a follow-up note, who should act, how a field visit travels):
+    marked with the language its words show when it is not the page's, with the note a one-sided
+    bilingual text gets ("in English only"), else spaced as the page's language wants."""
+    from app.i18n import LocalizedText, current_language, french_spacing, render_localized
     from app.library.text import guess_language
 
     page = current_language()
     lang = guess_language(text) or page
     if lang != page:
-        return Markup('<span lang="{}">{}</span>').format(lang, text)
+        return render_localized(LocalizedText(text, lang, True))
     return Markup("{}").format(french_spacing(text) if page == "fr" else text)

@@ -416,6 +416,10 @@ def renew_claims(message_ids: list[int], owners: set[str]) -> set[int]:
 RECORD_EVERY = 25
 
 
+# Stored as written here, in English, and put in the reader's language when the outbox shows it.
+PRINTED_NOTE = "printed: no MAIL_SERVER configured"
+
+
 def _record_sent(message: OutboxMessage, note: str = "", commit: bool = True) -> None:
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
@@ -590,7 +594,7 @@ def deliver_due(batch_size: int | None = None, worker_id: str | None = None,
     if not current_app.config.get("MAIL_SERVER"):
         for message in messages:
             _print(message)
-            _record_sent(message, note="printed: no MAIL_SERVER configured", commit=False)
+            _record_sent(message, note=PRINTED_NOTE, commit=False)
             report.sent += 1
         db.session.commit()
         return report

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.i18n import format_date_range, format_local_datetime, french_elision, localized
+from app.i18n import format_date_range, format_local_datetime, french_elision, localized, title_in_sentence
 from app.links import public_url
 from app.mail.kinds import kind_named
 from app.mail.recipients import Recipient
@@ -38,6 +38,13 @@ def event_title(event, lang: str) -> str:
     return localized(event, "theme", lang).text if event is not None else ""
 
 
+def _event_title_in_sentence(event, lang: str) -> str:
+    if event is None:
+        return ""
+    city = event.host_city
+    return title_in_sentence(event_title(event, lang), lang, (city.name_en or "", city.name_fr or ""))
+
+
 def _tidy_text(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -49,7 +56,9 @@ def _context(kind: str, recipient: Recipient, event, context: dict, invitation, 
     values.update(
         kind=kind, event=event, recipient=recipient, lang=lang, invitation=invitation,
         private_link=context.get("private_link") or recipient.private_link,
-        title=event_title(event, lang),
+        # "%(title)s" stands inside sentences ("the agenda of %(title)s"); event_name stands alone.
+        title=_event_title_in_sentence(event, lang),
+        event_name=event_title(event, lang),
         when=lambda instant: format_local_datetime(instant, zone),
         change_title=lambda change: (getattr(change, f"title_{lang}", "") or change.title_en or change.title_fr),
         format_date_range=format_date_range,
@@ -75,7 +84,7 @@ def render_message(kind: str, recipient: Recipient, *, event=None, context: dict
     for lang in languages:
         with force_locale(lang):
             values = _context(kind, recipient, event, context or {}, invitation, lang)
-            subject = str(spec.subject) % {"event": values["title"]}
+            subject = str(spec.subject) % {"event": values["event_name"]}
             if lang == "fr":
                 subject = french_elision(subject)
             parts.append(_Part(

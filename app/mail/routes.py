@@ -12,6 +12,7 @@ from app.events import queries
 from app.extensions import db
 from app.forms import FlaskForm
 from app.i18n import LANGUAGE_NAMES
+from app.mail.delivery import PRINTED_NOTE
 from app.mail.kinds import kind_label
 from app.mail.models import OutboxMessage, OutboxStatus
 from app.mail.rendering import TEXT_SEPARATOR
@@ -49,6 +50,14 @@ def status_label(status: OutboxStatus) -> str:
     }[status]
 
 
+def delivery_note(note: str) -> str:
+    """A delivery note in the reader's language: the notes the mail worker writes are stored in
+    English, once for every reader."""
+    if note == PRINTED_NOTE:
+        return _("printed to the console: no mail server (MAIL_SERVER) is configured")
+    return note
+
+
 def text_by_language(message: OutboxMessage) -> list[tuple[str, str]]:
     """The text part cut into its language blocks, in the order the message shows them."""
     blocks = message.text_body.split(TEXT_SEPARATOR)
@@ -75,8 +84,8 @@ def index(slug: str):
         select(OutboxMessage.status, func.count(OutboxMessage.id)).where(OutboxMessage.event_id == event.id)
         .group_by(OutboxMessage.status)).all())
     return render_template("manage/outbox.html", event=event, messages=messages, kind_label=kind_label,
-                           status_label=status_label, form=FlaskForm(), shown=shown, counts=counts,
-                           statuses=list(OutboxStatus))
+                           status_label=status_label, delivery_note=delivery_note, form=FlaskForm(), shown=shown,
+                           counts=counts, statuses=list(OutboxStatus))
 
 
 @bp.get("/events/<slug>/outbox/<int:message_id>")

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -90,6 +92,8 @@ class RegistrationForm(DetailsForm):
     )
     # Honeypot: hidden from people by the stylesheet; bots that fill every field give themselves away.
     website = StringField(_l("Leave this field empty"))
+
+    summary_labels: ClassVar = {"consent_processing": _l("Consent to the processing of your data")}
 
     def to_registration_input(self) -> RegistrationInput:
         return self.to_input(email=self.email.data or "", consent_processing=bool(self.consent_processing.data))

@@ -1,18 +1,23 @@
 """How registration statuses and attendance modes read for people, in both languages."""
 
+from flask_babel import LazyString, pgettext
 from flask_babel import lazy_gettext as _l
 
 from app.registration.models import AttendanceMode, PromotionPolicy, RegistrationStatus
 
 S = RegistrationStatus
 
+# A registration (« inscription ») is feminine in French, where an event or a stage cancelled is
+# masculine: the status words that agree carry a context of their own, so that no shared msgid
+# forces one gender on the other. (A lambda keeps them lazy while the extractor still sees pgettext.)
+
 STATUS_LABELS = {
     S.PENDING: _l("Awaiting approval"),
-    S.CONFIRMED: _l("Confirmed"),
+    S.CONFIRMED: LazyString(lambda: pgettext("registration status", "Confirmed")),
     S.WAITLISTED: _l("On the waiting list"),
     S.OFFERED: _l("Place offered"),
     S.REJECTED: _l("Not accepted"),
-    S.CANCELLED: _l("Cancelled"),
+    S.CANCELLED: LazyString(lambda: pgettext("registration status", "Cancelled")),
     S.EXPIRED: _l("Offer expired"),
 }
 

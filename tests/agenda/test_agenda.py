@@ -250,7 +250,11 @@ def test_change_log_and_signal_once_the_event_is_open(client, make, event, organ
     assert "Added: “New session”, Sun, Oct 31, 09:00." in page
     assert "Removed: “Case presentations”, which was planned for Sun, Oct 31, 11:00." in page
     french = client.get(f"/events/{event.slug}/agenda?lang=fr").text
-    assert "Modifications du programme" in french and "«\u00a0Cas\u00a0» déplacée du dim. 31 oct., 10:30" in french
+    assert "Modifications du programme" in french
+    assert "«\u00a0Cas\u00a0»\u00a0: déplacement du dim. 31 oct., 10:30" in french
+    assert "Ajout\u00a0: «\u00a0" in french and "Retrait\u00a0: «\u00a0Cas\u00a0»" in french
+    assert "</time>\u00a0: " in french and "</time>: " in page  # the moment of each change, then its colon
+    assert "Now at" not in page and "Nouveau lieu" not in french  # the place did not change: nothing said of it
 
 
 def test_agenda_page_query_count_does_not_grow_with_items(client, make, event, count_queries):
@@ -370,3 +374,16 @@ def test_removing_an_item_asks_first_saying_how_many_people_are_told(app, client
     assert client.post(url, data={"confirmed": "y"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(AgendaItem, item_id) is None
+
+
+def test_reordering_an_open_events_agenda_logs_the_new_times_and_not_an_unchanged_place(client, make, event):
+    admin = make.user(Role.ADMIN)
+    event.state = EventState.OPEN
+    db.session.commit()
+    make.agenda_item(event, "09:00", "09:30", title_en="Opening", title_fr="Ouverture", room="Cortile")
+    lunch = make.agenda_item(event, "12:00", "13:00", title_en="Lunch", title_fr="Déjeuner", room="Cortile")
+    services.move_item(admin, event, lunch, "up")
+    db.session.commit()
+    french = client.get(f"/events/{event.slug}/agenda?lang=fr").text
+    assert "«\u00a0Déjeuner\u00a0»\u00a0: déplacement du" in french
+    assert "Nouveau lieu" not in french and "Désormais" not in french

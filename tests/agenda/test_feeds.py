@@ -171,3 +171,21 @@ def test_a_previewed_draft_feed_is_never_stored_by_shared_caches(client, make):
     assert client.get(f"/events/{draft.slug}/calendar.ics").status_code == 404
     make.login(client, make.user(Role.ORGANISER, lyon))
     assert client.get(f"/events/{draft.slug}/calendar.ics").headers["Cache-Control"] == "private, no-store"
+
+
+def test_the_presenters_line_agrees_with_their_number_and_is_spaced_in_french(app, make):
+    from app.agenda.models import AgendaPresenter
+
+    event = _open_event(make, "Turin", "Europe/Rome", "IT", date(2027, 6, 1))
+    item = make.agenda_item(event)
+    db.session.add(AgendaPresenter(item_id=item.id, position=0, name="Giulia Rossi", city="Torino"))
+    db.session.commit()
+    description = str(agenda_item_vevent(item, ("fr", "en"))["DESCRIPTION"])
+    assert "Intervenant\u00a0: Giulia Rossi, Torino" in description
+    assert "Presenter: Giulia Rossi, Torino" in description and "Intervenants" not in description
+    db.session.add(AgendaPresenter(item_id=item.id, position=1, name="Ana Ruiz"))
+    db.session.commit()
+    db.session.refresh(item)
+    description = str(agenda_item_vevent(item, ("fr", "en"))["DESCRIPTION"])
+    assert "Intervenants\u00a0: Giulia Rossi, Torino\u00a0; Ana Ruiz" in description
+    assert "Presenters: Giulia Rossi, Torino; Ana Ruiz" in description

@@ -81,7 +81,7 @@ def test_publishing_an_empty_document_is_refused_next_to_the_field(client, event
     response = client.post(f"/manage/events/{event.slug}/background?lang=fr",
                            data=_form(markdown_en="  ", markdown_fr="", action="publish"))
     assert response.status_code == 422
-    assert "Rédigez le document de référence" in response.text
+    assert "Rédigez le document de cadrage" in response.text
     assert _document(event) is None
 
 

@@ -239,3 +239,25 @@ def test_a_draft_event_keeps_its_capture_from_the_public(app, client, make, worl
         assert client.get(f"/events/{draft.slug}/{path}").status_code == 404
     make.login(client, world.facilitator)
     assert "Early." in client.get(f"/events/{draft.slug}/recommendations").text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_state_sentences_of_the_list_and_the_board_keep_their_space(client, world, add, lang):
+    import re
+
+    add(text="Open one-stop shops.")
+    slug = world.event.slug
+    for path in (f"/events/{slug}/recommendations", f"/events/{slug}/recommendations/screen/board"):
+        text = re.sub(r"<[^>]+>", "", client.get(f"{path}?lang={lang}").text)
+        assert not re.search(r"[a-zà-ÿ]{2}\.[A-ZÀ-Þ][a-zà-ÿ]", text), path
+
+
+def test_who_should_act_and_the_working_group_are_marked_when_not_in_the_readers_language(client, world, add):
+    add(text="Open one-stop shops.", actor="City social services", working_group="Housing group")
+    slug = world.event.slug
+    french = client.get(f"/events/{slug}/recommendations?lang=fr").text
+    assert '<span lang="en">City social services</span> <small class="fallback">(en anglais uniquement)</small>' \
+        in french
+    assert '<span lang="en">Housing group</span> <small class="fallback">(en anglais uniquement)</small>' in french
+    english = client.get(f"/events/{slug}/recommendations?lang=en").text
+    assert "<span>City social services</span>" in english and "anglais" not in english

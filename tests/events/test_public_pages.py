@@ -76,7 +76,7 @@ def test_hub_shows_the_event_and_its_stages(client, make):
     assert "Palazzo Civico" in page and "Europe/Rome" in page and "40" in page
     assert '<a href="/cities/turin">Turin</a>' in page  # the host city's page in the network's library
     french = client.get(f"/events/{event.slug}/?lang=fr").text
-    assert "Logement inclusif" in french and "Document de référence" in french
+    assert "Logement inclusif" in french and "Document de cadrage" in french
 
 
 def test_hub_of_a_cancelled_event_says_every_stage_is_cancelled(client, make):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.field_visit import services, signups
-from app.field_visit.calendar import visit_uid
+from app.field_visit.calendar import visit_uid, visit_vevent
 from app.field_visit.notifications import send_reminders
 from app.mail.delivery import deliver_due
 from app.mail.models import OutboxMessage
@@ -40,6 +40,9 @@ def test_event_feed_and_personal_feed_pass_check_ics(client, event, new_visit, p
     (vevent,) = _vevents(feed, uid)
     assert str(vevent["LOCATION"]) == "Place Gabriel Péri, Place Gabriel Péri, 69007 Lyon"
     assert "Letter-writer's office" in str(vevent["DESCRIPTION"])
+    french = visit_vevent(visit, ("fr", "en"), 0)["DESCRIPTION"]
+    assert "Point de rendez-vous\u00a0: Place Gabriel Péri" in french and "Meeting point: Place Gabriel Péri" in french
+    assert "Étapes\u00a0: " in french and "Stops: " in french
     path = tmp_path / "event.ics"
     path.write_bytes(feed)
     assert_check_ics(path, f"{uid}={_z(visit.meets_at)}")

@@ -78,3 +78,15 @@ def test_french_spacing_and_language_guess():
     assert guess_language("The city opened its shops in every district.") == "en"
     assert guess_language("La ville a ouvert ses guichets dans les quartiers.") == "fr"
     assert guess_language("Amman 2019") is None
+
+
+def test_text_typed_in_the_other_language_is_marked_as_a_one_sided_translation_is(app):
+    from flask_babel import force_locale
+
+    typed = app.jinja_env.filters["typed"]
+    with app.test_request_context("/"), force_locale("fr"):
+        assert str(typed("Tram line 4 and on foot")) == (
+            '<span lang="en">Tram line 4 and on foot</span> <small class="fallback">(en anglais uniquement)</small>')
+        assert str(typed("À pied depuis la gare")) == "À pied depuis la gare"
+    with app.test_request_context("/"), force_locale("en"):
+        assert "(in French only)" in str(typed("À pied depuis la gare et dans le quartier"))

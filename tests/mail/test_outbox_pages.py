@@ -96,3 +96,15 @@ def test_workspace_links_to_the_messages(app, client, make, host):
     client.post("/manage/logout")
     make.login(client, facilitator)
     assert f"/manage/events/{event.slug}/outbox" not in client.get(f"/manage/events/{event.slug}/").text
+
+
+def test_the_note_of_a_message_printed_without_a_mail_server_reads_in_the_viewers_language(app, client, make, host):
+    from app.mail.delivery import PRINTED_NOTE
+
+    event, organiser, message, _failed = _queued(make, host)
+    message.status, message.note = OutboxStatus.SENT, PRINTED_NOTE
+    db.session.commit()
+    make.login(client, organiser)
+    french = client.get(f"/manage/events/{event.slug}/outbox?lang=fr").text
+    assert "affiché dans la console" in french and PRINTED_NOTE not in french
+    assert "printed to the console" in client.get(f"/manage/events/{event.slug}/outbox?lang=en").text

@@ -192,6 +192,6 @@ def test_french_elides_before_a_title_that_starts_with_a_vowel(app, make, host):
     changes = [ItemChange("Opening", "Ouverture", datetime(2027, 10, 30, 8, 0, tzinfo=UTC))]
     message = render_message("agenda_changed", Recipient("a@example.net", "Amélie", "fr"), event=event,
                              context={"changes": changes})
-    assert "Le programme d'Échange urbain a changé" in message.text
+    assert "Le programme d'échange urbain a changé" in message.text
     assert "de Échange" not in message.text and "de Échange" not in message.html
     assert "The agenda of Urban exchange has changed" in message.text

@@ -1,6 +1,7 @@
 """The public form and the participant's private page, in English and French."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -308,8 +309,11 @@ def test_participant_cancels_after_confirming_and_the_next_is_promoted(client, o
     holder, waiting = register(event), register(event)
     url = f"/r/{tokens.make_token(holder)}/cancel?lang={lang}"
     page = client.get(url).text
-    assert ("Cancelling cannot be undone" if lang == "en" else "L'annulation est définitive") in \
+    # What is true: the place is given up, and registering again stays possible, without a place promised.
+    assert ("you give it up" if lang == "en" else "vous y renoncez") in page
+    assert ("a place is not guaranteed" if lang == "en" else "sans garantie d'obtenir une place") in \
         page.replace("&#39;", "'")
+    assert "cannot be undone" not in page and "définitive" not in page
     unconfirmed = client.post(url, data={})
     assert unconfirmed.status_code == 422
     db.session.refresh(holder)
@@ -319,6 +323,8 @@ def test_participant_cancels_after_confirming_and_the_next_is_promoted(client, o
     db.session.refresh(waiting)
     assert (holder.status, waiting.status) == (S.CANCELLED, S.CONFIRMED)
     assert changes[-2:] == [(holder.email, "cancelled"), (waiting.email, "promoted")]
+    status = client.get(f"/r/{tokens.make_token(holder)}?lang={lang}").text
+    assert ("Cancelled</span>" if lang == "en" else "Annulée</span>") in status  # an « inscription » agrees
     assert_seats_consistent(event)
 
 
@@ -486,3 +492,21 @@ def test_the_form_never_shows_the_link_of_a_registration_that_existed_before(app
         assert "Development only" not in reopened.text and "/r/" not in reopened.text
     finally:
         app.config["REGISTRATION_SHOW_LINK"] = False
+
+
+def test_the_error_summary_in_french_names_each_field_once_and_briefly(client, open_event):
+    event = open_event(capacity=40, format=EventFormat.HYBRID)
+    response = client.post(f"/events/{event.slug}/register?lang=fr", data=_form(consent_processing=None))
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    summary = re.sub(r"<[^>]+>", "", summary)
+    assert "Comment participerez-vous\u00a0? Indiquez" in summary  # the question takes no colon of its own
+    assert "?\u00a0:" not in summary and "? :" not in summary
+    assert "Consentement au traitement de vos données\u00a0: Nous avons besoin" in summary
+    assert "MC2CM" not in summary  # not the whole consent paragraph again
+
+
+def test_the_places_left_per_mode_go_on_in_lower_case_after_the_label_in_french(client, open_event):
+    event = open_event(capacity=40, format=EventFormat.HYBRID, settings={"online_capacity": 100})
+    page = client.get(f"/events/{event.slug}/register?lang=fr").text
+    assert re.search(r"\u00a0:</strong>\s*40 places restantes\.", page), page
+    assert "Encore" not in page
