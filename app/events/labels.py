@@ -28,9 +28,12 @@ FORMAT_LABELS = {
     EventFormat.HYBRID: _l("Hybrid (in person and online)"),
 }
 
-FIELD_LABELS = {
-    "theme": _l("Theme"),
-    "summary": _l("Summary"),
+# Whole sentences, so that each language writes its own ("The theme has no French version yet.").
+MISSING_TRANSLATION = {
+    ("theme", "en"): _l("The theme has no English version yet."),
+    ("theme", "fr"): _l("The theme has no French version yet."),
+    ("summary", "en"): _l("The summary has no English version yet."),
+    ("summary", "fr"): _l("The summary has no French version yet."),
 }
 
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French")}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.auth.permissions import can_manage_event
 from app.db_types import utcnow
 from app.domain import DomainError, PermissionDenied
-from app.events.labels import FIELD_LABELS, LANGUAGE_LABELS, STATE_LABELS
+from app.events.labels import MISSING_TRANSLATION, STATE_LABELS
 from app.events.models import Event, EventFormat, EventState, EventStateChange
 from app.events.signals import event_state_changed
 from app.extensions import db
@@ -86,8 +86,7 @@ def check_transition(event: Event, target: EventState, now: datetime | None = No
 
 def missing_translation_warnings(event: Event) -> list:
     """What lacks its English or French side ("The theme has no English version yet.")."""
-    return [_l("The %(field)s has no %(language)s version yet.", field=FIELD_LABELS[field_name],
-               language=LANGUAGE_LABELS[lang])
+    return [MISSING_TRANSLATION[field_name, lang]
             for field_name, lang in missing_translations(event, Event.BILINGUAL_FIELDS)]
 
 

@@ -108,7 +108,7 @@ def test_organiser_opens_an_event_after_confirming_a_missing_translation(client,
     event = make.event(organiser.city, summary_fr="")
     response = client.post(f"/manage/events/{event.slug}/state?lang=en", data={"target": "open"})
     assert response.status_code == 200
-    assert "The Summary has no French version yet." in response.text
+    assert "The summary has no French version yet." in response.text
     db.session.refresh(event)
     assert event.state is EventState.DRAFT
     response = client.post(f"/manage/events/{event.slug}/state", data={"target": "open", "confirmed": "y"})
