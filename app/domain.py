@@ -10,7 +10,10 @@ Value = TypeVar("Value")
 
 class DomainError(Exception):
     """A rule refused the action. `message` is translatable text for the user; `field` names the
-    form field it belongs next to, when there is one."""
+    form field it belongs next to, when there is one. `confirm_field`, on a refusal the user may
+    overrule by saying yes, names the form's field for that yes (the form offers it only then)."""
+
+    confirm_field: str | None = None
 
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
@@ -87,6 +90,8 @@ def attach_to_form(form, error: DomainError) -> bool:
     field = getattr(form, error.field, None) if error.field else None
     if field is None:
         return False
+    if error.confirm_field:
+        form.asks_to_confirm = {*getattr(form, "asks_to_confirm", ()), error.confirm_field}
     if error.message not in field.errors:  # the form's own check and the rule may say the same
         field.errors = [*field.errors, error.message]
     return True

@@ -46,6 +46,8 @@ def places_beyond(event: Event, mode: AttendanceMode, capacity: int | None) -> l
 
 
 class CapacityBelowPlacesHeld(DomainError):
+    confirm_field = "capacity_confirmed"
+
     def __init__(self, affected: list[Registration], capacity: int, field: str = "capacity"):
         names = ", ".join(r.name or "—" for r in affected[:NAMES_SHOWN])
         if len(affected) > NAMES_SHOWN:

@@ -57,6 +57,13 @@ def test_a_capacity_below_the_places_held_asks_first_naming_who_would_lose_their
     assert db.session.scalars(select(OutboxMessage.kind)).all().count("registration_place_withdrawn") == 0
 
 
+def test_an_invalid_capacity_is_refused_without_offering_to_lower_it(organiser_client, full_event):
+    event, _people = full_event
+    response = _edit(organiser_client, event, -3)
+    assert response.status_code == 422 and 'id="capacity-error"' in response.text
+    assert 'name="capacity_confirmed"' not in response.text, "nobody would lose a place: nothing to confirm"
+
+
 def test_once_confirmed_they_go_to_the_top_of_the_waiting_list_and_are_told(organiser_client, full_event):
     event, people = full_event
     response = _edit(organiser_client, event, 2, confirmed=True)
