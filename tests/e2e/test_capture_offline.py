@@ -217,7 +217,7 @@ def _refused_recommendation(phone, text: str) -> None:
     phone.get_by_label("What is it?").select_option("recommendation")
     phone.get_by_text("More details").tap()
     phone.get_by_label("Which actor").fill("The city's housing office")
-    phone.get_by_label("SDG goals and targets").fill("10.7, 99.9")
+    phone.locator("#sdgs").fill("10.7, 99.9")
     _type(phone, text)
 
 
@@ -232,7 +232,7 @@ def test_a_refused_entry_comes_back_into_the_form_with_each_error_beside_its_fie
     expect(phone.get_by_label("Text", exact=True)).to_have_value(text)
     expect(phone.get_by_label("What is it?")).to_have_value("recommendation")
     expect(phone.get_by_label("Which actor")).to_have_value("The city's housing office")
-    sdgs = phone.get_by_label("SDG goals and targets")
+    sdgs = phone.locator("#sdgs")
     expect(sdgs).to_have_value("10.7, 99.9")
     expect(sdgs).to_be_visible()
     expect(sdgs).to_have_attribute("aria-invalid", "true")
@@ -271,7 +271,7 @@ def test_a_refusal_that_arrives_while_the_next_entry_is_typed_is_held_aside_not_
     phone.context.set_offline(True)
     _refused_recommendation(phone, refused)
     expect(phone.locator("#save-status")).to_have_text(PENDING)
-    phone.get_by_label("SDG goals and targets").fill("")
+    phone.locator("#sdgs").fill("")
     phone.get_by_label("Text", exact=True).fill("The next one, half typed")
     phone.context.set_offline(False)
     expect(phone.locator("#save-status")).to_contain_text(SDG_REFUSAL, timeout=15_000)
