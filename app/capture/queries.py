@@ -464,9 +464,13 @@ def ballot(registration: Registration) -> Ballot:
         .where(Dot.registration_id == registration.id).order_by(Dot.id)
     ):
         my_dots.setdefault(rec, []).append(dot_id)
-    spent = db.session.scalar(select(DotBudget.spent).where(DotBudget.event_id == event.id,
-                                                            DotBudget.registration_id == registration.id)) or 0
-    return Ballot(settings, rows, endorsed, my_dots, spent)
+    return Ballot(settings, rows, endorsed, my_dots, dots_spent(registration))
+
+
+def dots_spent(registration: Registration) -> int:
+    """How many of their dots a participant has put on recommendations: one query."""
+    return db.session.scalar(select(DotBudget.spent).where(DotBudget.event_id == registration.event_id,
+                                                           DotBudget.registration_id == registration.id)) or 0
 
 
 def has_recommendations(event: Event) -> bool:

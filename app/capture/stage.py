@@ -57,8 +57,10 @@ def voting_panel(registration, token: str) -> dict | None:
     settings = settings_of(event)
     if not (settings.voting_open or queries.has_recommendations(event)):
         return None
-    ballot = queries.ballot(registration) if settings.voting_open else None
-    return {"event": event, "ballot": ballot, "reason": why_cannot_vote(registration, settings)}
+    # The dots left only: the whole ballot (every recommendation ranked) is the voting page's work.
+    dots = ({"left": max(0, settings.dots_allowance - queries.dots_spent(registration)),
+             "allowance": settings.dots_allowance} if settings.voting_open else None)
+    return {"event": event, "dots": dots, "reason": why_cannot_vote(registration, settings)}
 
 
 def seed(context: SeedContext) -> None:

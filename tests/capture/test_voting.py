@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.capture import curation, queries, voting
-from app.capture.models import Dot, DotBudget, Endorsement, EntryKind
+from app.capture.models import Dot, DotBudget, Endorsement, Entry, EntryKind
 from app.domain import DomainError
 from app.extensions import db
 from app.registration.models import RegistrationStatus
@@ -171,6 +171,9 @@ def test_a_participant_sees_the_recommendations_on_their_page_and_votes_from_the
     open_voting(allowance=5)
     page = client.get(f"/r/{token(delegate)}?lang=en").text
     assert "Voting is open: 5 of 5 dots left." in page
+    voting.spend_dot(delegate, db.session.scalar(select(Entry.id).where(Entry.text_en == "Vote for me.")), "k")
+    db.session.commit()
+    assert "Voting is open: 4 of 5 dots left." in client.get(f"/r/{token(delegate)}?lang=en").text
     ballot = client.get(f"/r/{token(delegate)}/recommendations?lang=en")
     assert ballot.headers["Cache-Control"] == "no-store, private"
     assert "Vote for me." in ballot.text and "Not a recommendation." not in ballot.text
