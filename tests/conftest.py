@@ -121,6 +121,20 @@ def live_server(app, database_url):
 
 
 @pytest.fixture
+def served_port(app):
+    """The test app itself (CSRF off, this test's session and data) served over real HTTP on a free
+    port of 127.0.0.1, for requests that must arrive at once. Yields the port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
 def make():
     """The test-data builders (tests/factories.py)."""
     return factories

@@ -10,7 +10,6 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from app.capture import voting
 from app.capture.models import Dot, DotBudget, Endorsement, Entry, EntryKind, EntryRevision
@@ -19,15 +18,8 @@ from tests.capture.conftest import token
 
 
 @pytest.fixture
-def server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+def server(served_port):
+    return served_port
 
 
 def _fire(port: int, requests: list[tuple[str, dict, dict]]) -> list:

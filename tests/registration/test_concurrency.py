@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.ratelimit import RateLimitHit
@@ -18,18 +17,13 @@ from tests.registration.conftest import assert_seats_consistent, statuses
 
 
 @pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def live_server(app, served_port):
     limits = {name: app.config[name] for name in ("REGISTRATION_RATE_LIMIT", "REGISTRATION_EMAIL_RATE_LIMIT")}
     app.config.update(REGISTRATION_RATE_LIMIT=1000, REGISTRATION_EMAIL_RATE_LIMIT=1000)
     try:
-        yield server.server_port
+        yield served_port
     finally:
         app.config.update(limits)
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def _fire(port: int, requests: list[tuple[str, dict]]) -> list[int | BaseException]:
