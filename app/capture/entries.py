@@ -411,6 +411,8 @@ def restore_version(actor, event: Event, entry: Entry, version: int, expected_ve
         values["city_id"] = None
     if values["agenda_item_id"] is not None and db.session.get(AgendaItem, values["agenda_item_id"]) is None:
         values["agenda_item_id"] = None
+    if values["field_visit_id"] is not None and visit_of(event, values["field_visit_id"]) is None:
+        values["field_visit_id"] = None
     area_ids = kept.get("policy_areas", [])
     values["policy_area_ids"] = list(db.session.scalars(select(PolicyArea.id).where(PolicyArea.id.in_(area_ids)))) \
         if area_ids else []

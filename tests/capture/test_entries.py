@@ -338,3 +338,23 @@ def test_an_observation_belongs_to_one_of_the_events_field_visits(app, make, wor
     db.session.commit()
     db.session.refresh(observed)
     assert observed.field_visit_id is None
+
+
+def test_restoring_a_version_whose_field_visit_was_removed_since_keeps_the_entry(make, world, add):
+    """Like a city or an agenda item gone since, a visit removed since is not put back: restoring
+    the version must not point the observation at a row that no longer exists."""
+    from app.field_visit.models import FieldVisit
+    from tests.auth.test_permissions import _field_visit
+
+    visit_id, _signup = _field_visit(world.event)
+    observed = add(EntryKind.OBSERVATION, text="Seen on the visit.", field_visit_id=visit_id)
+    entries.edit_entry(world.facilitator, world.event, observed,
+                       _edit_data(observed, text_en="Seen somewhere else.", visit_label="Another place"), 1)
+    db.session.commit()
+    db.session.delete(db.session.get(FieldVisit, visit_id))
+    db.session.commit()
+    db.session.refresh(observed)
+    entries.restore_version(world.facilitator, world.event, observed, 1, 2)
+    db.session.commit()
+    db.session.refresh(observed)
+    assert (observed.version, observed.text_en, observed.field_visit_id) == (3, "Seen on the visit.", None)
