@@ -307,3 +307,27 @@ def test_a_refusal_reads_as_french_is_written_and_fits_the_phone(phone, console,
     expect(summary.get_by_role("link")).to_contain_text("Objectifs et cibles des ODD\u00a0: ")
     expect(phone.get_by_label("Texte", exact=True)).to_have_value("Ouvrir un guichet unique pour le logement.")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
+
+
+def test_an_entry_typed_after_the_session_cookie_was_lost_is_sent_once_signed_in_again(phone, console, make,
+                                                                                       live_server):
+    """The phone lost its session cookie (the browser restarted with the tab restored, the cookie
+    expired): the entry waits and the page says to sign in again in another tab. Once that is done,
+    the entry is sent without reloading the console, with the new session's form token (the page's
+    own token belonged to the lost session and is refused)."""
+    status = phone.locator("#save-status")
+    phone.context.clear_cookies()
+    phone.get_by_label("English").check()
+    _type(phone, "Typed after the cookie was lost.")
+    expect(status).to_contain_text("your session has ended")
+    assert _count() == 0
+    other = phone.context.new_page()
+    other.goto(f"{live_server}/manage/login?lang=en")
+    other.get_by_label("Email").fill("zoe@example.org")
+    other.get_by_label("Password").fill(make.PASSWORD)
+    other.get_by_role("button", name="Sign in").tap()
+    expect(other.get_by_role("button", name="Sign in")).to_have_count(0)
+    other.close()
+    expect(status).to_have_text("Saved.", timeout=20_000)
+    expect(phone.locator("#pending")).to_be_hidden()
+    assert _count("Typed after the cookie was lost.") == 1

@@ -363,6 +363,25 @@
     }
   }
 
+  // The page's form token belongs to the session it was drawn in. When that session's cookie is
+  // lost, a sign-in in another tab starts another session, which refuses the old token: take the
+  // token the console is drawn with now, and send again with it (until someone is signed in, the
+  // console page is the sign-in page, and this is tried again a few seconds later).
+  function renewToken() {
+    window.fetch(refreshUrl, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        var page = html ? new DOMParser().parseFromString(html, "text/html") : null;
+        var fresh = page ? page.querySelector("#capture-form input[name=csrf_token]") : null;
+        if (fresh && fresh.value && fresh.value !== form.elements.csrf_token.value) {
+          form.elements.csrf_token.value = fresh.value;
+          flush();
+        } else {
+          scheduleRetry();
+        }
+      }, scheduleRetry);
+  }
+
   function send(item) {
     var body = new URLSearchParams();
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
@@ -385,6 +404,7 @@
       if (type.indexOf("application/json") === -1) {
         // The sign-in page (after a redirect) or an expired form: keep it, say what to do.
         setStatus(messages.signin, "refused");
+        renewToken();
         return null;
       }
       return response.json().then(function (answer) {
