@@ -47,11 +47,11 @@ app = create_app()
 with app.app_context():
     event = db.session.scalar(db.select(Event).where(Event.slug == %(slug)r))
     organiser = User(email="bench-organiser@example.org", name="Organiser", role=Role.ORGANISER,
-                     city_id=event.host_city_id, session_version=0)
+                     city_id=event.host_city_id)
     organiser.set_password(%(password)r)
     db.session.add(organiser)
     for n in range(%(count)d):
-        user = User(email=f"bench{n}@example.org", name=f"Facilitator {n}", role=Role.FACILITATOR, session_version=0)
+        user = User(email=f"bench{n}@example.org", name=f"Facilitator {n}", role=Role.FACILITATOR)
         user.set_password(%(password)r)
         db.session.add(user)
         db.session.flush()
