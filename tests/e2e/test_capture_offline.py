@@ -331,3 +331,25 @@ def test_an_entry_typed_after_the_session_cookie_was_lost_is_sent_once_signed_in
     expect(status).to_have_text("Saved.", timeout=20_000)
     expect(phone.locator("#pending")).to_be_hidden()
     assert _count("Typed after the cookie was lost.") == 1
+
+
+def test_the_next_case_starts_without_the_last_ones_city_organisation_and_slides(phone, console):
+    """Cases follow one another from different cities: a case that silently kept the previous one's
+    city or slides would be credited wrongly. The session's own context (what kind, which language)
+    stays for the next entry."""
+    phone.get_by_label("English").check()
+    phone.get_by_label("What is it?").select_option("case")
+    phone.get_by_label("Title of the case").fill("One-stop shop for newcomers")
+    phone.get_by_text("More details").tap()
+    phone.get_by_label("Another city").fill("Marseille")
+    phone.get_by_label("Organisation").fill("Ville de Marseille")
+    phone.get_by_label("Link to the slides").fill("https://example.org/marseille.pdf")
+    _type(phone, "Every service under one roof.")
+    expect(phone.locator("#save-status")).to_have_text("Saved.")
+    saved = db.session.scalar(select(Entry).where(Entry.text_en == "Every service under one roof."))
+    assert (saved.city_other, saved.organisation, saved.slides_url) == (
+        "Marseille", "Ville de Marseille", "https://example.org/marseille.pdf")
+    for label in ("Another city", "Organisation", "Link to the slides", "Title of the case"):
+        expect(phone.get_by_label(label)).to_have_value("")
+    expect(phone.get_by_label("What is it?")).to_have_value("case")
+    expect(phone.get_by_label("English")).to_be_checked()

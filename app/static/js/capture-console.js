@@ -474,6 +474,22 @@
     } catch (error) { /* an unreadable draft is dropped */ }
   }
 
+  // The next entry keeps what the session gives (its kind, language, agenda item, visit, working
+  // group) and starts without the last one's own facts: a case inheriting the previous city or
+  // slides link would be credited wrongly without anyone noticing.
+  var ENTRY_FACTS = ["title", "text", "city_id", "city_other", "organisation", "slides_url",
+                     "actor_level", "actor", "sdgs", "policy_areas", "answers"];
+
+  function clearEntryFacts() {
+    ENTRY_FACTS.forEach(function (name) {
+      form.querySelectorAll("[name='" + name + "']").forEach(function (field) {
+        if (field.type === "checkbox" || field.type === "radio") { field.checked = false; }
+        else if (field.tagName === "SELECT") { field.selectedIndex = 0; }
+        else { field.value = ""; }
+      });
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     var file = form.querySelector("input[type=file]");
     if (file && file.files && file.files.length) {
@@ -489,8 +505,7 @@
     }
     clearErrors();
     form.elements.client_key.value = newKey();
-    form.elements.text.value = "";
-    form.elements.title.value = "";
+    clearEntryFacts();
     try { localStorage.removeItem(draftKey); } catch (error) { /* ignore */ }
     setStatus(messages.pending, "pending");
     render();
