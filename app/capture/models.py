@@ -120,8 +120,6 @@ class Entry(db.Model):
     pdf_filename: Mapped[str] = mapped_column(String(255), default="")
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
 
-    # An observation: the visit it was made on. The field-visit stage is built beside this one;
-    # the foreign key to its table is added once both are merged. Until then the label names it.
     # The visit an observation was made on (a label instead when it is not one of the event's visits).
     field_visit_id: Mapped[int | None] = mapped_column(ForeignKey("field_visits.id", ondelete="SET NULL"))
     visit_label: Mapped[str] = mapped_column(String(200), default="")

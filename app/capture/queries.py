@@ -1,5 +1,5 @@
 """Reads for the capture pages, each a fixed number of queries however many entries and votes
-(tests/capture/test_queries.py counts them from 10 to 2,000 entries)."""
+(tests/capture/test_pages.py counts them from 10 to 2,000 entries)."""
 
 import json
 from dataclasses import dataclass, field
