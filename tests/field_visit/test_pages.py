@@ -122,3 +122,33 @@ def test_the_contact_on_the_day_is_printed_for_the_events_staff_only(client, mak
     staff = client.get(path)
     assert "Marco Bianchi, +33 4 00 00 00 00" in staff.text
     assert "no-store" in staff.headers["Cache-Control"]
+
+
+def test_a_visit_that_took_place_or_will_not_offers_no_places(client, event, organiser, new_visit):
+    """After the visit (the Guillotière of 2016) the page says when it took place, and after the event's
+    cancellation that it will not take place: no places left, no way to sign up."""
+    from datetime import datetime, time, timedelta
+
+    from app.db_types import utcnow
+    from app.events.lifecycle import change_state
+    from app.events.models import EventState
+    from app.timezones import local_to_utc
+
+    past, coming = new_visit(event, capacity=5), new_visit(event, day=0, capacity=5)
+    day = utcnow().date() - timedelta(days=30)
+    past.meets_at = local_to_utc(datetime.combine(day, time(14)), event.timezone)
+    past.returns_at = local_to_utc(datetime.combine(day, time(17)), event.timezone)
+    db.session.commit()
+    assert past.returns_at < utcnow() < coming.meets_at
+    page = client.get(f"/events/{event.slug}/field-visit?lang=en").text
+    took_place = page.split(f'id="visit-{past.id}"')[1].split("</section>")[0]
+    assert f"This visit took place on {day:%A}" in took_place and str(day.year) in took_place
+    assert "Places left" not in took_place and "sign up from their own page" not in took_place
+    assert "Places left: 5" in page.split(f'id="visit-{coming.id}"')[1]
+    french = client.get(f"/events/{event.slug}/field-visit?lang=fr").text
+    assert "Cette visite a eu lieu le " in french
+    change_state(event, EventState.CANCELLED, organiser, confirmed=True, reason="Grève")
+    db.session.commit()
+    cancelled = client.get(f"/events/{event.slug}/field-visit?lang=en").text
+    assert "The event is cancelled, and with it this visit." in cancelled
+    assert "Places left" not in cancelled and "sign up from their own page" not in cancelled
