@@ -152,3 +152,18 @@ def test_a_visit_that_took_place_or_will_not_offers_no_places(client, event, org
     cancelled = client.get(f"/events/{event.slug}/field-visit?lang=en").text
     assert "The event is cancelled, and with it this visit." in cancelled
     assert "Places left" not in cancelled and "sign up from their own page" not in cancelled
+
+
+def test_a_visit_at_the_same_time_as_ones_own_is_not_offered(client, event, new_visit, participant):
+    """The panel says why before anyone presses a button that could only be refused."""
+    morning = new_visit(event, start="09:00", end="12:00", title_en="Morning")
+    new_visit(event, start="10:00", end="12:00", title_en="Parallel option")
+    new_visit(event, start="14:00", end="17:00", title_en="Afternoon")
+    person = participant(event)
+    signups.sign_up(person, morning)
+    db.session.commit()
+    page = client.get(f"/r/{make_token(person)}?lang=en").text
+    parallel = page.split("Parallel option</span></a></h3>")[1].split('<div class="field-visit-choice">')[0]
+    assert "You have signed up for another visit at the same time: “Morning”. Leave it first." in parallel
+    assert "Sign me up" not in parallel
+    assert "Sign me up" in page.split("Afternoon</span></a></h3>")[1]
