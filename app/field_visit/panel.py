@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from app.db_types import utcnow
 from app.field_visit import queries
 from app.field_visit.models import FieldVisit, SignupStatus, VisitSignup
-from app.field_visit.signups import why_cannot_sign_up
+from app.field_visit.signups import clash_refusal, why_cannot_sign_up
 from app.registration.models import ACTIVE as ACTIVE_REGISTRATION
 
 
@@ -35,6 +35,9 @@ def panel_context(registration, token: str) -> dict | None:
     for view in views:
         signup = signups.get(view.visit.id)
         position = queries.waiting_position(signup) if signup is not None else None
-        entries.append(PanelVisit(view.visit, view.places_left, signup, position,
-                                  why_cannot_sign_up(registration, view.visit)))
+        refusal = why_cannot_sign_up(registration, view.visit)
+        if refusal is None and (signup is None or signup.status is SignupStatus.LEFT):
+            # Said before the button, which sign_up could only refuse.
+            refusal = clash_refusal(registration, view.visit)
+        entries.append(PanelVisit(view.visit, view.places_left, signup, position, refusal))
     return {"visits": entries, "event": event, "now": utcnow()}

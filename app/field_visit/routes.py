@@ -13,6 +13,7 @@ from app.actions import check_rules_too, run_action
 from app.agenda.labels import KIND_LABELS
 from app.agenda.queries import items_of
 from app.auth.permissions import can_view_workspace, staff_required
+from app.db_types import utcnow
 from app.events.access import managed_event, public_event
 from app.events.models import Event
 from app.field_visit import queries, services, signups
@@ -33,7 +34,11 @@ manage_bp = Blueprint("field_visit_manage", __name__, url_prefix="/manage/events
 @bp.app_context_processor
 def field_visit_helpers():
     return {"language_name": language_name, "map_link": map_link, "SignupStatus": SignupStatus,
-            "SIGNUP_LABELS": SIGNUP_LABELS}
+            "SIGNUP_LABELS": SIGNUP_LABELS, "visit_day": visit_day}
+
+
+def visit_day(visit: FieldVisit):
+    return utc_to_local(visit.meets_at, visit.event.timezone).date()
 
 
 def _visit_or_404(event: Event, visit_id: int) -> FieldVisit:
@@ -49,7 +54,7 @@ def _visit_or_404(event: Event, visit_id: int) -> FieldVisit:
 @bp.get("/events/<slug>/field-visit")
 def show(slug: str):
     event = public_event(slug)
-    return render_template("field_visit/show.html", event=event, views=queries.visit_views(event))
+    return render_template("field_visit/show.html", event=event, views=queries.visit_views(event), now=utcnow())
 
 
 @bp.get("/events/<slug>/field-visit/<int:visit_id>/handout")

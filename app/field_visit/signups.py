@@ -51,6 +51,16 @@ def why_cannot_sign_up(registration: Registration, visit: FieldVisit, now: datet
     return None
 
 
+def clash_refusal(registration: Registration, visit: FieldVisit):
+    """Why this participant cannot take this visit as well: another of theirs at the same time; or None."""
+    if (other := clashing(registration.id, visit)) is None:
+        return None
+    from app.i18n import localized
+
+    return _l("You have signed up for another visit at the same time: “%(title)s”. Leave it first.",
+              title=localized(other, "title").text)
+
+
 def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None = None) -> VisitSignup:
     """A place if one is free and nobody waits before them, else the end of the waiting list."""
     now = now or utcnow()
@@ -74,11 +84,8 @@ def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None 
                 db.session.add(signup)
         except IntegrityError:  # the same person, at the same moment, in another request: that one won
             raise DomainError(_l("You have already signed up for this visit.")) from None
-    if (other := clashing(registration.id, visit)) is not None:
-        from app.i18n import localized
-
-        raise DomainError(_l("You have signed up for another visit at the same time: “%(title)s”. Leave it "
-                             "first.", title=localized(other, "title").text))
+    if (clash := clash_refusal(registration, visit)) is not None:
+        raise DomainError(clash)
     if first_waiting(visit) is None and take_place(visit):
         if not transition(signup, (S.LEFT,), S.CONFIRMED, now, ended_reason=None, queued_at=None,
                           checked_in_at=None):

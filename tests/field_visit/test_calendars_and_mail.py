@@ -3,6 +3,7 @@ invitations with the meeting point as LOCATION whose SEQUENCE rises with a chang
 meeting point (the feeds show the same), and every message through a real SMTP server and check-mail,
 replayed as a calendar client applies them."""
 
+import re
 from datetime import UTC, timedelta
 
 from icalendar import Calendar
@@ -102,6 +103,9 @@ def test_reminder_the_day_before_carries_meeting_point_time_and_what_to_bring(ev
     for text in ("Point de rendez-vous\u00a0: Place Gabriel Péri", "À prévoir\u00a0: Des chaussures confortables",
                  "What to bring: Comfortable shoes", "Meeting point: Place Gabriel Péri"):
         assert text in message.text_body
+    # The meeting time, in each language's line of the visit (the mail's own footer says "Starts:").
+    assert re.search(r"^Rendez-vous\u00a0: .*14:00 \(Europe/Paris\)$", message.text_body, re.MULTILINE)
+    assert re.search(r"^Meeting: .*14:00 \(Europe/Paris\)$", message.text_body, re.MULTILINE)
     assert message.ics_method == "REQUEST"
 
 

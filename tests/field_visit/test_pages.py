@@ -122,3 +122,48 @@ def test_the_contact_on_the_day_is_printed_for_the_events_staff_only(client, mak
     staff = client.get(path)
     assert "Marco Bianchi, +33 4 00 00 00 00" in staff.text
     assert "no-store" in staff.headers["Cache-Control"]
+
+
+def test_a_visit_that_took_place_or_will_not_offers_no_places(client, event, organiser, new_visit):
+    """After the visit (the Guillotière of 2016) the page says when it took place, and after the event's
+    cancellation that it will not take place: no places left, no way to sign up."""
+    from datetime import datetime, time, timedelta
+
+    from app.db_types import utcnow
+    from app.events.lifecycle import change_state
+    from app.events.models import EventState
+    from app.timezones import local_to_utc
+
+    past, coming = new_visit(event, capacity=5), new_visit(event, day=0, capacity=5)
+    day = utcnow().date() - timedelta(days=30)
+    past.meets_at = local_to_utc(datetime.combine(day, time(14)), event.timezone)
+    past.returns_at = local_to_utc(datetime.combine(day, time(17)), event.timezone)
+    db.session.commit()
+    assert past.returns_at < utcnow() < coming.meets_at
+    page = client.get(f"/events/{event.slug}/field-visit?lang=en").text
+    took_place = page.split(f'id="visit-{past.id}"')[1].split("</section>")[0]
+    assert f"This visit took place on {day:%A}" in took_place and str(day.year) in took_place
+    assert "Places left" not in took_place and "sign up from their own page" not in took_place
+    assert "Places left: 5" in page.split(f'id="visit-{coming.id}"')[1]
+    french = client.get(f"/events/{event.slug}/field-visit?lang=fr").text
+    assert "Cette visite a eu lieu le " in french
+    change_state(event, EventState.CANCELLED, organiser, confirmed=True, reason="Grève")
+    db.session.commit()
+    cancelled = client.get(f"/events/{event.slug}/field-visit?lang=en").text
+    assert "The event is cancelled, and with it this visit." in cancelled
+    assert "Places left" not in cancelled and "sign up from their own page" not in cancelled
+
+
+def test_a_visit_at_the_same_time_as_ones_own_is_not_offered(client, event, new_visit, participant):
+    """The panel says why before anyone presses a button that could only be refused."""
+    morning = new_visit(event, start="09:00", end="12:00", title_en="Morning")
+    new_visit(event, start="10:00", end="12:00", title_en="Parallel option")
+    new_visit(event, start="14:00", end="17:00", title_en="Afternoon")
+    person = participant(event)
+    signups.sign_up(person, morning)
+    db.session.commit()
+    page = client.get(f"/r/{make_token(person)}?lang=en").text
+    parallel = page.split("Parallel option</span></a></h3>")[1].split('<div class="field-visit-choice">')[0]
+    assert "You have signed up for another visit at the same time: “Morning”. Leave it first." in parallel
+    assert "Sign me up" not in parallel
+    assert "Sign me up" in page.split("Afternoon</span></a></h3>")[1]

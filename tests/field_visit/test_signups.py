@@ -190,6 +190,10 @@ def test_moved_to_the_waiting_list_frees_the_place(event, new_visit, participant
     db.session.commit()
     assert _status(held) is S.LEFT and held.ended_reason is EndReason.WAITLISTED
     assert _taken(visit) == 0
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_email == person.email,
+                                                             OutboxMessage.kind == "field_visit_left")).one()
+    assert message.ics_method == "CANCEL"
+    assert "Your registration is back on the waiting list, so your place on the field visit" in message.text_body
 
 
 def test_erasing_the_participant_frees_the_place_and_writes_nothing(event, new_visit, participant, make):
