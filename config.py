@@ -82,9 +82,10 @@ class Config:
     # Demo accounts with published passwords exist only where nobody can be harmed by them.
     DEMO_ACCOUNTS = False
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none), and the addresses
-    # (or networks) they reach the app from: X-Forwarded-* from anything else is ignored.
+    # (or networks) they reach the app from, "unix" for a Unix socket: X-Forwarded-* from anything
+    # else is ignored.
     PROXY_COUNT = 0
-    TRUSTED_PROXIES = "127.0.0.1, ::1"
+    TRUSTED_PROXIES = "127.0.0.1, ::1, unix"
 
     # Participants' private links stay valid until this many days after their event ends.
     REGISTRATION_LINK_DAYS_AFTER_EVENT = 90

@@ -2,7 +2,11 @@
 X-Forwarded-For, which anyone can write: it is believed only when the request comes from one of
 TRUSTED_PROXIES (addresses or networks), PROXY_COUNT hops deep. A client that reaches gunicorn
 directly keeps its own address, whatever headers it sends, so it cannot reset the per-address
-limits (registration form, sign-in, password reset) by forging them."""
+limits (registration form, sign-in, password reset) by forging them.
+
+"unix" in TRUSTED_PROXIES stands for a Unix socket (`gunicorn --bind unix:…`, readable by the proxy
+only): a request through it has no address of its own (gunicorn gives an empty REMOTE_ADDR), so
+without its forwarded address every visitor would be one client and share one set of limits."""
 
 from ipaddress import ip_address, ip_network
 
@@ -12,11 +16,20 @@ FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_F
                      "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
 
 
+UNIX_SOCKET = "unix"
+
+
+def _items(value) -> list[str]:
+    return value.replace(",", " ").split() if isinstance(value, str) else [str(item) for item in value or ()]
+
+
 def parse_networks(value) -> tuple:
-    """"127.0.0.1, 10.0.0.0/8 ::1" (or a list) → networks; RuntimeError naming a bad entry."""
-    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    """"127.0.0.1, 10.0.0.0/8 ::1 unix" (or a list) → networks (`unix` is not one); RuntimeError
+    naming a bad entry."""
     networks = []
-    for item in items:
+    for item in _items(value):
+        if item.strip().lower() == UNIX_SOCKET:
+            continue
         try:
             networks.append(ip_network(item.strip(), strict=False))
         except ValueError:
@@ -30,9 +43,12 @@ class TrustedProxyFix:
     def __init__(self, app, trusted, count: int):
         self.app = app
         self.trusted = parse_networks(trusted)
+        self.unix_socket = UNIX_SOCKET in (item.strip().lower() for item in _items(trusted))
         self.fixed = ProxyFix(app, x_for=count, x_proto=count, x_host=count)
 
     def from_trusted_proxy(self, peer: str) -> bool:
+        if not peer:
+            return self.unix_socket
         try:
             address = ip_address(peer)
         except ValueError:

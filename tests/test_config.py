@@ -176,6 +176,17 @@ def test_production_believes_forwarded_addresses_only_from_its_proxy(production_
     assert _ask(app, "203.0.113.9", "127.0.0.1")["addr"] == "203.0.113.9"
 
 
+def test_behind_a_unix_socket_each_visitor_keeps_the_address_the_proxy_forwards(production_env):
+    """gunicorn bound to a Unix socket (`--bind unix:…`, as docs/operations.md offers) gives every
+    request an empty REMOTE_ADDR: without the address the proxy forwards, all visitors would be one
+    client and share one set of limits (one guesser would slow everyone's sign-in)."""
+    app = _whoami_app()
+    assert _ask(app, "") == {"addr": "198.51.100.23"}
+    assert _ask(app, "", "203.0.113.9") == {"addr": "203.0.113.9"}
+    production_env.setenv("TRUSTED_PROXIES", "10.0.0.2")
+    assert _ask(_whoami_app(), "")["addr"] == "", "a socket is trusted only while TRUSTED_PROXIES names it"
+
+
 def test_trusted_proxies_come_from_the_environment(production_env):
     production_env.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10")
     app = _whoami_app()

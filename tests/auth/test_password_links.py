@@ -168,3 +168,16 @@ def test_an_administrator_sends_the_invitation_again_or_a_reset_link(admin_clien
     assert len(_links("inv@example.org", "account_invitation")) == 2
     assert len(_links(active.email, "password_reset")) == 1
     assert authenticate(active.email, make.PASSWORD) is not None, "nothing changes until the link is used"
+
+
+@pytest.mark.parametrize("account_id", [2**31, 2**63, 10**30, -1, 0, True, 1.5, "1", None])
+def test_a_validly_signed_link_with_an_impossible_account_id_is_not_found(client, account_id):
+    """Signed with the app's own key, so that only the id is wrong: a 404 for the page and the form,
+    never the database's error about an id too large for its column."""
+    from app.auth.password_links import Purpose, _serializer
+
+    for purpose in Purpose:
+        token = _serializer(purpose).dumps({"u": account_id, "f": "x"})
+        path = f"/manage/password/{purpose.value}/{token}"
+        assert client.get(path).status_code == 404, path
+        assert _choose(client, path).status_code == 404, path

@@ -157,3 +157,6 @@ def test_an_inactive_account_is_signed_in_by_no_session(app, make, organiser):
     organiser.active = False
     db.session.commit()
     assert not _signed_in(browser)
+    # The user loader itself refuses it, not only Flask-Login's is_active check after it.
+    token = db.session.scalar(select(StaffSession.token).where(StaffSession.user_id == organiser.id))
+    assert load_user(token) is None

@@ -1,6 +1,8 @@
 """The public page, the group's handout and the participant's panel, in both languages; the public
 page's SQL queries do not grow with the sign-ups."""
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -167,3 +169,37 @@ def test_a_visit_at_the_same_time_as_ones_own_is_not_offered(client, event, new_
     assert "You have signed up for another visit at the same time: “Morning”. Leave it first." in parallel
     assert "Sign me up" not in parallel
     assert "Sign me up" in page.split("Afternoon</span></a></h3>")[1]
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_typed_text_is_shown_escaped_on_every_page_of_the_visit(client, make, event, new_visit, participant,
+                                                               organiser):
+    """Every text an organiser types about a visit, hostile markup included, reaches the pages that show it
+    as text: the public page, the handout (public and staff), the participant's page, the staff pages."""
+    from app.field_visit.services import StopInput
+
+    on = event.start_date + timedelta(days=1)
+    visit = new_visit(event, title_en=f"Walk {HOSTILE}", title_fr=f"Marche {HOSTILE}", meeting_point=HOSTILE,
+                      meeting_address=f"1 rue {HOSTILE}", return_place=HOSTILE, transport=HOSTILE,
+                      what_to_bring_en=HOSTILE, what_to_bring_fr=HOSTILE, contact_name=HOSTILE,
+                      stops=[StopInput(place=HOSTILE, address=HOSTILE, shown_en=HOSTILE, shown_fr=HOSTILE,
+                                       at_local=datetime.combine(on, time(14, 30)))])
+    going = participant(event, name=HOSTILE)
+    signups.sign_up(going, visit)
+    db.session.commit()
+    pages = [f"/events/{event.slug}/field-visit", f"/events/{event.slug}/field-visit/{visit.id}/handout",
+             f"/r/{make_token(going)}"]
+    staff = [f"/manage/events/{event.slug}/field-visit", f"/manage/events/{event.slug}/field-visit/{visit.id}/people",
+             f"/manage/events/{event.slug}/field-visit/{visit.id}/check-in",
+             f"/manage/events/{event.slug}/field-visit/{visit.id}",
+             f"/events/{event.slug}/field-visit/{visit.id}/handout"]
+    for signed_in, paths in ((False, pages), (True, staff)):
+        if signed_in:
+            make.login(client, organiser)
+        for path in paths:
+            for lang in ("en", "fr"):
+                response = client.get(f"{path}?lang={lang}")
+                assert response.status_code == 200, path
+                assert "<script>alert" not in response.text and "<img src=x" not in response.text, (path, lang)
+                assert "&lt;script&gt;" in response.text, (path, lang)
