@@ -229,6 +229,7 @@ def _register_templating(app: Flask) -> None:
         other_language,
         render_localized,
         semicolon,
+        typed_text,
         written_in,
     )
     from app.links import link_to, map_link, webcal_url
@@ -245,7 +246,8 @@ def _register_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["localized_html"] = render_localized
     app.jinja_env.filters.update(format_local_datetime=format_local_datetime, format_day=format_day,
-                                 local_time=local_time, local_moment=local_moment, file_size=file_size)
+                                 local_time=local_time, local_moment=local_moment, file_size=file_size,
+                                 typed=typed_text)
     install_french_elision(app.jinja_env)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

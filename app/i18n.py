@@ -104,6 +104,20 @@ def missing_translations(obj, fields) -> list[tuple[str, str]]:
 FALLBACK_NOTES = {"en": _l("in English only"), "fr": _l("in French only")}
 
 
+def typed_text(text: str) -> Markup:
+    """Text typed without a language (a follow-up note, who should act, how a field visit travels):
+    marked with the language its words show when it is not the page's, with the note a one-sided
+    bilingual text gets ("in English only"), else spaced as the page's language wants. The `typed`
+    filter of every page: stages use it, so the core registers it."""
+    from app.library.text import guess_language
+
+    page = current_language()
+    lang = guess_language(text) or page
+    if lang != page:
+        return render_localized(LocalizedText(text, lang, True))
+    return Markup("{}").format(french_spacing(text) if page == "fr" else text)
+
+
 _ELEMENTS = {"span": Markup("<span{0}>{1}</span>"), "p": Markup("<p{0}>{1}</p>")}
 _FALLBACK_NOTE = Markup(' <small class="fallback">({0})</small>')
 _LANG_ATTRIBUTE = Markup(' lang="{0}"')

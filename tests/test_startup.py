@@ -2,8 +2,8 @@
 (where everything is imported already and the order of imports hides mistakes):
 
 - `flask db upgrade`, `flask seed-demo` and `flask routes` on a fresh database, then the network
-  page and the demo event's hub from `wsgi:app`; on SQLite, and on a fresh PostgreSQL database
-  beside TEST_DATABASE_URL's when it names one;
+  page, the demo event's hub and every stage page it links to from `wsgi:app`; on SQLite, and on a
+  fresh PostgreSQL database beside TEST_DATABASE_URL's when it names one;
 - every `app.*` module imports on its own, in a process that has run no code of the app before:
   none may need another imported first.
 """
@@ -25,22 +25,32 @@ from config import normalise_database_url
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable  # the virtual environment's python, which runs the tests
 
-# Fetched with the test client of `wsgi:app` (as gunicorn loads it): status codes, and whether the
-# network page links to the demo event's hub.
+# Fetched with the test client of `wsgi:app` (as gunicorn loads it): status codes of the network
+# page, the demo event's hub and every stage page the hub shows a link for (the stages' own
+# `hub_status` URLs), whether the network page links to the hub, and the stage pages the hub lacks.
 FETCH_PAGES = """
 import json
 from wsgi import app
+from app.events.models import Event
 from app.events.seed import DEMO_SLUG
+from app.extensions import db
+from app.stages import stages_of
 
 client = app.test_client()
 hub = f"/events/{DEMO_SLUG}/"
-statuses = {}
-for path in ("/", hub):
-    for lang in ("en", "fr"):
-        response = client.get(f"{path}?lang={lang}")
-        statuses[f"{path}?lang={lang}"] = response.status_code
+with app.test_request_context():
+    event = db.session.scalar(db.select(Event).filter_by(slug=DEMO_SLUG))
+    stage_pages = [view.url for view in stages_of(event) if view.url]
+    db.session.remove()
+statuses, unlinked = {}, []
+for lang in ("en", "fr"):
+    hub_page = client.get(f"{hub}?lang={lang}").get_data(as_text=True)
+    unlinked += [f"{url}?lang={lang}" for url in stage_pages if f'href="{url}"' not in hub_page]
+    for path in ("/", hub, *stage_pages):
+        statuses[f"{path}?lang={lang}"] = client.get(f"{path}?lang={lang}").status_code
 home = client.get("/?lang=en").get_data(as_text=True)
-print(json.dumps({"statuses": statuses, "hub": hub, "home_links_hub": f'href="{hub}"' in home}))
+print(json.dumps({"statuses": statuses, "hub": hub, "home_links_hub": f'href="{hub}"' in home,
+                  "stage_pages": stage_pages, "unlinked": unlinked}))
 """
 
 
@@ -104,7 +114,10 @@ def test_a_fresh_database_is_migrated_seeded_and_served(fresh_database_url, tmp_
     assert result.returncode == 0, f"serving wsgi:app failed:\n{tail(result)}"
     pages = json.loads(result.stdout.strip().splitlines()[-1])
     assert pages["statuses"] == dict.fromkeys(pages["statuses"], 200), pages["statuses"]
-    assert len(pages["statuses"]) == 4
+    # The demo event is open with its background, agenda, field visit, registration and capture.
+    assert len(pages["stage_pages"]) >= 5, pages["stage_pages"]
+    assert len(pages["statuses"]) == 2 * (2 + len(pages["stage_pages"]))
+    assert pages["unlinked"] == [], "the hub shows no link to these stage pages"
     assert pages["home_links_hub"], f"the network page does not link to the demo event ({pages['hub']})"
 
 

@@ -2,7 +2,9 @@
 changes reaches the confirmed participants (with the event's invitation, updated) and the
 presenters of the changed items who have an email, one message per person. A presenter linked to
 a registration is written to as that participant (their language, their private link), never as
-well through the presenter's own email."""
+well through the presenter's own email.
+
+Its kind, agenda_changed, takes `changes` (a list of `app.mail.kinds.ItemChange`)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l

@@ -1,5 +1,7 @@
 """The background stage's email: each publication that changes the document tells the confirmed
-participants (one message per version, so that a double click sends nothing twice)."""
+participants (one message per version, so that a double click sends nothing twice). Its kind,
+background_published, takes `document_url` and optionally `first_publication` (False: "has been
+updated")."""
 
 import hashlib
 

@@ -7,7 +7,6 @@ the SDG pages, /cities/<slug> with the city's follow-up, the exports and the Ato
 `init_app(app)` runs after the stages' (create_app), so that every stage's spec is known."""
 
 from flask import Flask
-from markupsafe import Markup
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +20,7 @@ def init_app(app: Flask) -> None:
     register_library_source(app, recommendations.SOURCE)
     register_seed(app, seed.seed, rank=10)  # after every stage's: it completes their past events
     app.cli.add_command(library_cli)
-    app.jinja_env.filters.update(iso_day=_iso_day, fr_spaced=_fr_spaced, typed=_typed)
+    app.jinja_env.filters.update(iso_day=_iso_day, fr_spaced=_fr_spaced)
 
 
 def _iso_day(value: str):
@@ -39,16 +38,3 @@ def _fr_spaced(value):
         return LocalizedText(french_spacing(value.text), value.lang, value.is_fallback) if value.lang == "fr" else value
     return french_spacing(value) if current_language() == "fr" else value
 
-
-def _typed(text: str) -> Markup:
-    """Text typed without a language (a follow-up note, who should act, how a field visit travels):
-    marked with the language its words show when it is not the page's, with the note a one-sided
-    bilingual text gets ("in English only"), else spaced as the page's language wants."""
-    from app.i18n import LocalizedText, current_language, french_spacing, render_localized
-    from app.library.text import guess_language
-
-    page = current_language()
-    lang = guess_language(text) or page
-    if lang != page:
-        return render_localized(LocalizedText(text, lang, True))
-    return Markup("{}").format(french_spacing(text) if page == "fr" else text)

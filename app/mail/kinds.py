@@ -11,27 +11,15 @@ caller passes in `context`:
 - `event_url`: the event's public page; `invitation`: the Invitation attached, if any, whose time
   and place the message repeats in its body (Outlook shows the body, not the invitation).
 
-The kinds registered today, and the context keys each takes (`registration` is any object with
-these attributes: `app/registration/notifications.py` builds a `RegistrationFacts`):
+Each kind names the context keys its templates need (`requires`; `queue_message` refuses a message
+without them), where it is declared: a stage's kinds in the stage's `notifications.py`. The core's
+kinds (`app/events/notifications.py`, `app/auth/notifications.py`) and their context:
 
 | kind | context |
 |---|---|
-| registration_received | registration (.status, .attendance "in_person"/"online" or None) |
-| registration_confirmed | registration (.attendance) ; send with an invitation |
-| registration_waitlisted | registration (.position: place on the waiting list, int or None) |
-| registration_promoted | registration (.attendance) ; send with an invitation |
-| registration_offered | registration (.offer_expires_at: the UTC deadline, shown in the event's zone) |
-| registration_offer_expired | registration ; the offered place passed to the next on the waiting list |
-| registration_approved | registration (.attendance) ; send with an invitation |
-| registration_rejected | registration (.reason: str, may be empty) ; METHOD:CANCEL if a confirmed place is taken away |
-| registration_cancelled | registration ; send with a METHOD:CANCEL invitation (when a confirmed place is given up) |
-| background_published | document_url ; optionally first_publication (False: "has been updated") |
-| agenda_changed | changes: list[ItemChange] ; optionally an invitation per changed session |
 | reminder_7_days | days: how many days before the start (2 to 7); queued by `flask mail send-reminders` |
 | reminder_1_day | (nothing more; queued by `flask mail send-reminders`) |
 | event_cancelled | reason: str (may be empty) ; queued by the lifecycle signal with METHOD:CANCEL |
-| private_link_resent | (the private link only) |
-| registration_place_withdrawn | registration (.position) ; capacity lowered: METHOD:CANCEL for a confirmed place |
 | account_invitation | link (to choose a password), days, role ; no event (app/auth/notifications.py) |
 | password_reset | link, minutes ; no event |
 | sign_in_paused | failures, reset_url ; no event |

@@ -4,11 +4,11 @@ commit); `app.mail.delivery` sends them after that transaction has committed.
 Other stages call one function:
 
     from app.mail.services import queue_message, event_invitation
-    queue_message("registration_confirmed", Recipient(email, name, "fr", private_link=url),
-                  event=event, context={"registration": registration},
+    queue_message(kind_name, Recipient(email, name, "fr", private_link=url),
+                  event=event, context={...the keys the kind requires...},
                   invitation=event_invitation(event))
 
-The kinds and the context each takes are listed in `app/mail/kinds.py`.
+A kind, and the context it takes, is declared by the package that sends it (`app/mail/kinds.py`).
 """
 
 import hashlib

@@ -4,7 +4,24 @@ invitation (METHOD:REQUEST) when a place is confirmed, promoted or approved, a M
 UID, higher SEQUENCE) when someone who held a confirmed place cancels or is turned down. An erased
 registration has nobody to write to: nothing is sent, and the outbox forgets that person's messages
 for the event (`registration_erased`). Receivers run inside the action's transaction: a change that
-is rolled back sends nothing."""
+is rolled back sends nothing.
+
+The context of the kinds (`registration` is a `RegistrationFacts`, built here):
+
+| kind | context |
+|---|---|
+| registration_received | registration (.status, .attendance "in_person"/"online" or None) |
+| registration_confirmed | registration (.attendance) ; send with an invitation |
+| registration_waitlisted | registration (.position: place on the waiting list, int or None) |
+| registration_promoted | registration (.attendance) ; send with an invitation |
+| registration_offered | registration (.offer_expires_at: the UTC deadline, shown in the event's zone) |
+| registration_offer_expired | registration ; the offered place passed to the next on the waiting list |
+| registration_approved | registration (.attendance) ; send with an invitation |
+| registration_rejected | registration (.reason: str, may be empty) ; METHOD:CANCEL if a confirmed place is taken away |
+| registration_cancelled | registration ; send with a METHOD:CANCEL invitation (when a confirmed place is given up) |
+| private_link_resent | (the private link only) |
+| registration_place_withdrawn | registration (.position) ; capacity lowered: METHOD:CANCEL for a confirmed place |
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -1,5 +1,6 @@
 """Every kind of message, in both language orders, through a real SMTP server and check-mail."""
 
+import re
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -91,6 +92,22 @@ def test_every_kind_has_both_templates_in_its_stage(app):
         assert kind.template.endswith(f"/mail/{kind.name}")
         for suffix in ("txt", "html"):
             app.jinja_env.get_template(f"{kind.template}.{suffix}")
+
+
+def test_the_mail_package_names_no_stage_kind(app):
+    """The mail package knows no stage: a stage's kinds, and the context each takes (`requires`),
+    are written in the stage's own package, never listed in app/mail (where they go stale)."""
+    from pathlib import Path
+
+    from app.stages import specs
+
+    stages = {spec.key for spec in specs(app)}
+    stage_kinds = {kind.name for kind in kinds().values() if kind.template.split("/")[0] in stages}
+    assert {"registration_confirmed", "field_visit_signup", "learning_note_published"} <= stage_kinds
+    mail_package = Path(app.root_path) / "mail"
+    named = sorted(f"{path.name}: {name}" for path in mail_package.glob("*.py")
+                   for name in stage_kinds if re.search(rf"\b{name}\b", path.read_text(encoding="utf-8")))
+    assert named == []
 
 
 def test_rendering_puts_the_recipient_language_first(app, make):
