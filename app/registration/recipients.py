@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.mail.recipients import Audience, Recipient
 from app.registration.models import ACTIVE, AttendanceMode, Registration, RegistrationStatus
+from app.registration.queries import modes_for
 from app.registration.tokens import participant_url
 
 STATUSES = {
@@ -22,10 +23,15 @@ def private_link(registration: Registration) -> str:
 
 def meeting_link_for(registration: Registration) -> str | None:
     """The event's online meeting link, for confirmed participants who attend online only: the
-    waiting list, the turned down and those who come in person never receive it."""
-    if registration.status is RegistrationStatus.CONFIRMED and registration.attendance is AttendanceMode.ONLINE:
-        return registration.event.online_url or None
-    return None
+    waiting list, the turned down and those who come in person never receive it. The event's format
+    decides when it has one way of attending: a place held in person at an event since moved online
+    is attended online, one held online at an event now in person is not."""
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return None
+    mode = registration.attendance
+    if (only := modes_for(registration.event)) and len(only) == 1:
+        mode = only[0]
+    return (registration.event.online_url or None) if mode is AttendanceMode.ONLINE else None
 
 
 def recipient_for(registration: Registration) -> Recipient | None:

@@ -85,3 +85,24 @@ def test_a_draft_or_an_event_nobody_registered_for_saves_at_once(client, make):
     make.login(client, organiser)
     assert client.post(f"/manage/events/{event.slug}/edit", data=_form(event, venue="Ailleurs")).status_code == 302
     assert _messages("event_changed") == []
+
+
+def test_a_hybrid_event_moved_online_gives_everyone_with_a_place_the_meeting_link(client, make):
+    """Once the event is online only, those who had a place in person attend online too: the
+    message telling them, their invitation, their page and their calendar carry the link."""
+    from app.registration.models import Registration
+    from app.registration.tokens import make_token
+
+    event, organiser = _open_event_with_people(make)
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/edit",
+                           data=_form(event, format=EventFormat.DIGITAL.value, venue="", tell_participants="y"))
+    assert response.status_code == 302, response.text[:2000]
+    amal, bruno = _messages("event_changed")
+    for message in (amal, bruno):
+        assert "https://meet.example.org/old" in message.text_body, message.recipient_email
+        (vevent,) = Calendar.from_ical(message.ics).walk("VEVENT")
+        assert str(vevent["LOCATION"]) == "https://meet.example.org/old"
+    token = make_token(db.session.scalars(select(Registration).filter_by(email="amal@example.net")).one())
+    assert "https://meet.example.org/old" in client.get(f"/r/{token}").text
+    assert "https://meet.example.org/old" in client.get(f"/r/{token}/calendar.ics").data.decode().replace("\r\n ", "")
