@@ -21,17 +21,19 @@ def private_link(registration: Registration) -> str:
     return participant_url(registration)
 
 
+def attending_mode(registration: Registration) -> AttendanceMode:
+    """How the participant takes part: the event's one way of attending when it has one (a place
+    held in person at an event since moved online is attended online), else the one they chose."""
+    only = modes_for(registration.event)
+    return only[0] if len(only) == 1 else registration.attendance
+
+
 def meeting_link_for(registration: Registration) -> str | None:
     """The event's online meeting link, for confirmed participants who attend online only: the
-    waiting list, the turned down and those who come in person never receive it. The event's format
-    decides when it has one way of attending: a place held in person at an event since moved online
-    is attended online, one held online at an event now in person is not."""
-    if registration.status is not RegistrationStatus.CONFIRMED:
-        return None
-    mode = registration.attendance
-    if (only := modes_for(registration.event)) and len(only) == 1:
-        mode = only[0]
-    return (registration.event.online_url or None) if mode is AttendanceMode.ONLINE else None
+    waiting list, the turned down and those who come in person never receive it."""
+    if registration.status is RegistrationStatus.CONFIRMED and attending_mode(registration) is AttendanceMode.ONLINE:
+        return registration.event.online_url or None
+    return None
 
 
 def recipient_for(registration: Registration) -> Recipient | None:

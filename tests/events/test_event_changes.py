@@ -104,7 +104,9 @@ def test_a_hybrid_event_moved_online_gives_everyone_with_a_place_the_meeting_lin
         (vevent,) = Calendar.from_ical(message.ics).walk("VEVENT")
         assert str(vevent["LOCATION"]) == "https://meet.example.org/old"
     token = make_token(db.session.scalars(select(Registration).filter_by(email="amal@example.net")).one())
-    assert "https://meet.example.org/old" in client.get(f"/r/{token}").text
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "https://meet.example.org/old" in page
+    assert "have not given the venue yet" not in page and "<dd>Online</dd>" in page
     assert "https://meet.example.org/old" in client.get(f"/r/{token}/calendar.ics").data.decode().replace("\r\n ", "")
 
 
