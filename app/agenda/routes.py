@@ -68,7 +68,8 @@ def manage(slug: str):
 
 def _item_form_page(event: Event, form: ItemForm, item: AgendaItem | None):
     status = 422 if form.errors else 200
-    return render_template("agenda/item_form.html", event=event, form=form, item=item), status
+    return render_template("agenda/item_form.html", event=event, form=form, item=item,
+                           told=services.who_hears_of(event, item)), status
 
 
 def _flash_warnings(result: services.SaveResult) -> None:

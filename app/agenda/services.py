@@ -250,13 +250,14 @@ def update_item(actor, event: Event, item: AgendaItem, data: ItemInput, now: dat
     return SaveResult(item, _overlap_warnings(event, item))
 
 
-def who_hears_of(event: Event, item: AgendaItem) -> int:
-    """How many people a change of this item is emailed to now (none before the event opens)."""
+def who_hears_of(event: Event, item: AgendaItem | None) -> int:
+    """How many people a change of this item (or a new item, None) is emailed to now (none before
+    the event opens)."""
     from app.agenda.notifications import AGENDA_STATES, recipients_of
 
     if event.state not in AGENDA_STATES:
         return 0
-    return len(recipients_of(event, [item]))
+    return len(recipients_of(event, [item] if item is not None else []))
 
 
 # How long a removal can be undone from the message that follows it: long enough to see the slip,

@@ -125,8 +125,9 @@ def index(slug: str):
 
 
 def _visit_form_page(event: Event, form: VisitForm, visit: FieldVisit | None):
-    return render_template("field_visit/manage/visit_form.html", event=event, form=form, visit=visit), \
-        422 if form.errors else 200
+    told = len(queries.confirmed_registrations(visit)) if visit is not None else 0
+    return render_template("field_visit/manage/visit_form.html", event=event, form=form, visit=visit,
+                           told=told), 422 if form.errors else 200
 
 
 @manage_bp.route("/new", methods=["GET", "POST"])

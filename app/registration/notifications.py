@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db_types import utcnow
 from app.mail.kinds import Kind, register_kind
@@ -133,7 +133,14 @@ def _private_link_sent_lately(registration) -> bool:
     from app.mail.models import OutboxMessage
     from app.registration.models import Registration
 
-    db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row lock and reads outside a transaction until its first write: a write that
+        # changes nothing takes its one write lock now, held until the commit, so a second request
+        # reads only once the first one's message is committed.
+        db.session.execute(update(Registration).where(Registration.id == registration.id)
+                           .values(token_version=Registration.token_version, updated_at=Registration.updated_at))
+    else:
+        db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
     since = utcnow() - timedelta(seconds=current_app.config["PRIVATE_LINK_RESEND_SECONDS"])
     return db.session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.event_id == registration.event_id,

@@ -21,7 +21,7 @@ from app.registration.labels import STATUS_LABELS
 from app.registration.models import ACTIVE, Registration, RegistrationStatus
 from app.registration.queries import participant_from_token
 from app.registration.rate_limit import RateLimited, record_attempt
-from app.registration.recipients import meeting_link_for
+from app.registration.recipients import attending_mode, meeting_link_for
 from app.registration.tokens import participant_url, private_page
 from app.stages import participant_panels
 
@@ -149,6 +149,7 @@ def participant(token: str):
         event_message=queries.why_registrations_cannot_change(event),
         public_list=queries.settings_for(event).public_list,
         panels=participant_panels(registration, token), meeting_link=meeting_link_for(registration),
+        attendance=attending_mode(registration),
         contact=host_organizer(event),
         can_register_again=registration.status not in ACTIVE
         and queries.availability(event) is queries.Availability.OPEN,

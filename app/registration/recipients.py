@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.mail.recipients import Audience, Recipient
 from app.registration.models import ACTIVE, AttendanceMode, Registration, RegistrationStatus
+from app.registration.queries import modes_for
 from app.registration.tokens import participant_url
 
 STATUSES = {
@@ -20,10 +21,17 @@ def private_link(registration: Registration) -> str:
     return participant_url(registration)
 
 
+def attending_mode(registration: Registration) -> AttendanceMode:
+    """How the participant takes part: the event's one way of attending when it has one (a place
+    held in person at an event since moved online is attended online), else the one they chose."""
+    only = modes_for(registration.event)
+    return only[0] if len(only) == 1 else registration.attendance
+
+
 def meeting_link_for(registration: Registration) -> str | None:
     """The event's online meeting link, for confirmed participants who attend online only: the
     waiting list, the turned down and those who come in person never receive it."""
-    if registration.status is RegistrationStatus.CONFIRMED and registration.attendance is AttendanceMode.ONLINE:
+    if registration.status is RegistrationStatus.CONFIRMED and attending_mode(registration) is AttendanceMode.ONLINE:
         return registration.event.online_url or None
     return None
 

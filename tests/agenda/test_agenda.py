@@ -387,3 +387,24 @@ def test_reordering_an_open_events_agenda_logs_the_new_times_and_not_an_unchange
     french = client.get(f"/events/{event.slug}/agenda?lang=fr").text
     assert "«\u00a0Déjeuner\u00a0»\u00a0: déplacement du" in french
     assert "Nouveau lieu" not in french and "Désormais" not in french
+
+
+def test_the_item_forms_of_an_open_event_say_how_many_people_saving_emails(client, make):
+    from app.registration import signup
+    from tests.registration.conftest import person
+
+    lyon = make.city("Lyon", "Europe/Paris", "FR")
+    organiser = make.user(Role.ORGANISER, lyon)
+    event = make.event(lyon, EventState.OPEN, capacity=5)
+    item = make.agenda_item(event, "09:00", "10:00", title_en="Opening", title_fr="Ouverture")
+    make.login(client, organiser)
+    edit, new = f"/manage/events/{event.slug}/agenda/items/{item.id}", f"/manage/events/{event.slug}/agenda/items/new"
+    assert 'id="who-is-told"' not in client.get(f"{edit}?lang=en").text, "nobody registered yet"
+    for address in ("amal@example.net", "bruno@example.net"):
+        signup.register(event, person(address), check_window=False)
+    db.session.commit()
+    assert "Saving emails this to 2 people (confirmed participants" in client.get(f"{edit}?lang=en").text
+    assert "Enregistrer enverra ceci par courriel à 2 personnes (participants" in client.get(f"{new}?lang=fr").text
+    event.state = EventState.DRAFT
+    db.session.commit()
+    assert 'id="who-is-told"' not in client.get(f"{edit}?lang=en").text, "nobody is emailed before it opens"

@@ -85,3 +85,50 @@ def test_a_draft_or_an_event_nobody_registered_for_saves_at_once(client, make):
     make.login(client, organiser)
     assert client.post(f"/manage/events/{event.slug}/edit", data=_form(event, venue="Ailleurs")).status_code == 302
     assert _messages("event_changed") == []
+
+
+def test_a_hybrid_event_moved_online_gives_everyone_with_a_place_the_meeting_link(client, make):
+    """Once the event is online only, those who had a place in person attend online too: the
+    message telling them, their invitation, their page and their calendar carry the link."""
+    from app.registration.models import Registration
+    from app.registration.tokens import make_token
+
+    event, organiser = _open_event_with_people(make)
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/edit",
+                           data=_form(event, format=EventFormat.DIGITAL.value, venue="", tell_participants="y"))
+    assert response.status_code == 302, response.text[:2000]
+    amal, bruno = _messages("event_changed")
+    for message in (amal, bruno):
+        assert "https://meet.example.org/old" in message.text_body, message.recipient_email
+        (vevent,) = Calendar.from_ical(message.ics).walk("VEVENT")
+        assert str(vevent["LOCATION"]) == "https://meet.example.org/old"
+    token = make_token(db.session.scalars(select(Registration).filter_by(email="amal@example.net")).one())
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "https://meet.example.org/old" in page
+    assert "have not given the venue yet" not in page and "<dd>Online</dd>" in page
+    assert "https://meet.example.org/old" in client.get(f"/r/{token}/calendar.ics").data.decode().replace("\r\n ", "")
+
+
+def test_feeds_show_the_sequence_the_invitations_carry_after_a_move(client, make):
+    """One SEQUENCE per UID: after the event moves, its feed, the network's feed and a participant's
+    own feed carry the SEQUENCE of the invitation just sent, not 0."""
+    from app.calendar import event_uid
+    from app.registration.models import Registration
+    from app.registration.tokens import make_token
+
+    event, organiser = _open_event_with_people(make)
+    make.login(client, organiser)
+    moved = event.start_date + timedelta(days=1)
+    response = client.post(f"/manage/events/{event.slug}/edit", data=_form(
+        event, start_date=moved.isoformat(), end_date=(moved + timedelta(days=1)).isoformat(), tell_participants="y"))
+    assert response.status_code == 302, response.text[:2000]
+    uid = event_uid(event)
+    sent = {int(vevent["SEQUENCE"]) for message in _messages("event_changed")
+            for vevent in Calendar.from_ical(message.ics).walk("VEVENT")}
+    assert sent == {1}
+    token = make_token(db.session.scalars(select(Registration).filter_by(email="amal@example.net")).one())
+    for path in (f"/events/{event.slug}/calendar.ics", "/calendar.ics", f"/r/{token}/calendar.ics"):
+        (vevent,) = [v for v in Calendar.from_ical(client.get(path).data).walk("VEVENT") if str(v["UID"]) == uid]
+        assert int(vevent["SEQUENCE"]) == 1, path
+        assert vevent["DTSTART"].dt == moved, path

@@ -243,3 +243,16 @@ def test_moving_the_event_with_its_agenda_moves_the_visits_and_tells_those_signe
     assert all(utc_to_local(stop.at, event.timezone).date() == later + timedelta(days=1) for stop in moved.stops)
     kinds = set(db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient_email == person.email)))
     assert {"event_changed", "field_visit_changed"} <= kinds
+
+
+def test_the_edit_form_says_how_many_people_a_new_time_or_meeting_point_is_emailed_to(
+        client, make, event, organiser, new_visit, participant):
+    visit = new_visit(event)
+    make.login(client, organiser)
+    url = f"/manage/events/{event.slug}/field-visit/{visit.id}"
+    assert 'id="who-is-told"' not in client.get(f"{url}?lang=en").text, "nobody holds a place yet"
+    signups.sign_up(participant(event), visit)
+    db.session.commit()
+    assert ("A new time or meeting point is emailed, with the updated calendar invitation, to 1 person with a place "
+            "on this visit.") in client.get(f"{url}?lang=en").text
+    assert "à 1 personne qui a une place sur cette visite" in client.get(f"{url}?lang=fr").text

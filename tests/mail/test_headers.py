@@ -296,3 +296,44 @@ def test_a_title_with_line_breaks_and_controls_gives_a_valid_invitation_and_feed
 def test_an_address_with_a_control_character_or_a_name_is_not_queued(app, make, address):
     with pytest.raises(ValueError, match="not an email address"):
         queue_message("private_link_resent", Recipient(address, "Ann", "en"), event=make.event())
+
+
+def test_every_kind_with_long_themes_in_both_orders_reads_back_as_written(app, make, mail_sink, host):
+    """Every kind's subject ("Sur la liste d'attente : …", "Visite de terrain demain : …") with the
+    long themes, through the SMTP server: each reader displays it exactly as queued, and check-mail,
+    which fails a word cut in two ("d'attent e"), passes every message."""
+    from app.mail.kinds import kinds
+    from tests.mail.test_templates import ACCOUNT_KINDS, WITH_CANCEL, WITH_INVITATION, _context
+
+    lyon, _organiser = host
+    expected, with_ics, without_ics = {}, [], []
+    for number, (theme_en, theme_fr) in enumerate(THEMES[:2]):
+        event = make.event(lyon, EventState.OPEN, theme_en=theme_en, theme_fr=theme_fr, venue="Salle Molière")
+        for kind in sorted(kinds()):
+            for language in ("en", "fr"):
+                address = f"{kind}.{language}.{number}@example.net"
+                invitation = None
+                if kind in WITH_INVITATION or kind in WITH_CANCEL:
+                    invitation = event_invitation(event, cancelled=kind in WITH_CANCEL)
+                message = queue_message(kind, Recipient(address, "Zoé Lefèvre-Ben Saïd", language),
+                                        event=None if kind in ACCOUNT_KINDS else event, context=_context(kind),
+                                        invitation=invitation)
+                expected[message.message_id] = message.subject
+                (with_ics if invitation else without_ics).append(address)
+    db.session.commit()
+    sent = 0
+    while (report := deliver_due()).claimed:
+        assert report.failed == report.retried == 0, report
+        sent += report.sent
+    assert sent == len(expected) == 2 * 2 * len(kinds())
+    files = mail_sink.wait(len(expected))
+    by_address = {}
+    for path in files:
+        raw = path.read_bytes()
+        _assert_well_formed(raw)
+        message = email.message_from_bytes(raw, policy=policy.default)
+        assert _readers(raw) == [expected[message["Message-ID"]]] * 2
+        by_address[message["To"].addresses[0].addr_spec] = path
+    assert any("d’aujourd’hui" in subject and "d'attente" in subject for subject in expected.values())
+    assert_passes([by_address[address] for address in without_ics])
+    assert_passes([by_address[address] for address in with_ics], expect_ics=True)

@@ -78,6 +78,12 @@ def test_simultaneous_double_submits_create_one_registration(live_server, open_e
     db.session.expire_all()
     assert statuses(event) == {"confirmed": 1}
     assert_seats_consistent(event)
+    # One confirmation, and the private link sent again once at most, however many clicks.
+    from app.mail.models import OutboxMessage
+
+    kinds = sorted(db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient_email
+                                                                       == "same@example.org")))
+    assert kinds in (["registration_confirmed"], ["private_link_resent", "registration_confirmed"]), kinds
 
 
 def test_simultaneous_cancellations_promote_each_waiting_person_once(live_server, open_event, register):
