@@ -89,7 +89,7 @@ def _on_visit_changed(visit, changes=None, **_extra) -> None:
                           context=_context(visit, changes=dict(changes or {})), invitation=invitation)
 
 
-def _on_visit_removed(visit, holders=(), **_extra) -> None:
+def _on_visit_removed(visit, holders=(), waiting=(), **_extra) -> None:
     from app.field_visit.calendar import visit_invitation
     from app.mail.services import queue_message
 
@@ -98,6 +98,12 @@ def _on_visit_removed(visit, holders=(), **_extra) -> None:
         if (recipient := _recipient(registration)) is not None:
             queue_message("field_visit_left", recipient, event=visit.event,
                           context=_context(visit, reason="visit_removed", held_place=True), invitation=cancellation)
+    # Nothing of theirs is in a calendar (the invitation comes with a confirmed place): the message alone.
+    for signup in waiting:
+        if (recipient := _recipient(signup.registration)) is not None:
+            queue_message("field_visit_left", recipient, event=visit.event,
+                          context=_context(visit, reason="visit_removed", held_place=False,
+                                           waited=signup.status.value))
 
 
 def _on_event_state_changed(event, change=None, **_extra) -> None:

@@ -17,7 +17,7 @@ from app.events.services import touch
 from app.extensions import db
 from app.field_visit.models import FieldVisit, FieldVisitStop, SignupStatus, VisitSignup
 from app.field_visit.places import fill_from_waiting_list
-from app.field_visit.queries import confirmed_registrations, taken_places, visits_of
+from app.field_visit.queries import confirmed_registrations, people, taken_places, visits_of
 from app.field_visit.signals import visit_changed, visit_removed
 from app.forms import HTTPS_REQUIRED
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
@@ -233,11 +233,13 @@ def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: 
 
 
 def remove_visit(actor, event: Event, visit: FieldVisit) -> None:
-    """Remove a visit; those who held a place get a calendar cancellation (`visit_removed`)."""
+    """Remove a visit; those who held a place get a calendar cancellation, and those waiting for one
+    (on its waiting list, or offered a place) are told too (`visit_removed`)."""
     require_manager(actor, event)
     if visit.event_id != event.id:
         raise DomainError(_l("This visit belongs to another event."))
-    visit_removed.send(visit, holders=confirmed_registrations(visit))
+    visit_removed.send(visit, holders=confirmed_registrations(visit),
+                       waiting=people(visit, (SignupStatus.WAITLISTED, SignupStatus.OFFERED)))
     db.session.delete(visit)
     touch(event)
     db.session.flush()

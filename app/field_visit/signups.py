@@ -46,8 +46,15 @@ def why_cannot_sign_up(registration: Registration, visit: FieldVisit, now: datet
         return _l("This visit happens online: no need to sign up, follow its link.")
     if not visit.signup_open:
         return _l("Sign-up for this visit is closed.")
-    if visit.returns_at <= (now or utcnow()):
+    now = now or utcnow()
+    if visit.returns_at <= now:
         return _l("This visit is over.")
+    if visit.meets_at <= now:
+        from app.i18n import format_local_datetime
+
+        # The group has left the meeting point: a place taken now could not be used.
+        return _l("This visit began on %(when)s: it is too late to sign up.",
+                  when=format_local_datetime(visit.meets_at, visit.event.timezone))
     return None
 
 

@@ -191,6 +191,38 @@ def test_removing_a_visit_cancels_it_in_the_calendars_of_those_going(event, orga
     assert message.ics_method == "CANCEL" and "will not take place" in message.text_body
 
 
+def test_removing_a_visit_tells_those_on_its_waiting_list_and_those_offered_a_place(
+        event, organiser, new_visit, participant):
+    """Their rows go with the visit: without a message they would never learn it."""
+    from app.field_visit.places import end_signup
+    from app.field_visit.models import EndReason
+    from app.mail.models import OutboxMessage
+    from tests.field_visit.conftest import offer_policy
+
+    offer_policy(event)
+    visit = new_visit(event, capacity=2)
+    leaving, going, offered, waiting_en, waiting_fr = (participant(event), participant(event), participant(event),
+                                                      participant(event), participant(event, language="fr"))
+    rows = [signups.sign_up(p, visit) for p in (leaving, going, offered, waiting_en, waiting_fr)]
+    end_signup(rows[0], EndReason.CHANGED_MIND, rows[0].updated_at)  # the freed place is offered to the next
+    db.session.commit()
+    assert [r.status for r in rows[1:]] == [SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITLISTED,
+                                            SignupStatus.WAITLISTED]
+    before = db.session.scalar(select(db.func.max(OutboxMessage.id)))
+    services.remove_visit(organiser, event, visit)
+    db.session.commit()
+    told = {m.recipient_email: m for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left", OutboxMessage.id > before))}
+    assert set(told) == {p.email for p in (going, offered, waiting_en, waiting_fr)}
+    assert told[going.email].ics_method == "CANCEL"
+    assert "The place offered to you on it is withdrawn" in told[offered.email].text_body
+    english = told[waiting_en.email]
+    assert english.ics_method is None
+    assert "will not take place" in english.text_body and "You were on its waiting list" in english.text_body
+    french = told[waiting_fr.email].text_body
+    assert "n'aura pas lieu" in french and "Vous étiez sur sa liste d'attente" in french
+
+
 def test_stop_without_a_place_is_refused(event, organiser):
     with pytest.raises(DomainError) as refused:
         services.create_visit(organiser, event, visit_input(event, stops=[StopInput(address="1 rue X")]))
