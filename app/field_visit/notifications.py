@@ -52,7 +52,7 @@ def _context(visit, **more) -> dict:
 def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_extra) -> None:
     from app.field_visit.calendar import visit_invitation
     from app.field_visit.models import EndReason, SignupStatus
-    from app.field_visit.queries import waiting_position
+    from app.field_visit.queries import clashing, waiting_position
     from app.mail.services import queue_message
 
     if reason is EndReason.ERASED:
@@ -64,9 +64,11 @@ def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_
     event = visit.event
     if change == "left":
         cancelled = previous is SignupStatus.CONFIRMED
+        # The visit they keep: the one that now overlaps this one, which they signed up for first.
+        kept = clashing(signup.registration_id, visit) if reason is EndReason.VISITS_OVERLAP else None
         queue_message("field_visit_left", recipient, event=event,
                       context=_context(visit, reason=reason.value if reason else "changed_mind",
-                                       held_place=cancelled),
+                                       held_place=cancelled, kept=kept),
                       invitation=visit_invitation(visit, cancelled=True) if cancelled else None)
         return
     queue_message("field_visit_signup", recipient, event=event,

@@ -83,6 +83,8 @@ def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None 
     signup = signup_of(visit.id, registration.id)
     if signup is not None and signup.status in ACTIVE_SIGNUP:
         raise DomainError(_l("You have already signed up for this visit."))
+    # `created_at` is when this sign-up began (a row left earlier is taken up again): who signed up
+    # first keeps their visit when an organiser moves two of theirs onto each other (services).
     if signup is None:
         signup = VisitSignup(visit_id=visit.id, registration_id=registration.id, status=S.LEFT, created_at=now,
                              updated_at=now)
@@ -95,12 +97,12 @@ def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None 
         raise DomainError(clash)
     if first_waiting(visit) is None and take_place(visit):
         if not transition(signup, (S.LEFT,), S.CONFIRMED, now, ended_reason=None, queued_at=None,
-                          checked_in_at=None):
+                          checked_in_at=None, created_at=now):
             raise DomainError(_l("This sign-up has just changed; reload the page."))
         announce(signup, "confirmed")
     else:
         if not transition(signup, (S.LEFT,), S.WAITLISTED, now, ended_reason=None, queued_at=now,
-                          checked_in_at=None):
+                          checked_in_at=None, created_at=now):
             raise DomainError(_l("This sign-up has just changed; reload the page."))
         announce(signup, "waitlisted")
     return signup

@@ -13,7 +13,8 @@ from app.field_visit.models import FieldVisit, SignupStatus, VisitSignup
 from tests.ical_check import assert_check_ics
 
 
-def test_seed_demo_adds_the_turin_visit_the_guillotiere_of_2016_and_the_one_stop_shop_of_2017(app, runner, client, tmp_path):
+def test_seed_demo_adds_the_turin_visit_the_guillotiere_of_2016_and_the_one_stop_shop_of_2017(
+        app, runner, client, tmp_path):
     app.config["DEMO_ACCOUNTS"], saved = True, app.config.get("DEMO_ACCOUNTS")
     try:
         first = runner.invoke(args=["seed-demo"])
