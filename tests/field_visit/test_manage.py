@@ -234,8 +234,8 @@ def _moving_onto_the_morning(event, new_visit, participant):
     waiting = participant(event, name="Wassim Waiting")
     waiting_both = participant(event, name="Nadia Waiting-Too")
     for person, visit in ((afternoon_first, afternoon), (morning_first, morning), (morning_first, afternoon),
-                          (afternoon_first, morning), (waiting, afternoon), (waiting_both, morning),
-                          (waiting_both, afternoon)):
+                          (afternoon_first, morning), (waiting_both, morning), (waiting_both, afternoon),
+                          (waiting, afternoon)):
         signups.sign_up(person, visit)
     db.session.commit()
     return morning, afternoon, dict(afternoon_first=afternoon_first, morning_first=morning_first, waiting=waiting,
@@ -276,7 +276,8 @@ def test_moving_a_visit_onto_another_asks_first_then_each_keeps_the_one_signed_u
     db.session.commit()
     assert _statuses(morning) == {"Zoé Afternoon-First": SignupStatus.LEFT, "Ali Morning-First": SignupStatus.CONFIRMED,
                                   "Nadia Waiting-Too": SignupStatus.CONFIRMED}
-    # Nadia's waiting-list place went before Ali's place was freed: the freed place went to Wassim.
+    # Nadia, first on the afternoon's waiting list, left it before Ali's place was freed: the place
+    # went to Wassim, and Nadia was never given a place only to lose it.
     assert _statuses(afternoon) == {"Zoé Afternoon-First": SignupStatus.CONFIRMED,
                                     "Ali Morning-First": SignupStatus.LEFT, "Wassim Waiting": SignupStatus.CONFIRMED,
                                     "Nadia Waiting-Too": SignupStatus.LEFT}
@@ -330,6 +331,21 @@ def test_the_organiser_is_asked_before_a_move_onto_another_visit_and_confirms_on
     panel = html.unescape(client.get(f"/r/{make_token(person)}?lang={lang}").text)
     assert {"en": "it now overlaps another visit you signed up for first",
             "fr": "elle chevauche désormais une autre visite"}[lang] in panel
+
+
+def test_signing_up_again_after_leaving_counts_from_the_new_sign_up(event, organiser, new_visit, participant):
+    morning = new_visit(event, start="09:00", end="12:00")
+    afternoon = new_visit(event, start="14:00", end="17:00")
+    person = participant(event, name="Ali Back-Again")
+    signups.sign_up(person, afternoon)
+    signups.leave(person, afternoon)
+    signups.sign_up(person, morning)
+    signups.sign_up(person, afternoon)
+    services.update_visit(organiser, event, afternoon, visit_input(event, start="11:00", end="13:00",
+                                                                   overlap_confirmed=True))
+    db.session.commit()
+    assert _statuses(morning)["Ali Back-Again"] is SignupStatus.CONFIRMED
+    assert _statuses(afternoon)["Ali Back-Again"] is SignupStatus.LEFT
 
 
 def test_a_move_that_overlaps_nobody_s_other_visit_is_saved_without_asking(event, organiser, new_visit, participant):
