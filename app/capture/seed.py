@@ -3,7 +3,8 @@
 - The finished Lyon event of December 2017, "Inter-institutional coordination in migration
   governance" (30+ experts from Amman, Lisbon, Lyon, Madrid, Tangier, Turin, Vienna and guests,
   with a study visit to the future one-stop shop of social services): challenges and
-  opportunities, cases from four cities, visit observations, eight recommendations in both
+  opportunities, cases from four cities, observations of the visit (the field visit stage's demo
+  visit of that event, which its seed adds first; the label alone without it), eight recommendations in both
   languages with their SDG targets, the room's votes (with demo people) and two cities' follow-up.
 - The upcoming Turin demo event: a few entries typed live, one still waiting for its translation.
 
@@ -262,12 +263,34 @@ def _entry(event: Event, kind: EntryKind, language: str, at: datetime, author, *
     return entry
 
 
+def _lyon_visit_id(event: Event) -> int | None:
+    """The event's study visit, when the field visit stage's demo seed has added it."""
+    from app.field_visit.queries import visits_of
+
+    visits = visits_of(event)
+    return visits[0].id if visits else None
+
+
+def _link_lyon_observations(event: Event) -> None:
+    """A demo database seeded before the visit existed: its observations point at it now."""
+    if (visit_id := _lyon_visit_id(event)) is None:
+        return
+    for entry in db.session.scalars(select(Entry).where(Entry.event_id == event.id, Entry.kind == K.OBSERVATION,
+                                                        Entry.field_visit_id.is_(None),
+                                                        Entry.visit_label == LYON_VISIT)):
+        entry.field_visit_id = visit_id
+    db.session.flush()
+
+
 def seed_lyon(with_demo_people: bool) -> dict[str, int]:
     counts = {"Lyon 2017 capture entries": 0, "Lyon 2017 follow-ups": 0}
     if with_demo_people:
         counts["Lyon 2017 votes"] = 0
     event = _lyon_event()
-    if event is None or _has_entries(event):
+    if event is None:
+        return counts
+    if _has_entries(event):
+        _link_lyon_observations(event)
         return counts
     cities = {c.name_en: c for c in db.session.scalars(select(City))}
     areas = {a.code: a.id for a in db.session.scalars(select(PolicyArea))}
@@ -288,8 +311,10 @@ def seed_lyon(with_demo_people: bool) -> dict[str, int]:
                text_en=text_en, text_fr=text_fr, city_id=cities[city].id if city in cities else None,
                city_other="" if city in cities else city, organisation=organisation)
     clock = datetime(2017, 12, 13, 8, 0, tzinfo=UTC)
+    visit_id = _lyon_visit_id(event)
     for text_en, text_fr in LYON_OBSERVATIONS:
-        _entry(event, K.OBSERVATION, "fr", tick(), None, text_en=text_en, text_fr=text_fr, visit_label=LYON_VISIT)
+        _entry(event, K.OBSERVATION, "fr", tick(), None, text_en=text_en, text_fr=text_fr, visit_label=LYON_VISIT,
+               field_visit_id=visit_id)
     recommendations = []
     for number, (text_en, text_fr, level, actor, codes, sdg_codes, group, answers) in enumerate(LYON_RECOMMENDATIONS):
         recommendations.append(_entry(

@@ -94,7 +94,9 @@ SPEC = StageSpec(
     facilitator_steps=facilitator_steps,
     participant_panel=ParticipantPanel("capture/_participant_panel.html", voting_panel),
     seed=seed,
-    seed_rank=1,  # after registration (-1, its demo participants vote) and the agenda (0, where cases were presented)
+    # After registration (-1, its demo participants vote), the agenda (0, where cases were presented) and the field
+    # visit (1, the visit its Lyon 2017 observations belong to).
+    seed_rank=2,
     scale_seed=scale_seed,
     library_figures=library_figures,
 )

@@ -95,6 +95,8 @@ class VisitForm(FlaskForm):
     agenda_item_id = SelectField(_l("Its slot in the agenda"), coerce=_slot_id, validate_choice=False, choices=[],
                                  description=_l("The agenda shows the visit in this slot, at the visit's times."))
     stops = FieldList(FormField(StopForm), label=_l("Stops"), min_entries=BLANK_STOPS)
+    overlap_confirmed = BooleanField(_l("Yes, save the new time: those listed keep the visit they signed up for "
+                                        "first, and are told by email that their other place is released"))
 
     def configure(self, zone_name: str, slots: list[tuple[int, str]]) -> None:
         hint = _l("Local time in %(zone)s.", zone=zone_name)
@@ -136,7 +138,7 @@ class VisitForm(FlaskForm):
             what_to_bring_en=self.what_to_bring_en.data or "", what_to_bring_fr=self.what_to_bring_fr.data or "",
             meal_included=bool(self.meal_included.data), capacity=self.capacity.data,
             reserved=self.reserved.data or 0, online_url=self.online_url.data or "",
-            agenda_item_id=self.agenda_item_id.data,
+            agenda_item_id=self.agenda_item_id.data, overlap_confirmed=bool(self.overlap_confirmed.data),
             stops=[StopInput(place=e.form.place.data or "", address=e.form.address.data or "",
                              shown_en=e.form.shown_en.data or "", shown_fr=e.form.shown_fr.data or "",
                              received_by=e.form.received_by.data or "", at_local=e.form.at.data)

@@ -131,6 +131,7 @@ class EndReason(enum.StrEnum):
     ONLINE = "online"  # switched to attending online
     ERASED = "erased"
     OFFER_EXPIRED = "offer_expired"
+    VISITS_OVERLAP = "visits_overlap"  # an organiser moved a visit onto another they signed up for first
 
 
 class VisitSignup(db.Model):

@@ -52,7 +52,7 @@ def _context(visit, **more) -> dict:
 def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_extra) -> None:
     from app.field_visit.calendar import visit_invitation
     from app.field_visit.models import EndReason, SignupStatus
-    from app.field_visit.queries import waiting_position
+    from app.field_visit.queries import clashing, waiting_position
     from app.mail.services import queue_message
 
     if reason is EndReason.ERASED:
@@ -64,9 +64,11 @@ def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_
     event = visit.event
     if change == "left":
         cancelled = previous is SignupStatus.CONFIRMED
+        # The visit they keep: the one that now overlaps this one, which they signed up for first.
+        kept = clashing(signup.registration_id, visit) if reason is EndReason.VISITS_OVERLAP else None
         queue_message("field_visit_left", recipient, event=event,
                       context=_context(visit, reason=reason.value if reason else "changed_mind",
-                                       held_place=cancelled),
+                                       held_place=cancelled, kept=kept),
                       invitation=visit_invitation(visit, cancelled=True) if cancelled else None)
         return
     queue_message("field_visit_signup", recipient, event=event,
@@ -89,7 +91,7 @@ def _on_visit_changed(visit, changes=None, **_extra) -> None:
                           context=_context(visit, changes=dict(changes or {})), invitation=invitation)
 
 
-def _on_visit_removed(visit, holders=(), **_extra) -> None:
+def _on_visit_removed(visit, holders=(), waiting=(), **_extra) -> None:
     from app.field_visit.calendar import visit_invitation
     from app.mail.services import queue_message
 
@@ -98,6 +100,12 @@ def _on_visit_removed(visit, holders=(), **_extra) -> None:
         if (recipient := _recipient(registration)) is not None:
             queue_message("field_visit_left", recipient, event=visit.event,
                           context=_context(visit, reason="visit_removed", held_place=True), invitation=cancellation)
+    # Nothing of theirs is in a calendar (the invitation comes with a confirmed place): the message alone.
+    for signup in waiting:
+        if (recipient := _recipient(signup.registration)) is not None:
+            queue_message("field_visit_left", recipient, event=visit.event,
+                          context=_context(visit, reason="visit_removed", held_place=False,
+                                           waited=signup.status.value))
 
 
 def _on_event_state_changed(event, change=None, **_extra) -> None:

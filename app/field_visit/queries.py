@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.events.models import Event
 from app.extensions import db
@@ -149,6 +149,24 @@ def clashing(registration_id: int, visit: FieldVisit) -> FieldVisit | None:
         .where(VisitSignup.registration_id == registration_id, VisitSignup.status.in_(ACTIVE_SIGNUP),
                FieldVisit.id != visit.id, FieldVisit.meets_at < visit.returns_at,
                FieldVisit.returns_at > visit.meets_at).limit(1))
+
+
+def signed_up_for_both(visit: FieldVisit, meets_at: datetime, returns_at: datetime) -> list[tuple[VisitSignup,
+                                                                                                   VisitSignup]]:
+    """(their sign-up for `visit`, their sign-up for the other) of each person signed up for, or waiting
+    for, both `visit` and another visit of its event that overlaps `meets_at`–`returns_at`; one query."""
+    other, other_visit = aliased(VisitSignup), aliased(FieldVisit)
+    rows = db.session.execute(
+        select(VisitSignup, other)
+        .join(Registration, VisitSignup.registration_id == Registration.id)
+        .join(other, other.registration_id == VisitSignup.registration_id)
+        .join(other_visit, other.visit_id == other_visit.id)
+        .options(joinedload(VisitSignup.registration))
+        .where(VisitSignup.visit_id == visit.id, VisitSignup.status.in_(ACTIVE_SIGNUP),
+               other.status.in_(ACTIVE_SIGNUP), other_visit.id != visit.id, other_visit.event_id == visit.event_id,
+               other_visit.meets_at < returns_at, other_visit.returns_at > meets_at)
+        .order_by(func.lower(Registration.name), VisitSignup.id, other.id))
+    return [tuple(row) for row in rows.tuples().all()]
 
 
 def expired_offers(now: datetime, event: Event | None = None) -> list[VisitSignup]:

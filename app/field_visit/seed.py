@@ -1,6 +1,9 @@
 """Demo data for `flask seed-demo`: the upcoming Turin event's visit with three stops and a few
-sign-ups, and the Guillotière visit of the network's launch workshop (Lyon, March 2016), as the
-seed documents describe it. Each is added only where the event has no visit yet."""
+sign-ups, the Guillotière visit of the network's launch workshop (Lyon, March 2016), and the study
+visit of the coordination workshop (Lyon, December 2017) to the future one-stop shop of social
+services, as the seed documents describe them. Each is added only where the event has no visit yet.
+The capture stage's Lyon 2017 observations name that last visit, so this seed runs first
+(`seed_rank`)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -134,6 +137,62 @@ def seed_guillotiere_2016() -> int:
                        capacity=None, reserved=0, signup_open=False, created_at=now, updated_at=now, **GUILLOTIERE)
     visit.stops = [FieldVisitStop(position=n, place=en, address="La Guillotière, 69007 Lyon", shown_en=en, shown_fr=fr)
                    for n, (en, fr) in enumerate(GUILLOTIERE_STOPS)]
+    db.session.add(visit)
+    db.session.flush()
+    return 1
+
+
+LYON_2017 = dict(
+    title_en="Study visit to the future one-stop shop of social services: the Maisons de la Métropole des "
+             "Solidarités and the CCAS",
+    title_fr="Visite d'étude du futur guichet unique des services sociaux\u00a0: les Maisons de la Métropole des "
+             "Solidarités et le CCAS",
+    description_en=("The Métropole de Lyon and the City of Lyon are bringing their social services under one roof: the "
+                    "Maisons de la Métropole des Solidarités, where the Métropole's social workers receive residents, "
+                    "will share a single reception desk with the City's social action centre (CCAS). The teams show "
+                    "what changes for a newcomer: one reception, one file, one appointment calendar."),
+    description_fr=("La Métropole de Lyon et la Ville de Lyon réunissent leurs services sociaux sous un même "
+                    "toit\u00a0: les Maisons de la Métropole des Solidarités, où les travailleurs sociaux de la "
+                    "Métropole reçoivent les habitants, partageront un accueil unique avec le centre communal "
+                    "d'action sociale (CCAS) de la Ville. Les équipes montrent ce qui change pour un nouvel "
+                    "arrivant\u00a0: un seul accueil, un seul dossier, un seul agenda de rendez-vous."),
+    host_organisations="Métropole de Lyon, Maisons de la Métropole des Solidarités\n"
+                       "Ville de Lyon, Centre communal d'action sociale (CCAS)",
+    meeting_point="Hôtel de Ville de Lyon", meeting_address="1 place de la Comédie, 69001 Lyon",
+    return_place="Hôtel de Ville de Lyon", transport="Metro and on foot", guide_languages="fr,en",
+)
+LYON_2017_STOPS = (
+    ("Maison de la Métropole des Solidarités",
+     "The single reception desk: a newcomer is received once, and social workers of the Métropole and of the "
+     "CCAS follow them with one shared file.",
+     "L'accueil unique\u00a0: un nouvel arrivant est reçu une seule fois, et les travailleurs sociaux de la "
+     "Métropole et du CCAS le suivent avec un dossier partagé.",
+     "The Maison's reception and social work teams", "14:45"),
+    ("Centre communal d'action sociale (CCAS) de la Ville de Lyon",
+     "What the City's social action centre brings under the shared roof: emergency aid, a postal address for "
+     "those who have none, and help to open social rights; interpreting booked by phone.",
+     "Ce que le centre communal d'action sociale de la Ville apporte sous le toit commun\u00a0: aides "
+     "d'urgence, domiciliation pour ceux qui n'ont pas d'adresse et aide à l'ouverture des droits\u00a0; "
+     "interprétariat réservé par téléphone.",
+     "The CCAS's team", "16:00"),
+)
+
+
+def seed_lyon_2017() -> int:
+    """The coordination workshop in Lyon (12–13 December 2017) and its study visit, the first afternoon."""
+    lyon = db.session.scalar(select(City).where(City.name_en == "Lyon"))
+    if lyon is None:
+        return 0
+    event = db.session.scalar(select(Event).where(Event.host_city_id == lyon.id,
+                                                  Event.start_date == date(2017, 12, 12)))
+    if event is None or _has_visit(event):
+        return 0
+    zone, day, now = event.timezone, event.start_date, utcnow()
+    visit = FieldVisit(event_id=event.id, meets_at=_at(day, "14:15", zone), returns_at=_at(day, "17:30", zone),
+                       capacity=None, reserved=0, signup_open=False, created_at=now, updated_at=now, **LYON_2017)
+    visit.stops = [FieldVisitStop(position=n, place=place, address="Lyon", shown_en=en, shown_fr=fr, received_by=who,
+                                  at=_at(day, hhmm, zone))
+                   for n, (place, en, fr, who, hhmm) in enumerate(LYON_2017_STOPS)]
     db.session.add(visit)
     db.session.flush()
     return 1

@@ -15,9 +15,9 @@ from app.domain import Checks, DomainError, PermissionDenied
 from app.events.models import City, Event
 from app.events.services import touch
 from app.extensions import db
-from app.field_visit.models import FieldVisit, FieldVisitStop, SignupStatus, VisitSignup
-from app.field_visit.places import fill_from_waiting_list
-from app.field_visit.queries import confirmed_registrations, taken_places, visits_of
+from app.field_visit.models import EndReason, FieldVisit, FieldVisitStop, SignupStatus, VisitSignup
+from app.field_visit.places import end_signup, fill_from_waiting_list
+from app.field_visit.queries import confirmed_registrations, people, signed_up_for_both, taken_places, visits_of
 from app.field_visit.signals import visit_changed, visit_removed
 from app.forms import HTTPS_REQUIRED
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
@@ -65,6 +65,7 @@ class VisitInput:
     online_url: str = ""
     agenda_item_id: int | None = None
     stops: list[StopInput] = field(default_factory=list)
+    overlap_confirmed: bool = False  # yes to releasing the places of those signed up for overlapping visits
 
 
 def require_manager(actor, event: Event) -> None:
@@ -96,6 +97,57 @@ def _slot(event: Event, item_id: int | None, visit: FieldVisit | None):
     return item_id
 
 
+NAMES_SHOWN = 20
+
+
+class SignedUpForBoth(DomainError):
+    """A new time makes the visit overlap others that some of its people are signed up for too."""
+
+    confirm_field = "overlap_confirmed"
+
+    def __init__(self, pairs: list[tuple[VisitSignup, VisitSignup]], field: str = "meets_at"):
+        people = list(dict.fromkeys(mine.registration.name or "—" for mine, _other in pairs))
+        names = ", ".join(people[:NAMES_SHOWN]) + (" …" if len(people) > NAMES_SHOWN else "")
+        super().__init__(lazy_ngettext(
+            "At this time the visit overlaps another one that %(num)d person is also signed up for (or waits for): "
+            "%(names)s. If you confirm, they keep the visit they signed up for first; their other place is "
+            "released and they are told by email.",
+            "At this time the visit overlaps others that %(num)d people are also signed up for (or wait for): "
+            "%(names)s. If you confirm, each keeps the visit they signed up for first; their other place is "
+            "released and they are told by email.", len(people), names=names), field=field)
+        self.pairs = pairs
+
+
+def _overlap_check(visit: FieldVisit | None, meets_at, returns_at, confirmed: bool) -> None:
+    if visit is None or confirmed or meets_at is None or returns_at is None:
+        return
+    if (meets_at, returns_at) == (visit.meets_at, visit.returns_at):
+        return  # only a move can put someone on two visits at once (sign-up refuses it)
+    if pairs := signed_up_for_both(visit, meets_at, returns_at):
+        raise SignedUpForBoth(pairs)
+
+
+def _release_double_sign_ups(visit: FieldVisit, now: datetime) -> list[VisitSignup]:
+    """After a confirmed move: each person on this visit and on another it now overlaps keeps the one
+    they signed up for first; the other sign-ups end, and each is told (`signup_changed`)."""
+    by_person: dict[int, tuple[VisitSignup, list[VisitSignup]]] = {}
+    for mine, other in signed_up_for_both(visit, visit.meets_at, visit.returns_at):
+        by_person.setdefault(mine.registration_id, (mine, []))[1].append(other)
+
+    def first(signup: VisitSignup):
+        return signup.created_at, signup.id
+
+    releases: list[VisitSignup] = []
+    for mine, others in by_person.values():
+        if any(first(other) < first(mine) for other in others):
+            releases.append(mine)
+        else:
+            releases.extend(others)
+    # Waiting-list sign-ups first: a place freed afterwards then goes to someone no longer on both.
+    releases.sort(key=lambda s: (s.status is not SignupStatus.WAITLISTED, s.id))
+    return [signup for signup in releases if end_signup(signup, EndReason.VISITS_OVERLAP, now)]
+
+
 def _validated(event: Event, data: VisitInput, visit: FieldVisit | None) -> dict:
     """The visit's columns from what the organiser typed; every refusal at once (Checks)."""
     checks = Checks()
@@ -117,6 +169,7 @@ def _validated(event: Event, data: VisitInput, visit: FieldVisit | None) -> dict
         meets_at = checks.run(lambda: entered_time_to_utc(data.meets_local, event.timezone, "meets_at"))
     if not checks.refused("returns_at"):
         returns_at = checks.run(lambda: entered_time_to_utc(data.returns_local, event.timezone, "returns_at"))
+    checks.run(lambda: _overlap_check(visit, meets_at, returns_at, data.overlap_confirmed))
     online_url = data.online_url.strip()
     if online_url and not online_url.lower().startswith("https://"):
         checks.refuse(HTTPS_REQUIRED, field="online_url")
@@ -208,7 +261,9 @@ def create_visit(actor, event: Event, data: VisitInput, now: datetime | None = N
 
 def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: datetime | None = None) -> FieldVisit:
     """Save an edit. A change of time or meeting point reaches those signed up (`visit_changed`);
-    more places go to the waiting list at once."""
+    more places go to the waiting list at once. A new time that overlaps another visit some of its
+    people are signed up for is refused unless confirmed (`SignedUpForBoth`); confirmed, each keeps
+    the visit they signed up for first."""
     require_manager(actor, event)
     if visit.event_id != event.id:
         raise DomainError(_l("This visit belongs to another event."))
@@ -223,6 +278,8 @@ def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: 
     visit.updated_at = now
     touch(event)
     db.session.flush()
+    if data.overlap_confirmed:
+        _release_double_sign_ups(visit, now)
     after = {"time": (visit.meets_at, visit.returns_at),
              "meeting_point": ", ".join(p for p in (visit.meeting_point, visit.meeting_address) if p)}
     changes = {what: (before[what], after[what]) for what in before if before[what] != after[what]}
@@ -233,11 +290,13 @@ def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: 
 
 
 def remove_visit(actor, event: Event, visit: FieldVisit) -> None:
-    """Remove a visit; those who held a place get a calendar cancellation (`visit_removed`)."""
+    """Remove a visit; those who held a place get a calendar cancellation, and those waiting for one
+    (on its waiting list, or offered a place) are told too (`visit_removed`)."""
     require_manager(actor, event)
     if visit.event_id != event.id:
         raise DomainError(_l("This visit belongs to another event."))
-    visit_removed.send(visit, holders=confirmed_registrations(visit))
+    visit_removed.send(visit, holders=confirmed_registrations(visit),
+                       waiting=people(visit, (SignupStatus.WAITLISTED, SignupStatus.OFFERED)))
     db.session.delete(visit)
     touch(event)
     db.session.flush()

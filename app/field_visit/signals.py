@@ -21,5 +21,6 @@ signup_changed = _signals.signal("field-visit-signup-changed")
 # "meeting_point": (before, after)}: what reaches those signed up as an updated invitation.
 visit_changed = _signals.signal("field-visit-changed")
 
-# sender: the FieldVisit, just before it is removed; keyword `holders`: the registrations that held a place.
+# sender: the FieldVisit, just before it is removed; keyword `holders`: the registrations that held a place;
+# `waiting`: the VisitSignups waiting for one (waitlisted, or offered a place), whose rows go with the visit.
 visit_removed = _signals.signal("field-visit-removed")

@@ -46,8 +46,15 @@ def why_cannot_sign_up(registration: Registration, visit: FieldVisit, now: datet
         return _l("This visit happens online: no need to sign up, follow its link.")
     if not visit.signup_open:
         return _l("Sign-up for this visit is closed.")
-    if visit.returns_at <= (now or utcnow()):
+    now = now or utcnow()
+    if visit.returns_at <= now:
         return _l("This visit is over.")
+    if visit.meets_at <= now:
+        from app.i18n import format_local_datetime
+
+        # The group has left the meeting point: a place taken now could not be used.
+        return _l("This visit began on %(when)s: it is too late to sign up.",
+                  when=format_local_datetime(visit.meets_at, visit.event.timezone))
     return None
 
 
@@ -76,6 +83,8 @@ def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None 
     signup = signup_of(visit.id, registration.id)
     if signup is not None and signup.status in ACTIVE_SIGNUP:
         raise DomainError(_l("You have already signed up for this visit."))
+    # `created_at` is when this sign-up began (a row left earlier is taken up again): who signed up
+    # first keeps their visit when an organiser moves two of theirs onto each other (services).
     if signup is None:
         signup = VisitSignup(visit_id=visit.id, registration_id=registration.id, status=S.LEFT, created_at=now,
                              updated_at=now)
@@ -88,12 +97,12 @@ def sign_up(registration: Registration, visit: FieldVisit, now: datetime | None 
         raise DomainError(clash)
     if first_waiting(visit) is None and take_place(visit):
         if not transition(signup, (S.LEFT,), S.CONFIRMED, now, ended_reason=None, queued_at=None,
-                          checked_in_at=None):
+                          checked_in_at=None, created_at=now):
             raise DomainError(_l("This sign-up has just changed; reload the page."))
         announce(signup, "confirmed")
     else:
         if not transition(signup, (S.LEFT,), S.WAITLISTED, now, ended_reason=None, queued_at=now,
-                          checked_in_at=None):
+                          checked_in_at=None, created_at=now):
             raise DomainError(_l("This sign-up has just changed; reload the page."))
         announce(signup, "waitlisted")
     return signup

@@ -81,10 +81,11 @@ def shift_with_event(event, days: int) -> None:
 
 
 def seed(context: SeedContext) -> None:
-    from app.field_visit.seed import seed_demo_visit, seed_guillotiere_2016
+    from app.field_visit.seed import seed_demo_visit, seed_guillotiere_2016, seed_lyon_2017
 
     context.count("field visits", seed_demo_visit(context.demo_event, context.with_demo_people))
     context.count("field visits", seed_guillotiere_2016())
+    context.count("field visits", seed_lyon_2017())
 
 
 def scale_seed(context) -> None:
@@ -110,6 +111,7 @@ SPEC = StageSpec(
     shift_with_event=shift_with_event,
     duplicate_into=duplicate_into,
     seed=seed,
-    seed_rank=1,  # after the registrations (sign-ups) and the agenda (its slot)
+    seed_rank=1,  # after the registrations (sign-ups) and the agenda (its slot); before capture (2), whose
+    # Lyon 2017 observations belong to a visit of this seed
     scale_seed=scale_seed,
 )

@@ -7,6 +7,7 @@ from app.capture.models import Dot, Endorsement, Entry, EntryKind, FollowUp, Tra
 from app.events.models import City, Event
 from app.events.seed import DEMO_SLUG
 from app.extensions import db
+from app.field_visit.models import FieldVisit
 
 
 def test_seed_demo_captures_lyon_2017_and_a_few_turin_entries(runner, client):
@@ -22,7 +23,12 @@ def test_seed_demo_captures_lyon_2017_and_a_few_turin_entries(runner, client):
     assert all(e.text_en and e.text_fr and e.sdgs and e.translation_status is TranslationStatus.DONE
                for e in recommendations)
     assert {e.presenting_city for e in kinds[EntryKind.CASE]} == {"Lyon", "Vienna", "Lisbon", "Amman"}
-    assert all("Maisons de la Métropole des Solidarités" in e.visit_label for e in kinds[EntryKind.OBSERVATION])
+    observations = kinds[EntryKind.OBSERVATION]
+    assert len(observations) == 3
+    visit = db.session.scalars(select(FieldVisit).where(FieldVisit.event_id == lyon.id)).one()
+    assert "Maisons de la Métropole des Solidarités" in visit.title_en
+    assert {e.field_visit_id for e in observations} == {visit.id}
+    assert all("Maisons de la Métropole des Solidarités" in e.visit_label for e in observations)
     assert len(kinds[EntryKind.CHALLENGE]) == 4 and len(kinds[EntryKind.OPPORTUNITY]) == 3
     assert db.session.scalar(select(func.count(Dot.id))) > 50
     assert db.session.scalar(select(func.count(Endorsement.id))) > 20
@@ -40,3 +46,12 @@ def test_seed_demo_captures_lyon_2017_and_a_few_turin_entries(runner, client):
     assert client.get(f"/events/{lyon.slug}/recommendations/screen").status_code == 200
     hub = client.get(f"/events/{lyon.slug}/?lang=en").text
     assert f'href="/events/{lyon.slug}/recommendations"' in hub
+
+
+def test_the_field_visit_seed_runs_before_captures_and_the_learning_note_after(app):
+    """Capture's Lyon 2017 observations name the field visit stage's visit: the order is the ranks',
+    not the order the stages happen to be registered in."""
+    from app.stages import specs
+
+    rank = {spec.key: spec.seed_rank for spec in specs(app)}
+    assert rank["field_visit"] < rank["capture"] < rank["learning_note"]

@@ -14,7 +14,7 @@ from tests.ical_check import assert_check_ics
 def test_demo_event_has_a_published_background_and_a_two_day_agenda(runner, client, tmp_path):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "background documents: 1 new; agenda items: 8 new; field visits: 2 new" in first.output
+    assert "background documents: 1 new; agenda items: 8 new; field visits: 3 new" in first.output
     demo = db.session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     document = db.session.scalar(select(BackgroundDocument).where(BackgroundDocument.event_id == demo.id))
     assert document.is_published and "<h2>" in document.published_html_en and "<h2>" in document.published_html_fr

@@ -2,6 +2,7 @@
 agenda slot a visit fills, event edits that would strand a visit, who goes, CSV, check-in."""
 
 import csv
+import html
 import io
 from datetime import datetime, time, timedelta
 
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.field_visit import services, signups
 from app.field_visit.models import FieldVisit, SignupStatus
 from app.field_visit.services import StopInput
+from app.registration.tokens import make_token
 from tests.field_visit.conftest import visit_input
 
 
@@ -189,6 +191,171 @@ def test_removing_a_visit_cancels_it_in_the_calendars_of_those_going(event, orga
     db.session.commit()
     message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).one()
     assert message.ics_method == "CANCEL" and "will not take place" in message.text_body
+
+
+def test_removing_a_visit_tells_those_on_its_waiting_list_and_those_offered_a_place(
+        event, organiser, new_visit, participant):
+    """Their rows go with the visit: without a message they would never learn it."""
+    from app.field_visit.models import EndReason
+    from app.field_visit.places import end_signup
+    from app.mail.models import OutboxMessage
+    from tests.field_visit.conftest import offer_policy
+
+    offer_policy(event)
+    visit = new_visit(event, capacity=2)
+    leaving, going, offered, waiting_en, waiting_fr = (participant(event), participant(event), participant(event),
+                                                      participant(event), participant(event, language="fr"))
+    rows = [signups.sign_up(p, visit) for p in (leaving, going, offered, waiting_en, waiting_fr)]
+    end_signup(rows[0], EndReason.CHANGED_MIND, rows[0].updated_at)  # the freed place is offered to the next
+    db.session.commit()
+    assert [r.status for r in rows[1:]] == [SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITLISTED,
+                                            SignupStatus.WAITLISTED]
+    before = db.session.scalar(select(db.func.max(OutboxMessage.id)))
+    services.remove_visit(organiser, event, visit)
+    db.session.commit()
+    told = {m.recipient_email: m for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left", OutboxMessage.id > before))}
+    assert set(told) == {p.email for p in (going, offered, waiting_en, waiting_fr)}
+    assert told[going.email].ics_method == "CANCEL"
+    assert "The place offered to you on it is withdrawn" in told[offered.email].text_body
+    english = told[waiting_en.email]
+    assert english.ics_method is None
+    assert "will not take place" in english.text_body and "You were on its waiting list" in english.text_body
+    french = told[waiting_fr.email].text_body
+    assert "n'aura pas lieu" in french and "Vous étiez sur sa liste d'attente" in french
+
+
+def _moving_onto_the_morning(event, new_visit, participant):
+    """Morning 09:00–12:00 and afternoon 14:00–17:00 (2 places): who signed up where, in this order."""
+    morning = new_visit(event, start="09:00", end="12:00", title_en="Morning", title_fr="Matin")
+    afternoon = new_visit(event, start="14:00", end="17:00", capacity=2, title_en="Afternoon", title_fr="Après-midi")
+    afternoon_first = participant(event, name="Zoé Afternoon-First", language="fr")
+    morning_first = participant(event, name="Ali Morning-First")
+    waiting = participant(event, name="Wassim Waiting")
+    waiting_both = participant(event, name="Nadia Waiting-Too")
+    for person, visit in ((afternoon_first, afternoon), (morning_first, morning), (morning_first, afternoon),
+                          (afternoon_first, morning), (waiting_both, morning), (waiting_both, afternoon),
+                          (waiting, afternoon)):
+        signups.sign_up(person, visit)
+    db.session.commit()
+    return morning, afternoon, dict(afternoon_first=afternoon_first, morning_first=morning_first, waiting=waiting,
+                                    waiting_both=waiting_both)
+
+
+def _statuses(visit) -> dict[str, SignupStatus]:
+    from app.field_visit.models import VisitSignup
+
+    return {s.registration.name: s.status for s in db.session.scalars(
+        select(VisitSignup).where(VisitSignup.visit_id == visit.id))}
+
+
+def test_moving_a_visit_onto_another_asks_first_then_each_keeps_the_one_signed_up_first(
+        event, organiser, new_visit, participant):
+    from app.field_visit.models import EndReason
+    from app.mail.models import OutboxMessage
+
+    morning, afternoon, people = _moving_onto_the_morning(event, new_visit, participant)
+    was = afternoon.meets_at
+    with pytest.raises(DomainError) as refused:
+        services.update_visit(organiser, event, afternoon, visit_input(event, start="11:00", end="13:00",
+                                                                       capacity=2, title_en="Afternoon"))
+    db.session.rollback()
+    error = refused.value.all_errors[0]
+    assert error.confirm_field == "overlap_confirmed" and error.field == "meets_at"
+    message = str(error.message)
+    assert "3 people" in message
+    assert all(name in message for name in ("Zoé Afternoon-First", "Ali Morning-First", "Nadia Waiting-Too"))
+    assert "Wassim Waiting" not in message
+    db.session.refresh(afternoon)
+    assert afternoon.meets_at == was and "Wassim Waiting" in _statuses(afternoon)
+    before = db.session.scalar(select(db.func.max(OutboxMessage.id)))
+
+    services.update_visit(organiser, event, afternoon, visit_input(event, start="11:00", end="13:00", capacity=2,
+                                                                   title_en="Afternoon", title_fr="Après-midi",
+                                                                   overlap_confirmed=True))
+    db.session.commit()
+    assert _statuses(morning) == {"Zoé Afternoon-First": SignupStatus.LEFT, "Ali Morning-First": SignupStatus.CONFIRMED,
+                                  "Nadia Waiting-Too": SignupStatus.CONFIRMED}
+    # Nadia, first on the afternoon's waiting list, left it before Ali's place was freed: the place
+    # went to Wassim, and Nadia was never given a place only to lose it.
+    assert _statuses(afternoon) == {"Zoé Afternoon-First": SignupStatus.CONFIRMED,
+                                    "Ali Morning-First": SignupStatus.LEFT, "Wassim Waiting": SignupStatus.CONFIRMED,
+                                    "Nadia Waiting-Too": SignupStatus.LEFT}
+    from app.field_visit.models import VisitSignup
+
+    assert {s.ended_reason for s in db.session.scalars(select(VisitSignup).where(
+        VisitSignup.status == SignupStatus.LEFT))} == {EndReason.VISITS_OVERLAP}
+    sent = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before)))
+    left = {m.recipient_email: m for m in sent if m.kind == "field_visit_left"}
+    assert set(left) == {people[k].email for k in ("afternoon_first", "morning_first", "waiting_both")}
+    ali = left[people["morning_first"].email]
+    assert ali.ics_method == "CANCEL"
+    assert "the field visits “Afternoon” and “Morning” take place at the same time. You keep “Morning”" in ali.text_body
+    zoe = left[people["afternoon_first"].email].text_body
+    assert "Vous gardez «\u00a0Après-midi\u00a0», votre inscription la plus ancienne" in zoe
+    assert "You keep “Afternoon”" in zoe  # the English version below
+    assert "field_visit_signup" in [m.kind for m in sent if m.recipient_email == people["waiting"].email]
+    assert "field_visit_signup" not in [m.kind for m in sent if m.recipient_email == people["waiting_both"].email]
+
+
+@pytest.mark.parametrize("lang, asked, confirm", [
+    ("en", "At this time the visit overlaps another one that 1 person is also signed up for",
+     "Yes, save the new time"),
+    ("fr", "À cette heure, la visite chevauche une autre visite à laquelle 1\u00a0personne est aussi inscrite",
+     "Oui, enregistrer le nouvel horaire"),
+])
+def test_the_organiser_is_asked_before_a_move_onto_another_visit_and_confirms_on_the_form(
+        client, make, event, organiser, new_visit, participant, lang, asked, confirm):
+    morning = new_visit(event, start="09:00", end="12:00", title_en="Morning")
+    afternoon = new_visit(event, start="14:00", end="17:00", title_en="Afternoon")
+    person = participant(event, name="Ali Both")
+    signups.sign_up(person, morning)
+    signups.sign_up(person, afternoon)
+    db.session.commit()
+    make.login(client, organiser)
+    on = (event.start_date + timedelta(days=1)).isoformat()
+    moved = _form(event, title_en="Afternoon", meets_at=f"{on}T11:00", returns_at=f"{on}T13:00",
+                  **{"stops-0-at": f"{on}T11:30"})
+    url = f"/manage/events/{event.slug}/field-visit/{afternoon.id}?lang={lang}"
+    response = client.post(url, data=moved)
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert asked in page and "Ali Both" in page and 'id="meets_at-error"' in page
+    assert 'name="overlap_confirmed"' in page and confirm in page
+    assert "overlap_confirmed" not in html.unescape(client.get(url).text)
+    assert _statuses(afternoon)["Ali Both"] is SignupStatus.CONFIRMED
+    response = client.post(url, data={**moved, "overlap_confirmed": "y"})
+    assert response.status_code == 302
+    assert _statuses(afternoon)["Ali Both"] is SignupStatus.LEFT
+    assert _statuses(morning)["Ali Both"] is SignupStatus.CONFIRMED
+    panel = html.unescape(client.get(f"/r/{make_token(person)}?lang={lang}").text)
+    assert {"en": "it now overlaps another visit you signed up for first",
+            "fr": "elle chevauche désormais une autre visite"}[lang] in panel
+
+
+def test_signing_up_again_after_leaving_counts_from_the_new_sign_up(event, organiser, new_visit, participant):
+    morning = new_visit(event, start="09:00", end="12:00")
+    afternoon = new_visit(event, start="14:00", end="17:00")
+    person = participant(event, name="Ali Back-Again")
+    signups.sign_up(person, afternoon)
+    signups.leave(person, afternoon)
+    signups.sign_up(person, morning)
+    signups.sign_up(person, afternoon)
+    services.update_visit(organiser, event, afternoon, visit_input(event, start="11:00", end="13:00",
+                                                                   overlap_confirmed=True))
+    db.session.commit()
+    assert _statuses(morning)["Ali Back-Again"] is SignupStatus.CONFIRMED
+    assert _statuses(afternoon)["Ali Back-Again"] is SignupStatus.LEFT
+
+
+def test_a_move_that_overlaps_nobody_s_other_visit_is_saved_without_asking(event, organiser, new_visit, participant):
+    morning = new_visit(event, start="09:00", end="12:00")
+    afternoon = new_visit(event, start="14:00", end="17:00")
+    signups.sign_up(participant(event), morning)
+    signups.sign_up(participant(event), afternoon)
+    services.update_visit(organiser, event, afternoon, visit_input(event, start="11:00", end="13:00"))
+    db.session.commit()
+    assert set(_statuses(morning).values()) == set(_statuses(afternoon).values()) == {SignupStatus.CONFIRMED}
 
 
 def test_stop_without_a_place_is_refused(event, organiser):

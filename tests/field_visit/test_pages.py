@@ -203,3 +203,24 @@ def test_typed_text_is_shown_escaped_on_every_page_of_the_visit(client, make, ev
                 assert response.status_code == 200, path
                 assert "<script>alert" not in response.text and "<img src=x" not in response.text, (path, lang)
                 assert "&lt;script&gt;" in response.text, (path, lang)
+
+
+def test_a_visit_under_way_offers_no_button_and_refuses_a_sign_up_in_the_participants_language(
+        client, event, new_visit, participant):
+    from datetime import timedelta
+
+    from app.db_types import utcnow
+
+    under_way, later = new_visit(event, title_en="Under way"), new_visit(event, day=0, title_en="Later")
+    under_way.meets_at, under_way.returns_at = utcnow() - timedelta(minutes=30), utcnow() + timedelta(hours=2)
+    db.session.commit()
+    for lang, said in (("en", "it is too late to sign up"), ("fr", "il est trop tard pour s'y inscrire")):
+        person = participant(event, language=lang)
+        token = make_token(person)
+        page = client.get(f"/r/{token}?lang={lang}").text
+        panel = page.split(f'#visit-{under_way.id}"')[1].split('<div class="field-visit-choice">')[0]
+        assert said in panel and f"/field-visit/{under_way.id}/sign-up" not in panel
+        assert f"/field-visit/{later.id}/sign-up" in page
+        response = client.post(f"/r/{token}/field-visit/{under_way.id}/sign-up?lang={lang}", follow_redirects=True)
+        assert said in response.text
+    assert db.session.scalar(select(VisitSignup.id).where(VisitSignup.visit_id == under_way.id)) is None

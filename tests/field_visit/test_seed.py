@@ -1,6 +1,7 @@
-"""Demo data: the Turin demo event's visit (three stops, a few sign-ups, in its agenda slot) and the
-Guillotière visit of the network's launch workshop in Lyon, 2016."""
+"""Demo data: the Turin demo event's visit (three stops, a few sign-ups, in its agenda slot), the
+Guillotière visit of the network's launch workshop in Lyon, 2016, and the study visit of Lyon, 2017."""
 
+import html
 from datetime import date
 
 from sqlalchemy import select
@@ -12,12 +13,13 @@ from app.field_visit.models import FieldVisit, SignupStatus, VisitSignup
 from tests.ical_check import assert_check_ics
 
 
-def test_seed_demo_adds_the_turin_visit_and_the_guillotiere_of_2016(app, runner, client, tmp_path):
+def test_seed_demo_adds_the_turin_visit_the_guillotiere_of_2016_and_the_one_stop_shop_of_2017(
+        app, runner, client, tmp_path):
     app.config["DEMO_ACCOUNTS"], saved = True, app.config.get("DEMO_ACCOUNTS")
     try:
         first = runner.invoke(args=["seed-demo"])
         assert first.exit_code == 0, first.output
-        assert "field visits: 2 new" in first.output
+        assert "field visits: 3 new" in first.output
         again = runner.invoke(args=["seed-demo"])
         assert "field visits: 0 new" in again.output
     finally:
@@ -42,3 +44,15 @@ def test_seed_demo_adds_the_turin_visit_and_the_guillotiere_of_2016(app, runner,
         "Soutien scolaire pour les jeunes qui ne parlent pas français", "Cours de français"]
     page = client.get(f"/events/{lyon_2016.slug}/field-visit?lang=fr").text
     assert "Le quartier de la Guillotière et ses associations" in page and "Un écrivain public" in page
+
+    lyon_2017 = db.session.scalar(select(Event).where(Event.start_date == date(2017, 12, 12)))
+    one_stop_shop = db.session.scalars(select(FieldVisit).where(FieldVisit.event_id == lyon_2017.id)).one()
+    assert "CCAS" in one_stop_shop.host_organisations and len(one_stop_shop.stops) == 2
+    assert [s.at for s in one_stop_shop.stops] == sorted(s.at for s in one_stop_shop.stops)
+    assert one_stop_shop.meets_at < one_stop_shop.stops[0].at and one_stop_shop.returns_at > one_stop_shop.stops[-1].at
+    english = client.get(f"/events/{lyon_2017.slug}/field-visit?lang=en").text
+    assert "the Maisons de la Métropole des Solidarités and the CCAS" in english
+    assert "This visit took place on Tuesday" in english
+    french = html.unescape(client.get(f"/events/{lyon_2017.slug}/field-visit?lang=fr").text)
+    assert "Visite d'étude du futur guichet unique des services sociaux" in french
+    assert "L'accueil unique\u00a0: un nouvel arrivant est reçu une seule fois" in french

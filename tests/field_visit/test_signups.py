@@ -143,6 +143,22 @@ def test_closed_sign_up_and_virtual_visits_are_refused(event, new_visit, partici
         signups.sign_up(participant(event), online)
 
 
+def test_no_sign_up_nor_waiting_list_once_the_visit_has_begun(event, new_visit, participant):
+    visit = new_visit(event, capacity=1)
+    signups.sign_up(participant(event), visit, now=visit.meets_at - timedelta(minutes=1))
+    db.session.commit()
+    for now in (visit.meets_at, visit.meets_at + timedelta(minutes=20)):  # the waiting list, as the place is taken
+        with pytest.raises(DomainError, match="too late to sign up") as refused:
+            signups.sign_up(participant(event), visit, now=now)
+        db.session.rollback()
+        assert "(Europe/Paris)" in str(refused.value.message) and "14:00" in str(refused.value.message)
+    assert db.session.scalar(select(func.count()).select_from(VisitSignup)
+                             .where(VisitSignup.status == S.WAITLISTED)) == 0
+    free = new_visit(event, day=0, capacity=None)
+    with pytest.raises(DomainError, match="too late to sign up"):
+        signups.sign_up(participant(event), free, now=free.meets_at + timedelta(hours=1))
+
+
 def test_cancelling_the_registration_frees_the_place_and_says_so(event, new_visit, participant):
     visit = new_visit(event, capacity=1)
     holder, waiting = participant(event), participant(event)
