@@ -10,6 +10,7 @@ SECRET_KEY or with the debugger on: development is chosen on purpose (`make run`
 
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -153,6 +154,10 @@ class ProductionConfig(Config):
         if config.get("PROXY_COUNT") and not str(config.get("TRUSTED_PROXIES") or "").strip():
             raise RuntimeError("Production behind a proxy (PROXY_COUNT) needs TRUSTED_PROXIES: the addresses the "
                                "proxy reaches the app from. Forwarded headers from anything else are ignored.")
+        if "@" not in parseaddr(str(config.get("NETWORK_CONTACT") or ""))[1]:
+            raise RuntimeError("Production needs NETWORK_CONTACT, the network's contact address "
+                               '("MC2CM project team <team@example.org>"): invitations and replies go to it for '
+                               "host cities that have no organiser yet.")
 
 
 # Keys published with the code: anyone could sign sessions and links with them.

@@ -115,6 +115,17 @@ class SlotFill:
     ends_at: object = None
 
 
+@dataclass(frozen=True)
+class ChangeNote:
+    """What a stage adds, for one participant, to the message that tells them the event's dates,
+    place or format changed (see StageSpec.change_notes): `lines` to read after the changes, and
+    `cancel` when the change cost them their confirmed place (the message then carries a
+    METHOD:CANCEL instead of the updated invitation)."""
+
+    lines: tuple = ()
+    cancel: bool = False
+
+
 @dataclass
 class SeedContext:
     """What a stage's demo seed gets: the upcoming demo event, whether demo people (accounts,
@@ -220,6 +231,9 @@ class StageSpec:
     - after_edit(event, before): once an edit of the event is saved, brings the stage's data in line
       with it (`before`: the event's capacity and format as they were); edit_check's
       `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
+    - change_notes(event, changes) -> {email (lower case): ChangeNote}: once an edit is saved and
+      its changes (app.events.signals.event_changed) are about to be emailed, what the stage's own
+      consequences of it mean for each participant, said in the same message (one message per change).
     - duplicate_into(Duplication): copies the stage's own part of `duplication.source` into the new
       draft `duplication.target` (texts, shape and settings; never participants nor what the meeting
       produced), its dated data moved with `duplication.moved(instant)`; stages later in the hub's
@@ -252,6 +266,7 @@ class StageSpec:
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
     after_edit: Callable | None = None
+    change_notes: Callable | None = None
     duplicate_into: Callable | None = None
     badge_roles: Callable | None = None
     seed: Callable | None = None
@@ -617,6 +632,19 @@ def apply_event_edit(event, before: dict) -> None:
     for spec in specs():
         if spec.after_edit is not None:
             spec.after_edit(event, before)
+
+
+def event_change_notes(event, changes: dict) -> dict:
+    """{email (lower case): ChangeNote}: the stages' notes for each participant told of a change,
+    in the hub's order."""
+    notes: dict = {}
+    for spec in specs():
+        if spec.change_notes is None:
+            continue
+        for email, note in spec.change_notes(event, changes).items():
+            kept = notes.get(email, ChangeNote())
+            notes[email] = ChangeNote((*kept.lines, *note.lines), kept.cancel or note.cancel)
+    return notes
 
 
 def seed_stages(context: SeedContext) -> None:

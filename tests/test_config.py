@@ -202,3 +202,12 @@ def test_production_refuses_a_proxy_without_trusted_addresses_or_with_a_bad_one(
     production_env.setenv("TRUSTED_PROXIES", "proxy.internal")
     with pytest.raises(RuntimeError, match="TRUSTED_PROXIES"):
         create_app("production")
+
+
+@pytest.mark.parametrize("value", ["", "   ", "MC2CM project team"])
+def test_production_refuses_an_empty_network_contact(production_env, value):
+    """Invitations' ORGANIZER and Reply-To fall back to it when a host city has no organiser: an
+    empty one would send them with no address."""
+    production_env.setenv("NETWORK_CONTACT", value)
+    with pytest.raises(RuntimeError, match="NETWORK_CONTACT"):
+        create_app("production")

@@ -27,20 +27,27 @@ def _on_event_changed(event, changes=None, **_extra) -> None:
     invitation (its SEQUENCE raised when the time or place changed); those still waiting get the
     message without an invitation (they have nothing in their calendar yet)."""
     from app.mail.recipients import Audience, participants_of
-    from app.mail.services import addressed_to, event_invitation, queue_message
+    from app.mail.services import addressed_to, event_invitation, participant_cancellation, queue_message
+    from app.stages import ChangeNote, event_change_notes
 
     if event.state not in TOLD_STATES or not changes:
         return
     event_changes = [(what, before, after) for what, (before, after) in changes.items()]
     invitation = event_invitation(event)
     attending = {recipient.email.lower() for recipient in participants_of(event, Audience.ATTENDING)}
+    # What the change did to each one's registration (moved online, back on the waiting list…).
+    notes = event_change_notes(event, changes)
     for recipient in participants_of(event, Audience.ACTIVE):
         visible = [change for change in event_changes if change[0] != "online_url" or recipient.meeting_link]
-        if not visible:
+        note = notes.get(recipient.email.lower(), ChangeNote())
+        if not visible and not note.lines:
             continue
-        queue_message("event_changed", recipient, event=event, context={"event_changes": visible},
-                      invitation=addressed_to(invitation, event, recipient)
-                      if recipient.email.lower() in attending else None)
+        if recipient.email.lower() in attending:
+            attached = addressed_to(invitation, event, recipient)
+        else:
+            attached = participant_cancellation(event, recipient) if note.cancel else None
+        queue_message("event_changed", recipient, event=event,
+                      context={"event_changes": visible, "notes": list(note.lines)}, invitation=attached)
 
 
 def queue_facilitator_assigned(event, facilitator, assigned_by) -> None:

@@ -5,19 +5,26 @@ attendance mode it counts is refused, next to the capacity, naming the people wh
 place, until the organiser confirms. Once confirmed, those people (offered places first, then the
 latest confirmed) go to the top of the waiting list, in their order, and each is told by email
 (with a calendar cancellation for a confirmed place). Flush, never commit.
+
+A change of the event's format that leaves one way of attending (hybrid or in person to online,
+hybrid or online to in person) converts the registrations of the other way to it, and their seats
+with them; the capacity of the way left is checked against all of them first, in the same way. The
+participants read what it means for them in the message about the change (`change_notes`).
 """
 
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from flask_babel import lazy_ngettext
+from sqlalchemy import case, func, select, update
 
 from app.db_types import utcnow
 from app.domain import DomainError
 from app.events.models import Event, EventFormat
 from app.extensions import db
-from app.registration.models import SEAT_HOLDING, AttendanceMode, Registration, RegistrationStatus
-from app.registration.waitlist import announce, release_seat, transition
+from app.registration.models import ACTIVE, SEAT_HOLDING, AttendanceMode, Registration, RegistrationStatus, SeatPool
+from app.registration.signals import attendance_changed
+from app.registration.waitlist import announce, ensure_pool, release_seat, transition
 
 S = RegistrationStatus
 # Names listed in the warning; the rest are counted.
@@ -29,13 +36,27 @@ def counted_mode(event_format: EventFormat) -> AttendanceMode:
     return AttendanceMode.ONLINE if event_format is EventFormat.DIGITAL else AttendanceMode.IN_PERSON
 
 
-def places_beyond(event: Event, mode: AttendanceMode, capacity: int | None) -> list[Registration]:
-    """Who would lose their place if `mode` had `capacity` seats: offered places first (latest
+def only_mode(event_format: EventFormat) -> AttendanceMode | None:
+    """The one way of attending an event of this format offers; None for a hybrid event (both)."""
+    return None if event_format is EventFormat.HYBRID else counted_mode(event_format)
+
+
+def converting(before: EventFormat, after: EventFormat) -> AttendanceMode | None:
+    """The mode every registration takes when the format changes from `before` to `after`: the one
+    way of attending left, when the other one is no longer offered; None when nothing converts."""
+    return only_mode(after) if after is not before else None
+
+
+def places_beyond(event: Event, mode: AttendanceMode, capacity: int | None,
+                  counting: tuple[AttendanceMode, ...] | None = None) -> list[Registration]:
+    """Who would lose their place if `mode` had `capacity` seats (`counting`: the modes whose places
+    would be that mode's, when a change of format converts them): offered places first (latest
     offer first), then confirmed ones (latest registered first)."""
     if capacity is None:
         return []
     holding = list(db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id, Registration.attendance == mode,
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.attendance.in_(counting or (mode,)),
                                    Registration.status.in_(SEAT_HOLDING))
     ))
     excess = len(holding) - capacity
@@ -48,33 +69,61 @@ def places_beyond(event: Event, mode: AttendanceMode, capacity: int | None) -> l
 class CapacityBelowPlacesHeld(DomainError):
     confirm_field = "capacity_confirmed"
 
-    def __init__(self, affected: list[Registration], capacity: int, field: str = "capacity"):
+    def __init__(self, affected: list[Registration], capacity: int, field: str = "capacity",
+                 converted_to: AttendanceMode | None = None):
         names = ", ".join(r.name or "—" for r in affected[:NAMES_SHOWN])
         if len(affected) > NAMES_SHOWN:
             names += " …"
-        super().__init__(_l(
-            "%(count)d people would lose their place with %(capacity)d places: %(names)s. If you confirm, they go "
-            "to the top of the waiting list and each is told by email.",
-            count=len(affected), capacity=capacity, names=names), field=field)
+        if converted_to is AttendanceMode.ONLINE:
+            message = lazy_ngettext(
+                "With the event online only, everyone registered attends online, and %(num)d person would lose "
+                "their place with %(capacity)d places: %(names)s. If you confirm, they go to the top of the "
+                "waiting list and are told in the message about the change.",
+                "With the event online only, everyone registered attends online, and %(num)d people would lose "
+                "their place with %(capacity)d places: %(names)s. If you confirm, they go to the top of the "
+                "waiting list and each is told in the message about the change.",
+                len(affected), capacity=capacity, names=names)
+        elif converted_to is AttendanceMode.IN_PERSON:
+            message = lazy_ngettext(
+                "With the event in person only, everyone registered attends in person, and %(num)d person would "
+                "lose their place with %(capacity)d places: %(names)s. If you confirm, they go to the top of the "
+                "waiting list and are told in the message about the change.",
+                "With the event in person only, everyone registered attends in person, and %(num)d people would "
+                "lose their place with %(capacity)d places: %(names)s. If you confirm, they go to the top of the "
+                "waiting list and each is told in the message about the change.",
+                len(affected), capacity=capacity, names=names)
+        else:
+            message = _l(
+                "%(count)d people would lose their place with %(capacity)d places: %(names)s. If you confirm, they "
+                "go to the top of the waiting list and each is told by email.",
+                count=len(affected), capacity=capacity, names=names)
+        super().__init__(message, field=field)
         self.affected = affected
 
 
 def check_event_capacity(event: Event, values: dict) -> None:
-    """StageSpec.edit_check: refuse a capacity below the places held unless confirmed."""
+    """StageSpec.edit_check: refuse a capacity below the places held unless confirmed, counting the
+    places a change of format would convert to the one way of attending left."""
     if "capacity" not in values or values.get("capacity_confirmed"):
         return
-    if values["capacity"] == event.capacity and values.get("format", event.format) is event.format:
+    new_format = values.get("format", event.format)
+    if values["capacity"] == event.capacity and new_format is event.format:
         return
-    mode = counted_mode(values.get("format", event.format))
-    affected = places_beyond(event, mode, values["capacity"])
+    mode = counted_mode(new_format)
+    converted_to = converting(event.format, new_format)
+    counting = tuple(AttendanceMode) if converted_to else (mode,)
+    affected = places_beyond(event, mode, values["capacity"], counting)
     if affected:
-        raise CapacityBelowPlacesHeld(affected, values["capacity"])
+        raise CapacityBelowPlacesHeld(affected, values["capacity"], converted_to=converted_to)
 
 
 def withdraw_places_beyond(event: Event, mode: AttendanceMode, capacity: int | None,
-                           now: datetime | None = None) -> list[Registration]:
+                           now: datetime | None = None, with_event_change: bool = False
+                           ) -> list[tuple[Registration, RegistrationStatus]]:
     """After a confirmed lowering of the capacity: the people beyond it go to the top of the waiting
-    list (ahead of those already waiting, in the order they registered) and are told."""
+    list (ahead of those already waiting, in the order they registered) and are told (by the
+    message about the event's change when `with_event_change`). Returns them with the status
+    they had."""
     now = now or utcnow()
     affected = places_beyond(event, mode, capacity)
     if not affected:
@@ -91,13 +140,106 @@ def withdraw_places_beyond(event: Event, mode: AttendanceMode, capacity: int | N
         queued_at = front - timedelta(seconds=len(affected) - index)
         if transition(registration, (previous,), S.WAITLISTED, now, queued_at=queued_at, offer_expires_at=None):
             release_seat(event.id, mode)
-            announce(registration, "withdrawn", previous)
-            moved.append(registration)
+            announce(registration, "withdrawn", previous, with_event_change=with_event_change)
+            moved.append((registration, previous))
     return moved
 
 
+def convert_attendance(event: Event, mode: AttendanceMode, now: datetime | None = None
+                       ) -> list[tuple[Registration, AttendanceMode]]:
+    """Every active registration of the other way of attending becomes `mode` (the event's only
+    one now), its seat with it: each row is changed by one conditional UPDATE (a registration the
+    participant cancelled meanwhile is left alone) and the counters move by as many seats as the
+    rows that held one, in the same transaction. Those on a waiting list keep the time they joined
+    it, so the two lists merge in the order people joined them. Each is announced
+    (`attendance_changed`: the field visit frees the places of those who now attend online)."""
+    now = now or utcnow()
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.attendance != mode,
+                                   Registration.status.in_(ACTIVE))
+        .order_by(Registration.created_at, Registration.id)).all()
+    if not registrations:
+        return []
+    ensure_pool(event.id, mode)
+    converted, seats = [], {}
+    for registration in registrations:
+        old = registration.attendance
+        status = db.session.execute(
+            update(Registration).where(Registration.id == registration.id, Registration.attendance == old,
+                                       Registration.status.in_(ACTIVE))
+            .values(attendance=mode, updated_at=now).returning(Registration.status)
+            .execution_options(synchronize_session=False)).scalar_one_or_none()
+        if status is None:
+            continue
+        db.session.refresh(registration)
+        if status in SEAT_HOLDING:
+            seats[old] = seats.get(old, 0) + 1
+        converted.append((registration, old))
+    for old, count in seats.items():
+        db.session.execute(
+            update(SeatPool).where(SeatPool.event_id == event.id, SeatPool.attendance == old)
+            .values(taken=case((SeatPool.taken > count, SeatPool.taken - count), else_=0))
+            .execution_options(synchronize_session=False))
+    if seats:
+        db.session.execute(
+            update(SeatPool).where(SeatPool.event_id == event.id, SeatPool.attendance == mode)
+            .values(taken=SeatPool.taken + sum(seats.values())).execution_options(synchronize_session=False))
+    for registration, old in converted:
+        attendance_changed.send(registration, previous=old)
+    return converted
+
+
+# Where after_edit leaves, for the message about the event's change, what it did to whom.
+_CHANGE_NOTES = "registration_change_notes"
+
+
 def apply_event_capacity(event: Event, before: dict) -> None:
-    """StageSpec.after_edit: once the event's capacity is saved (the organiser confirmed), withdraw
-    the places beyond it."""
-    if event.capacity is not None and (event.capacity, event.format) != (before.get("capacity"), before.get("format")):
-        withdraw_places_beyond(event, counted_mode(event.format), event.capacity)
+    """StageSpec.after_edit: once the event is saved, convert the registrations of a way of
+    attending it no longer offers, then withdraw the places beyond its capacity (the organiser
+    confirmed). When the format changed, participants read both in the message about the change."""
+    from app.events.notifications import TOLD_STATES
+
+    previous_format = before.get("format", event.format)
+    told_with_change = event.format is not previous_format and event.state in TOLD_STATES
+    mode = converting(previous_format, event.format)
+    converted = convert_attendance(event, mode) if mode is not None else []
+    withdrawn = []
+    if event.capacity is not None and (event.capacity, event.format) != (before.get("capacity"), previous_format):
+        withdrawn = withdraw_places_beyond(event, counted_mode(event.format), event.capacity,
+                                           with_event_change=told_with_change)
+    if told_with_change and (converted or withdrawn):
+        db.session.info.setdefault(_CHANGE_NOTES, {})[event.id] = (
+            {registration.id for registration, _old in converted},
+            {registration.id: previous for registration, previous in withdrawn})
+
+
+CONVERTED_NOTES = {
+    AttendanceMode.ONLINE: _l("You now take part online: the event no longer has an in-person part."),
+    AttendanceMode.IN_PERSON: _l("You now take part in person: the event no longer has an online part."),
+}
+
+
+def change_notes(event: Event, _changes: dict) -> dict:
+    """StageSpec.change_notes: for each participant converted or sent back to the waiting list by
+    the edit just saved, what it means for them (the message then cancels a confirmed place in
+    their calendar)."""
+    from app.registration.queries import waiting_list_position
+    from app.stages import ChangeNote
+
+    converted, withdrawn = db.session.info.get(_CHANGE_NOTES, {}).pop(event.id, (set(), {}))
+    notes = {}
+    for registration_id in converted | set(withdrawn):
+        registration = db.session.get(Registration, registration_id)
+        if registration is None or not registration.email:
+            continue
+        lines = []
+        if registration_id in converted:
+            lines.append(CONVERTED_NOTES[registration.attendance])
+        if registration_id in withdrawn:
+            lines.append(_l("With the event's new format there are fewer places than people registered, and your "
+                            "place could not be kept. We are sorry. You are at the top of the waiting list, "
+                            "number %(position)s, and we will write to you as soon as a place becomes free.",
+                            position=waiting_list_position(registration) or 1))
+        held_confirmed = withdrawn.get(registration_id) is S.CONFIRMED
+        notes[registration.email.lower()] = ChangeNote(tuple(lines), cancel=held_confirmed)
+    return notes

@@ -99,6 +99,8 @@ def _on_registration_changed(registration, change: str = "", previous=None, **_e
     if change == "restored":
         _withdraw_unsent(registration, previous)
         return
+    if change == "withdrawn" and _extra.get("with_event_change"):
+        return  # said in the event's own change message, with the calendar cancellation (stage.change_notes)
     kind = REGISTRATION_KINDS.get(change)
     recipient = recipient_for(registration)
     if kind is None or recipient is None:

@@ -23,6 +23,8 @@ cancellation. Keyword `change`: what happened, one of
                  link: send the private link (`app.registration.tokens.participant_url`)
     withdrawn    the organisers lowered the capacity below the places held: the participant's
                  place (confirmed or offered) is taken back, they are at the top of the waiting list
+                 (keyword `with_event_change`: the event's format changed too, and the message
+                 that tells of that change says so: no message of its own)
 
 Nothing is sent when a registration's personal data is erased (there is nobody to write to).
 `app/mail/subscribers.py` queues the message of each change.
@@ -41,5 +43,6 @@ registration_changed = _signals.signal("registration-changed")
 # purge), with keyword `email`: whoever keeps copies of it (the outbox) forgets them too.
 registration_erased = _signals.signal("registration-erased")
 
-# Sent when a participant switches between in person and online (keyword `previous`: the mode before).
+# Sent when a participant switches between in person and online, or when the event's new format
+# leaves them one way of attending (keyword `previous`: the mode before).
 attendance_changed = _signals.signal("attendance-changed")

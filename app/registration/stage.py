@@ -20,6 +20,12 @@ def apply_event_capacity(event, before):
     apply(event, before)
 
 
+def change_notes(event, changes):
+    from app.registration.capacity import change_notes as notes
+
+    return notes(event, changes)
+
+
 def hub_status(event):
     from app.registration.queries import Availability, availability
 
@@ -142,6 +148,7 @@ SPEC = StageSpec(
     staff_link=StaffLink(_l("Participants"), "registration_manage.participants"),
     edit_check=check_event_capacity,
     after_edit=apply_event_capacity,
+    change_notes=change_notes,
     call_to_action=call_to_action,
     card_notes=card_notes,
     transition_warnings=transition_warnings,

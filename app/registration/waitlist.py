@@ -45,7 +45,7 @@ def require_running(event: Event) -> None:
         raise DomainError(message)
 
 
-def _ensure_pool(event_id: int, mode: AttendanceMode) -> None:
+def ensure_pool(event_id: int, mode: AttendanceMode) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
@@ -58,7 +58,7 @@ def take_seat(event: Event, mode: AttendanceMode, settings: RegistrationSettings
     """Take one seat if one is free: one atomic conditional UPDATE, safe under concurrency. On
     PostgreSQL the counter's row stays locked until the commit: take it as late as possible."""
     if not pool_exists:
-        _ensure_pool(event.id, mode)
+        ensure_pool(event.id, mode)
     capacity = capacity_for(event, mode, settings)
     statement = update(SeatPool).where(SeatPool.event_id == event.id, SeatPool.attendance == mode)
     if capacity is not None:
@@ -91,8 +91,8 @@ def transition(registration: Registration, allowed: tuple[RegistrationStatus, ..
     return result.rowcount == 1
 
 
-def announce(registration: Registration, change: str, previous: RegistrationStatus | None = None) -> None:
-    registration_changed.send(registration, change=change, previous=previous)
+def announce(registration: Registration, change: str, previous: RegistrationStatus | None = None, **more) -> None:
+    registration_changed.send(registration, change=change, previous=previous, **more)
 
 
 def fill_from_waiting_list(event: Event, mode: AttendanceMode, now: datetime | None = None) -> list[Registration]:
@@ -187,7 +187,7 @@ def admit_new(registration: Registration, now: datetime, settings: RegistrationS
         admit(registration, now, change_if_confirmed="confirmed")
         return
     if taken is None:
-        _ensure_pool(event.id, mode)
+        ensure_pool(event.id, mode)
     registration.status, registration.queued_at = S.CONFIRMED, None
     db.session.add(registration)
     db.session.flush()  # a duplicate email fails here, before any seat is taken

@@ -223,3 +223,26 @@ def test_erasing_the_participant_frees_the_place_and_writes_nothing(event, new_v
     assert _status(held) is S.LEFT and held.ended_reason is EndReason.ERASED
     assert _taken(visit) == 0
     assert "field_visit_left" not in _kinds(email)
+
+
+def test_an_event_moved_online_frees_the_places_of_those_who_now_attend_online(event, new_visit, participant,
+                                                                                organiser):
+    from app.events.services import EventInput, update_event
+
+    event.format = EventFormat.HYBRID
+    db.session.commit()
+    visit = new_visit(event, capacity=2)
+    person = participant(event)
+    held = signups.sign_up(person, visit)
+    db.session.commit()
+    update_event(organiser, event, EventInput(
+        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+        start_date=event.start_date, end_date=event.end_date, format=EventFormat.DIGITAL, venue="",
+        online_url="https://meet.example.org/x", capacity=event.capacity, slug=event.slug, tell_participants=True))
+    db.session.commit()
+    assert person.attendance is AttendanceMode.ONLINE
+    assert _status(held) is S.LEFT and held.ended_reason is EndReason.ONLINE
+    assert _taken(visit) == 0
+    (message,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).all()
+    assert message.recipient_email == person.email and message.ics_method == "CANCEL"
+    assert "You now take part online" in message.text_body
