@@ -121,13 +121,15 @@ GUILLOTIERE_STOPS = (
 )
 
 
+def _lyon_event_starting(start: date) -> Event | None:
+    """One of the network's finished events in Lyon, found by its first day (None before they are seeded)."""
+    return db.session.scalar(select(Event).join(City, Event.host_city_id == City.id)
+                             .where(City.name_en == "Lyon", Event.start_date == start))
+
+
 def seed_guillotiere_2016() -> int:
     """The network's launch workshop in Lyon (9–10 March 2016) and its visit of the Guillotière."""
-    lyon = db.session.scalar(select(City).where(City.name_en == "Lyon"))
-    if lyon is None:
-        return 0
-    event = db.session.scalar(select(Event).where(Event.host_city_id == lyon.id,
-                                                  Event.start_date == date(2016, 3, 9)))
+    event = _lyon_event_starting(date(2016, 3, 9))
     if event is None or _has_visit(event):
         return 0
     zone = event.timezone
@@ -180,11 +182,7 @@ LYON_2017_STOPS = (
 
 def seed_lyon_2017() -> int:
     """The coordination workshop in Lyon (12–13 December 2017) and its study visit, the first afternoon."""
-    lyon = db.session.scalar(select(City).where(City.name_en == "Lyon"))
-    if lyon is None:
-        return 0
-    event = db.session.scalar(select(Event).where(Event.host_city_id == lyon.id,
-                                                  Event.start_date == date(2017, 12, 12)))
+    event = _lyon_event_starting(date(2017, 12, 12))
     if event is None or _has_visit(event):
         return 0
     zone, day, now = event.timezone, event.start_date, utcnow()
