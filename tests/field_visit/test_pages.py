@@ -224,3 +224,28 @@ def test_a_visit_under_way_offers_no_button_and_refuses_a_sign_up_in_the_partici
         response = client.post(f"/r/{token}/field-visit/{under_way.id}/sign-up?lang={lang}", follow_redirects=True)
         assert said in response.text
     assert db.session.scalar(select(VisitSignup.id).where(VisitSignup.visit_id == under_way.id)) is None
+
+
+def test_the_page_of_someone_moved_online_says_why_their_visit_place_went(client, event, new_visit, participant,
+                                                                          organiser):
+    from app.events.models import EventFormat
+    from app.events.services import EventInput, update_event
+
+    event.format = EventFormat.HYBRID
+    db.session.commit()
+    visit = new_visit(event, capacity=2)
+    person = participant(event)
+    signups.sign_up(person, visit)
+    db.session.commit()
+    update_event(organiser, event, EventInput(
+        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+        start_date=event.start_date, end_date=event.end_date, format=EventFormat.DIGITAL, venue="",
+        online_url="https://meet.example.org/x", capacity=event.capacity, slug=event.slug, tell_participants=True))
+    db.session.commit()
+    token = make_token(person)
+    # They changed nothing themselves: the event did.
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "Your place on this visit was freed: you now take part online." in page
+    assert "when your registration changed" not in page
+    french = client.get(f"/r/{token}?lang=fr").text
+    assert "Votre place pour cette visite a été libérée\u00a0: vous participez désormais en ligne." in french
