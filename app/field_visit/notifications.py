@@ -77,7 +77,7 @@ def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_
                   invitation=visit_invitation(visit) if change in WITH_INVITATION else None)
 
 
-def _on_visit_changed(visit, changes=None, **_extra) -> None:
+def _on_visit_changed(visit, changes=None, held_before=None, **_extra) -> None:
     from app.field_visit.calendar import visit_invitation
     from app.field_visit.queries import confirmed_registrations
     from app.mail.services import calendar_sequence, queue_message
@@ -86,6 +86,8 @@ def _on_visit_changed(visit, changes=None, **_extra) -> None:
     # The feeds show the SEQUENCE the invitations carry: raise it now, whoever is signed up.
     calendar_sequence(invitation)
     for registration in confirmed_registrations(visit):
+        if held_before is not None and registration.id not in held_before:
+            continue  # their place came with the new time (field_visit_signup said it)
         if (recipient := _recipient(registration)) is not None:
             queue_message("field_visit_changed", recipient, event=visit.event,
                           context=_context(visit, changes=dict(changes or {})), invitation=invitation)

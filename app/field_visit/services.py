@@ -278,13 +278,15 @@ def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: 
     visit.updated_at = now
     touch(event)
     db.session.flush()
+    # Those given a place by the releases below get it at the new time already: no change to tell them.
+    held_before = {registration.id for registration in confirmed_registrations(visit)}
     if data.overlap_confirmed:
         _release_double_sign_ups(visit, now)
     after = {"time": (visit.meets_at, visit.returns_at),
              "meeting_point": ", ".join(p for p in (visit.meeting_point, visit.meeting_address) if p)}
     changes = {what: (before[what], after[what]) for what in before if before[what] != after[what]}
     if changes:
-        visit_changed.send(visit, changes=changes)
+        visit_changed.send(visit, changes=changes, held_before=held_before)
     fill_from_waiting_list(visit, now)
     return visit
 

@@ -224,3 +224,54 @@ def test_a_visit_under_way_offers_no_button_and_refuses_a_sign_up_in_the_partici
         response = client.post(f"/r/{token}/field-visit/{under_way.id}/sign-up?lang={lang}", follow_redirects=True)
         assert said in response.text
     assert db.session.scalar(select(VisitSignup.id).where(VisitSignup.visit_id == under_way.id)) is None
+
+
+def test_the_page_of_someone_moved_online_says_why_their_visit_place_went(client, event, new_visit, participant,
+                                                                          organiser):
+    from app.events.models import EventFormat
+    from app.events.services import EventInput, update_event
+
+    event.format = EventFormat.HYBRID
+    db.session.commit()
+    visit = new_visit(event, capacity=2)
+    person = participant(event)
+    signups.sign_up(person, visit)
+    db.session.commit()
+    update_event(organiser, event, EventInput(
+        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+        start_date=event.start_date, end_date=event.end_date, format=EventFormat.DIGITAL, venue="",
+        online_url="https://meet.example.org/x", capacity=event.capacity, slug=event.slug, tell_participants=True))
+    db.session.commit()
+    token = make_token(person)
+    # They changed nothing themselves: the event did.
+    page = client.get(f"/r/{token}?lang=en").text
+    assert "Your place on this visit was freed: you now take part online." in page
+    assert "when your registration changed" not in page
+    french = client.get(f"/r/{token}?lang=fr").text
+    assert "Votre place pour cette visite a été libérée\u00a0: vous participez désormais en ligne." in french
+
+
+def test_a_full_visit_does_not_offer_its_waiting_list_to_someone_who_cannot_join_it(
+        client, event, new_visit, participant):
+    from app.db_types import utcnow
+    from app.events.models import EventFormat
+    from app.registration.models import AttendanceMode
+
+    event.format = EventFormat.HYBRID
+    db.session.commit()
+    full, under_way = new_visit(event, capacity=1, title_en="Full"), new_visit(event, capacity=1, day=0)
+    signups.sign_up(participant(event), full)
+    signups.sign_up(participant(event), under_way)
+    under_way.meets_at, under_way.returns_at = utcnow() - timedelta(minutes=30), utcnow() + timedelta(hours=2)
+    db.session.commit()
+    waiting_list = {"en": "Full: you can join the waiting list.",
+                    "fr": "Complet\u00a0: vous pouvez vous inscrire sur la liste d'attente."}
+    for lang in ("en", "fr"):
+        # Online: the full visit is refused them, so its waiting list is not offered.
+        online = client.get(f"/r/{make_token(participant(event, attendance=AttendanceMode.ONLINE))}?lang={lang}").text
+        assert waiting_list[lang] not in online and {"en": "Full.", "fr": "Complet."}[lang] in online
+        # In person: the full visit's waiting list is offered; the one under way says only that it began.
+        page = client.get(f"/r/{make_token(participant(event, language=lang))}?lang={lang}").text
+        panel = page.split(f'#visit-{under_way.id}"')[1].split('<div class="field-visit-choice">')[0]
+        assert waiting_list[lang] not in panel and "seats" not in panel
+        assert page.count(waiting_list[lang]) == 1
