@@ -61,6 +61,8 @@ def seed_demo_visit(event: Event, with_people: bool) -> int:
         what_to_bring_fr="Des chaussures confortables, et un parapluie si de la pluie est annoncée.",
         meal_included=False, capacity=15, reserved=3, signup_open=True, created_at=now, updated_at=now,
     )
+    # Who receives the group is one text, shown on the English and the French page alike: a person
+    # and their organisation, which read the same in both.
     stops = [
         ("Agenzia Sociale per la Locazione (LoCare)", "Piazza Palazzo di Città 1, 10122 Torino",
          "How the agency guarantees rents and mediates between landlords and newcomers.",
@@ -69,11 +71,11 @@ def seed_demo_visit(event: Event, with_people: bool) -> int:
         ("Via Arquata social housing estate", "Via Arquata, 10133 Torino",
          "A social housing estate renewed with its tenants; a meeting with the tenants' committee.",
          "Un ensemble de logements sociaux rénové avec ses locataires\u00a0; rencontre avec le comité des locataires.",
-         "The tenants' committee", "10:00"),
+         "Giulia Rossi, Comitato inquilini di Via Arquata", "10:00"),
         ("Casa del Quartiere di San Salvario", "Via Morgari 14, 10125 Torino",
          "A neighbourhood house where residents old and new run activities together.",
          "Une maison de quartier où habitants anciens et nouveaux animent des activités ensemble.",
-         "The neighbourhood house's team", "11:15"),
+         "Luca Ferrero, Casa del Quartiere di San Salvario", "11:15"),
     ]
     visit.stops = [FieldVisitStop(position=n, place=place, address=address, shown_en=en, shown_fr=fr,
                                   received_by=who, at=_at(day, hhmm, zone))
@@ -111,12 +113,18 @@ GUILLOTIERE = dict(
     meeting_point="Place Gabriel Péri", meeting_address="Place Gabriel Péri, 69007 Lyon",
     return_place="Place Gabriel Péri", transport="On foot", guide_languages="fr,en",
 )
+# (place, address, what is shown there in English and in French). The documents name what the
+# associations do, not where: the places are plausible premises of the neighbourhood, named as
+# the host city names them (a place keeps its name on the English page, as Turin's do).
 GUILLOTIERE_STOPS = (
-    ("School support for young people who do not speak French",
+    ("Maison des associations de la Guillotière", "La Guillotière, 69007 Lyon",
+     "School support for young people who do not speak French",
      "Soutien scolaire pour les jeunes qui ne parlent pas français"),
-    ("French courses", "Cours de français"),
-    ("A public letter-writer", "Un écrivain public"),
-    ("Support with care and help to open social-welfare rights",
+    ("Locaux associatifs, rue de Marseille", "Rue de Marseille, 69007 Lyon", "French courses", "Cours de français"),
+    ("Permanence associative, place Gabriel Péri", "Place Gabriel Péri, 69007 Lyon", "A public letter-writer",
+     "Un écrivain public"),
+    ("Locaux associatifs, Grande rue de la Guillotière", "Grande rue de la Guillotière, 69007 Lyon",
+     "Support with care and help to open social-welfare rights",
      "Accompagnement vers les soins et aide à l'ouverture des droits sociaux"),
 )
 
@@ -137,8 +145,8 @@ def seed_guillotiere_2016() -> int:
     now = utcnow()
     visit = FieldVisit(event_id=event.id, meets_at=_at(day, "14:00", zone), returns_at=_at(day, "17:00", zone),
                        capacity=None, reserved=0, signup_open=False, created_at=now, updated_at=now, **GUILLOTIERE)
-    visit.stops = [FieldVisitStop(position=n, place=en, address="La Guillotière, 69007 Lyon", shown_en=en, shown_fr=fr)
-                   for n, (en, fr) in enumerate(GUILLOTIERE_STOPS)]
+    visit.stops = [FieldVisitStop(position=n, place=place, address=address, shown_en=en, shown_fr=fr)
+                   for n, (place, address, en, fr) in enumerate(GUILLOTIERE_STOPS)]
     db.session.add(visit)
     db.session.flush()
     return 1
@@ -163,20 +171,21 @@ LYON_2017 = dict(
     meeting_point="Hôtel de Ville de Lyon", meeting_address="1 place de la Comédie, 69001 Lyon",
     return_place="Hôtel de Ville de Lyon", transport="Metro and on foot", guide_languages="fr,en",
 )
+# Who receives the group: a person and their organisation (one text for both languages, as in Turin).
 LYON_2017_STOPS = (
     ("Maison de la Métropole des Solidarités",
      "The single reception desk: a newcomer is received once, and social workers of the Métropole and of the "
      "CCAS follow them with one shared file.",
      "L'accueil unique\u00a0: un nouvel arrivant est reçu une seule fois, et les travailleurs sociaux de la "
      "Métropole et du CCAS le suivent avec un dossier partagé.",
-     "The Maison's reception and social work teams", "14:45"),
+     "Sophie Lambert, Maison de la Métropole des Solidarités", "14:45"),
     ("Centre communal d'action sociale (CCAS) de la Ville de Lyon",
      "What the City's social action centre brings under the shared roof: emergency aid, a postal address for "
      "those who have none, and help to open social rights; interpreting booked by phone.",
      "Ce que le centre communal d'action sociale de la Ville apporte sous le toit commun\u00a0: aides "
      "d'urgence, domiciliation pour ceux qui n'ont pas d'adresse et aide à l'ouverture des droits\u00a0; "
      "interprétariat réservé par téléphone.",
-     "The CCAS's team", "16:00"),
+     "Karim Haddad, CCAS de Lyon", "16:00"),
 )
 
 

@@ -44,6 +44,13 @@ def test_seed_demo_adds_the_turin_visit_the_guillotiere_of_2016_and_the_one_stop
         "Soutien scolaire pour les jeunes qui ne parlent pas français", "Cours de français"]
     page = client.get(f"/events/{lyon_2016.slug}/field-visit?lang=fr").text
     assert "Le quartier de la Guillotière et ses associations" in page and "Un écrivain public" in page
+    # Each stop is a place, with what is shown there: no English heading on the French page, and
+    # no line twice on the English one.
+    assert all(s.place and s.place not in (s.shown_en, s.shown_fr) for s in guillotiere.stops)
+    assert "A public letter-writer" not in page and "French courses" not in page
+    english = client.get(f"/events/{lyon_2016.slug}/field-visit?lang=en").text
+    assert english.count("A public letter-writer") == 1 and english.count("Cours de français") == 0
+    assert "Maison des associations de la Guillotière" in english
 
     lyon_2017 = db.session.scalar(select(Event).where(Event.start_date == date(2017, 12, 12)))
     one_stop_shop = db.session.scalars(select(FieldVisit).where(FieldVisit.event_id == lyon_2017.id)).one()
@@ -56,3 +63,7 @@ def test_seed_demo_adds_the_turin_visit_the_guillotiere_of_2016_and_the_one_stop
     french = html.unescape(client.get(f"/events/{lyon_2017.slug}/field-visit?lang=fr").text)
     assert "Visite d'étude du futur guichet unique des services sociaux" in french
     assert "L'accueil unique\u00a0: un nouvel arrivant est reçu une seule fois" in french
+    # Who receives the group is one text for both pages: it must read in French too.
+    assert "Accueil par Karim Haddad, CCAS de Lyon" in french and "The CCAS" not in french
+    turin = html.unescape(client.get(f"/events/{DEMO_SLUG}/field-visit?lang=fr").text)
+    assert "Accueil par The" not in turin and "Accueil par Giulia Rossi" in turin
