@@ -4,9 +4,12 @@ visit place.
 - Signing up: a message saying so (place confirmed, with the visit's invitation; or the place on
   its waiting list; or a freed place given or offered to them).
 - Leaving, or losing the place (the registration is cancelled, goes back to the waiting list or
-  switches to online; the visit is removed): a message saying the place is freed, with a
-  METHOD:CANCEL of the visit's invitation for whoever held a confirmed place. Nothing is sent once
-  the participant's data is erased. When the event is cancelled, the visit's cancellation too.
+  switches to online, by the participant or by the event's new format): a message saying the place
+  is freed, with a METHOD:CANCEL of the visit's invitation for whoever held a confirmed place.
+  Nothing is sent once the participant's data is erased.
+- The visit is removed, or the event cancelled: a message saying the visit will not take place, to
+  those with a place (with the METHOD:CANCEL) and, for a removal, to those waiting for one (no
+  invitation of theirs to cancel).
 - A change of the visit's time or meeting point: an updated invitation (higher SEQUENCE) and a
   bilingual message to those with a confirmed place.
 - The day before: a reminder with the meeting point, the time and what to bring
@@ -29,6 +32,8 @@ KINDS = (
          "field_visit/mail/field_visit_signup", ("visit", "change")),
     Kind("field_visit_left", _l("Your field visit place is freed: %(event)s"), _l("Field visit place freed"),
          "field_visit/mail/field_visit_left", ("visit", "reason")),
+    Kind("field_visit_cancelled", _l("The field visit will not take place: %(event)s"),
+         _l("Field visit cancelled"), "field_visit/mail/field_visit_cancelled", ("visit", "reason")),
     Kind("field_visit_changed", _l("The field visit has changed: %(event)s"), _l("Field visit changed"),
          "field_visit/mail/field_visit_changed", ("visit", "changes")),
     Kind("field_visit_reminder", _l("Field visit tomorrow: %(event)s"), _l("Field visit reminder"),
@@ -50,6 +55,7 @@ def _context(visit, **more) -> dict:
 
 
 def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_extra) -> None:
+    from app.events.models import EventFormat
     from app.field_visit.calendar import visit_invitation
     from app.field_visit.models import EndReason, SignupStatus
     from app.field_visit.queries import clashing, waiting_position
@@ -66,8 +72,11 @@ def _on_signup_changed(signup, change: str = "", previous=None, reason=None, **_
         cancelled = previous is SignupStatus.CONFIRMED
         # The visit they keep: the one that now overlaps this one, which they signed up for first.
         kept = clashing(signup.registration_id, visit) if reason is EndReason.VISITS_OVERLAP else None
+        why = reason.value if reason else "changed_mind"
+        if reason is EndReason.ONLINE and event.format is EventFormat.DIGITAL:
+            why = "event_online"  # the event's new format moved them: they chose nothing
         queue_message("field_visit_left", recipient, event=event,
-                      context=_context(visit, reason=reason.value if reason else "changed_mind",
+                      context=_context(visit, reason=why,
                                        held_place=cancelled, kept=kept),
                       invitation=visit_invitation(visit, cancelled=True) if cancelled else None)
         return
@@ -93,6 +102,19 @@ def _on_visit_changed(visit, changes=None, held_before=None, **_extra) -> None:
                           context=_context(visit, changes=dict(changes or {})), invitation=invitation)
 
 
+def told_of_removal(visit) -> tuple[list, list]:
+    """Who hears of the visit's removal: the registrations holding a place, and the sign-ups
+    waiting for one (on its waiting list, or offered a place), each only if they can be written to.
+    The removal's confirmation counts them; the removal writes to them."""
+    from app.field_visit.models import SignupStatus
+    from app.field_visit.queries import confirmed_registrations, people
+
+    holders = [r for r in confirmed_registrations(visit) if _recipient(r) is not None]
+    waiting = [s for s in people(visit, (SignupStatus.WAITLISTED, SignupStatus.OFFERED))
+               if _recipient(s.registration) is not None]
+    return holders, waiting
+
+
 def _on_visit_removed(visit, holders=(), waiting=(), **_extra) -> None:
     from app.field_visit.calendar import visit_invitation
     from app.mail.services import queue_message
@@ -100,12 +122,12 @@ def _on_visit_removed(visit, holders=(), waiting=(), **_extra) -> None:
     cancellation = visit_invitation(visit, cancelled=True)
     for registration in holders:
         if (recipient := _recipient(registration)) is not None:
-            queue_message("field_visit_left", recipient, event=visit.event,
+            queue_message("field_visit_cancelled", recipient, event=visit.event,
                           context=_context(visit, reason="visit_removed", held_place=True), invitation=cancellation)
     # Nothing of theirs is in a calendar (the invitation comes with a confirmed place): the message alone.
     for signup in waiting:
         if (recipient := _recipient(signup.registration)) is not None:
-            queue_message("field_visit_left", recipient, event=visit.event,
+            queue_message("field_visit_cancelled", recipient, event=visit.event,
                           context=_context(visit, reason="visit_removed", held_place=False,
                                            waited=signup.status.value))
 
@@ -123,7 +145,7 @@ def _on_event_state_changed(event, change=None, **_extra) -> None:
         cancellation = visit_invitation(visit, cancelled=True)
         for registration in confirmed_registrations(visit):
             if (recipient := _recipient(registration)) is not None:
-                queue_message("field_visit_left", recipient, event=event,
+                queue_message("field_visit_cancelled", recipient, event=event,
                               context=_context(visit, reason="event_cancelled", held_place=True),
                               invitation=cancellation,
                               dedupe_key=f"field-visit-cancelled:{visit.id}:{recipient.email.lower()}")

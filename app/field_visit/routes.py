@@ -164,15 +164,18 @@ def edit_visit(slug: str, visit_id: int):
     return _visit_form_page(event, form, visit)
 
 
-@manage_bp.post("/<int:visit_id>/remove")
+@manage_bp.route("/<int:visit_id>/remove", methods=["GET", "POST"])
 @staff_required()
 def remove_visit(slug: str, visit_id: int):
+    """Asks first, saying how many people are emailed: those with a place and those waiting for one."""
     event = managed_event(slug)
     visit = _visit_or_404(event, visit_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return run_action(lambda: services.remove_visit(current_user, event, visit), success=_("Visit removed."),
-                      redirect_to=url_for("field_visit_manage.index", slug=event.slug))
+    if request.method == "POST" and request.form.get("confirmed") == "y":
+        return run_action(lambda: services.remove_visit(current_user, event, visit), success=_("Visit removed."),
+                          redirect_to=url_for("field_visit_manage.index", slug=event.slug))
+    holders, waiting = services.who_hears_of_removal(visit)
+    return render_template("field_visit/manage/remove.html", event=event, visit=visit, holders=holders,
+                           waiting=waiting)
 
 
 @manage_bp.post("/<int:visit_id>/sign-up")

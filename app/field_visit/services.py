@@ -17,7 +17,7 @@ from app.events.services import touch
 from app.extensions import db
 from app.field_visit.models import EndReason, FieldVisit, FieldVisitStop, SignupStatus, VisitSignup
 from app.field_visit.places import end_signup, fill_from_waiting_list
-from app.field_visit.queries import confirmed_registrations, people, signed_up_for_both, taken_places, visits_of
+from app.field_visit.queries import confirmed_registrations, signed_up_for_both, taken_places, visits_of
 from app.field_visit.signals import visit_changed, visit_removed
 from app.forms import HTTPS_REQUIRED
 from app.timezones import entered_time_to_utc, local_to_utc, utc_to_local
@@ -291,14 +291,24 @@ def update_visit(actor, event: Event, visit: FieldVisit, data: VisitInput, now: 
     return visit
 
 
+def who_hears_of_removal(visit: FieldVisit) -> tuple[int, int]:
+    """How many people a removal of the visit emails: (those with a place, those waiting for one)."""
+    from app.field_visit.notifications import told_of_removal
+
+    holders, waiting = told_of_removal(visit)
+    return len(holders), len(waiting)
+
+
 def remove_visit(actor, event: Event, visit: FieldVisit) -> None:
     """Remove a visit; those who held a place get a calendar cancellation, and those waiting for one
     (on its waiting list, or offered a place) are told too (`visit_removed`)."""
+    from app.field_visit.notifications import told_of_removal
+
     require_manager(actor, event)
     if visit.event_id != event.id:
         raise DomainError(_l("This visit belongs to another event."))
-    visit_removed.send(visit, holders=confirmed_registrations(visit),
-                       waiting=people(visit, (SignupStatus.WAITLISTED, SignupStatus.OFFERED)))
+    holders, waiting = told_of_removal(visit)
+    visit_removed.send(visit, holders=holders, waiting=waiting)
     db.session.delete(visit)
     touch(event)
     db.session.flush()

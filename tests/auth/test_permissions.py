@@ -57,7 +57,7 @@ MATRIX = {
     "field_visit_manage.index": ("GET", {"admin", "organiser"}),
     "field_visit_manage.new_visit": ("GET", {"admin", "organiser"}),
     "field_visit_manage.edit_visit": ("GET", {"admin", "organiser"}),
-    "field_visit_manage.remove_visit": ("POST", {"admin", "organiser"}),
+    "field_visit_manage.remove_visit": ("GET", {"admin", "organiser"}),
     "field_visit_manage.signup_state": ("POST", {"admin", "organiser"}),
     "field_visit_manage.people": ("GET", {"admin", "organiser"}),
     "field_visit_manage.export": ("GET", {"admin", "organiser"}),

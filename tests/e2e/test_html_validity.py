@@ -138,6 +138,7 @@ def test_every_stage_page_is_valid_and_accessible(live_server, full_demo):
         f"/participants/{registration_id}/reject?lang=fr", f"/agenda/items/{item_id}/remove?lang=en",
         "/field-visit?lang=fr", "/field-visit/new?lang=en", f"/field-visit/{visit_id}?lang=fr",
         f"/field-visit/{visit_id}/people?lang=en", f"/field-visit/{visit_id}/check-in?lang=fr",
+        f"/field-visit/{visit_id}/remove?lang=fr",
     )]
     result = _check_html(staff, cookie)
     assert result.returncode == 0, result.stdout[-4000:]

@@ -151,6 +151,8 @@ def test_cancelling_the_event_cancels_the_visit_in_calendars(event, organiser, n
     db.session.commit()
     change_state(event, EventState.CANCELLED, organiser, confirmed=True, reason="Grève")
     db.session.commit()
-    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).one()
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_cancelled")).one()
     assert message.ics_method == "CANCEL" and visit_uid(visit) in message.ics.decode()
     assert "L'événement est annulé, et avec lui la visite de terrain" in message.text_body
+    assert message.subject.startswith("La visite de terrain n'aura pas lieu\u00a0: ")
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "field_visit_left")) is None

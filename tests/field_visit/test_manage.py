@@ -189,8 +189,12 @@ def test_removing_a_visit_cancels_it_in_the_calendars_of_those_going(event, orga
     signups.sign_up(person, visit)
     services.remove_visit(organiser, event, visit)
     db.session.commit()
-    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).one()
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_cancelled")).one()
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "field_visit_left")) is None
     assert message.ics_method == "CANCEL" and "will not take place" in message.text_body
+    # Not "your place is freed": the visit is not happening at all.
+    assert message.subject.startswith("The field visit will not take place: ")
+    assert "is freed" not in message.subject
 
 
 def test_removing_a_visit_tells_those_on_its_waiting_list_and_those_offered_a_place(
@@ -213,16 +217,59 @@ def test_removing_a_visit_tells_those_on_its_waiting_list_and_those_offered_a_pl
     before = db.session.scalar(select(db.func.max(OutboxMessage.id)))
     services.remove_visit(organiser, event, visit)
     db.session.commit()
-    told = {m.recipient_email: m for m in db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left", OutboxMessage.id > before))}
+    told = {m.recipient_email: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before))}
     assert set(told) == {p.email for p in (going, offered, waiting_en, waiting_fr)}
+    assert {m.kind for m in told.values()} == {"field_visit_cancelled"}
     assert told[going.email].ics_method == "CANCEL"
     assert "The place offered to you on it is withdrawn" in told[offered.email].text_body
     english = told[waiting_en.email]
     assert english.ics_method is None
     assert "will not take place" in english.text_body and "You were on its waiting list" in english.text_body
-    french = told[waiting_fr.email].text_body
-    assert "n'aura pas lieu" in french and "Vous étiez sur sa liste d'attente" in french
+    french = told[waiting_fr.email]
+    assert "n'aura pas lieu" in french.text_body and "Vous étiez sur sa liste d'attente" in french.text_body
+    assert french.subject.startswith("La visite de terrain n'aura pas lieu\u00a0: ")
+    assert "libérée" not in french.subject and "freed" not in english.subject
+
+
+@pytest.mark.parametrize(("lang", "told", "nobody"), [
+    ("en", ["These people are emailed that the visit will not take place:",
+            "1 person with a place, with a cancellation for their calendar;",
+            "2 people waiting for a place (on its waiting list, or offered one)."],
+     "Nobody is emailed: nobody holds a place on the visit or waits for one."),
+    ("fr", ["Ces personnes sont prévenues par courriel que la visite n'aura pas lieu\u00a0:",
+            "1 personne qui a une place, avec une annulation pour son agenda\u00a0;",
+            "2 personnes qui attendent une place (sur sa liste d'attente, ou à qui une place est proposée)."],
+     "Personne n'est prévenu par courriel\u00a0: personne n'a de place pour cette visite ni n'en attend une."),
+])
+def test_removing_a_visit_asks_first_saying_who_is_emailed(client, make, event, organiser, new_visit, participant,
+                                                           lang, told, nobody):
+    from app.mail.models import OutboxMessage
+
+    visit = new_visit(event, capacity=1)
+    for _ in range(3):
+        signups.sign_up(participant(event), visit)
+    empty = new_visit(event, day=0, title_en="Empty", title_fr="Vide")
+    db.session.commit()
+    make.login(client, organiser)
+    index = client.get(f"/manage/events/{event.slug}/field-visit?lang={lang}").text
+    url = f"/manage/events/{event.slug}/field-visit/{visit.id}/remove"
+    assert f'href="{url}"' in index and f'action="{url}"' not in index, "the list links to the question"
+    page = client.get(f"{url}?lang={lang}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    for line in told:
+        assert line in text
+    assert nobody in html.unescape(client.get(
+        f"/manage/events/{event.slug}/field-visit/{empty.id}/remove?lang={lang}").text)
+    visit_id = visit.id
+    assert client.post(f"{url}?lang={lang}").status_code == 200, "not confirmed: asked again"
+    assert db.session.get(FieldVisit, visit_id) is not None
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "field_visit_cancelled")) is None
+    assert client.post(f"{url}?lang={lang}", data={"confirmed": "y"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FieldVisit, visit_id) is None
+    cancelled = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_cancelled")).all()
+    assert len(cancelled) == 3
 
 
 def _moving_onto_the_morning(event, new_visit, participant):

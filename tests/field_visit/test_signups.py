@@ -188,8 +188,8 @@ def test_switching_to_online_frees_the_place(event, new_visit, participant):
     db.session.commit()
     assert _status(held) is S.LEFT and held.ended_reason is EndReason.ONLINE
     assert _taken(visit) == 0
-    assert "You now take part online" in db.session.scalars(
-        select(OutboxMessage.text_body).where(OutboxMessage.kind == "field_visit_left")).one()
+    text = db.session.scalars(select(OutboxMessage.text_body).where(OutboxMessage.kind == "field_visit_left")).one()
+    assert "You now take part online" in text and "online only" not in text
 
 
 def test_moved_to_the_waiting_list_frees_the_place(event, new_visit, participant):
@@ -245,4 +245,9 @@ def test_an_event_moved_online_frees_the_places_of_those_who_now_attend_online(e
     assert _taken(visit) == 0
     (message,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_left")).all()
     assert message.recipient_email == person.email and message.ics_method == "CANCEL"
-    assert "You now take part online" in message.text_body
+    # They chose nothing: the event's new format is the reason, in both languages.
+    assert "The event now takes place online only, so your place on the field visit" in message.text_body
+    assert ("L'événement se tient désormais uniquement en ligne\u00a0: votre place pour la visite de terrain"
+            in message.text_body)
+    assert "You now take part online" not in message.text_body
+    assert "Your registration" not in message.text_body

@@ -56,6 +56,7 @@ FIELD_VISIT = {"visit": VISIT, "visit_url": "http://127.0.0.1:5000/events/x/fiel
 CONTEXTS.update({
     "field_visit_signup": {**FIELD_VISIT, "change": "waitlisted", "position": 2, "offer_expires_at": None},
     "field_visit_left": {**FIELD_VISIT, "reason": "registration_cancelled", "held_place": True},
+    "field_visit_cancelled": {**FIELD_VISIT, "reason": "visit_removed", "held_place": True},
     "field_visit_changed": {**FIELD_VISIT, "changes": {
         "time": ((datetime(2027, 10, 30, 12, 0, tzinfo=UTC), datetime(2027, 10, 30, 15, 0, tzinfo=UTC)),
                  (VISIT.meets_at, VISIT.returns_at)),
@@ -65,7 +66,7 @@ CONTEXTS.update({
 WITH_INVITATION = {"registration_confirmed", "registration_promoted", "registration_approved", "agenda_changed",
                    "event_changed", "reminder_7_days", "reminder_1_day", "field_visit_changed",
                    "field_visit_reminder"}
-WITH_CANCEL = {"registration_cancelled", "event_cancelled", "field_visit_left"}
+WITH_CANCEL = {"registration_cancelled", "event_cancelled", "field_visit_left", "field_visit_cancelled"}
 
 
 def _context(kind: str) -> dict:
