@@ -211,7 +211,9 @@ class ScaleSeedContext:
 class StageSpec:
     """What one stage offers. The callables take the Event (or the Registration) they are about.
 
-    - hub_status(event) -> (StageStatus, url or None): its line on the event's public hub.
+    - hub_status(event) -> (StageStatus, url or None): its line on the event's public hub;
+      describe(event) -> text: its description there when it depends on the event (its format),
+      instead of `description`.
     - staff_link, todo(event) -> [Task]: its link on the staff workspace and its lines of the
       organiser's checklist, each in its phase (a plain string is a task left in no given phase).
     - facilitator_steps(event) -> [Task]: what an event's facilitator will be able to do in the stage
@@ -253,6 +255,7 @@ class StageSpec:
     title: object
     description: object
     hub_status: Callable | None = None
+    describe: Callable | None = None
     staff_link: StaffLink | None = None
     todo: Callable | None = None
     facilitator_steps: Callable | None = None
@@ -345,6 +348,7 @@ class StageView:
     spec: StageSpec
     status: StageStatus
     url: str | None
+    description: object = None
 
     @property
     def stage(self) -> StageSpec:
@@ -408,7 +412,8 @@ def stages_of(event) -> list[StageView]:
             status, url = spec.hub_status(event)
         else:
             status, url = StageStatus.PREPARING, None
-        views.append(StageView(spec, status, url))
+        description = spec.describe(event) if spec.describe is not None else spec.description
+        views.append(StageView(spec, status, url, description))
     return views
 
 
@@ -612,6 +617,8 @@ def badge_roles(event) -> dict:
 def transition_warnings(event, target) -> list:
     return [warning for spec in specs() if spec.transition_warnings
             for warning in spec.transition_warnings(event, target)]
+
+
 def agenda_slot_fills(event) -> dict:
     """{agenda item id: [SlotFill]}: what the stages put in the agenda's slots."""
     fills: dict = {}

@@ -13,7 +13,7 @@ from app.auth.models import Role, User
 from app.auth.permissions import can_create_events, can_host_in, can_manage_event
 from app.db_types import utcnow
 from app.domain import Checks, DomainError, PermissionDenied
-from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea
+from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea, shown_place
 from app.events.signals import event_changed
 from app.extensions import db
 from app.forms import HTTPS_REQUIRED
@@ -160,6 +160,9 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     after = _practical_details(values["start_date"], values["end_date"], values["venue"], values["format"],
                                values["online_url"], city)
     changes = {what: (before[what], now) for what, now in after.items() if before[what] != now}
+    if values["format"] is EventFormat.DIGITAL:
+        # Its format line says the event no longer meets anywhere: the old venue is not repeated.
+        changes.pop("venue", None)
     if changes and not data.tell_participants:
         _ask_before_telling(event)
     before_edit = {"capacity": event.capacity, "format": event.format}
@@ -217,7 +220,8 @@ def duplicate_event(actor, source: Event, data: DuplicateInput) -> Event:
 
 def _practical_details(start_date, end_date, venue, event_format, online_url, city) -> dict:
     """What participants must be told about when it changes (see signals.event_changed)."""
-    return {"dates": (start_date, end_date), "venue": venue, "format": event_format, "online_url": online_url,
+    return {"dates": (start_date, end_date), "venue": shown_place(venue, event_format), "format": event_format,
+            "online_url": online_url,
             "city": city.name_en}
 
 
