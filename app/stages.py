@@ -229,7 +229,9 @@ class StageSpec:
       format would strand the stage's data; shift_with_event(event, days): move the stage's dated
       data by that many days, when the organiser moves the event's dates and asks for it;
       transition_warnings(event, target) -> [str]: what the organiser must know before the event
-      changes state (who is affected), shown before they confirm.
+      changes state (who is affected), shown before they confirm; change_warnings(event, new_values)
+      -> [str]: the same for an edit of the event's dates, place or format that participants are
+      told of (what it does to their registrations), said with who will be emailed.
     - after_edit(event, before): once an edit of the event is saved, brings the stage's data in line
       with it (`before`: the event's capacity and format as they were); edit_check's
       `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
@@ -268,6 +270,7 @@ class StageSpec:
     edit_check: Callable | None = None
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
+    change_warnings: Callable | None = None
     after_edit: Callable | None = None
     change_notes: Callable | None = None
     duplicate_into: Callable | None = None
@@ -617,6 +620,13 @@ def badge_roles(event) -> dict:
 def transition_warnings(event, target) -> list:
     return [warning for spec in specs() if spec.transition_warnings
             for warning in spec.transition_warnings(event, target)]
+
+
+def change_warnings(event, new_values: dict) -> list:
+    """What the stages say an edit of the event's dates, place or format does to their data, in the
+    hub's order."""
+    return [warning for spec in specs() if spec.change_warnings
+            for warning in spec.change_warnings(event, new_values)]
 
 
 def agenda_slot_fills(event) -> dict:

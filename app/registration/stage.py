@@ -26,6 +26,12 @@ def change_notes(event, changes):
     return notes(event, changes)
 
 
+def change_warnings(event, values):
+    from app.registration.capacity import change_warnings as warnings
+
+    return warnings(event, values)
+
+
 def describe(event):
     """The stage's line on the hub names only the ways of attending the event offers."""
     from app.events.models import EventFormat
@@ -161,6 +167,7 @@ SPEC = StageSpec(
     edit_check=check_event_capacity,
     after_edit=apply_event_capacity,
     change_notes=change_notes,
+    change_warnings=change_warnings,
     call_to_action=call_to_action,
     card_notes=card_notes,
     transition_warnings=transition_warnings,
