@@ -211,7 +211,9 @@ class ScaleSeedContext:
 class StageSpec:
     """What one stage offers. The callables take the Event (or the Registration) they are about.
 
-    - hub_status(event) -> (StageStatus, url or None): its line on the event's public hub.
+    - hub_status(event) -> (StageStatus, url or None): its line on the event's public hub;
+      describe(event) -> text: its description there when it depends on the event (its format),
+      instead of `description`.
     - staff_link, todo(event) -> [Task]: its link on the staff workspace and its lines of the
       organiser's checklist, each in its phase (a plain string is a task left in no given phase).
     - facilitator_steps(event) -> [Task]: what an event's facilitator will be able to do in the stage
@@ -227,7 +229,9 @@ class StageSpec:
       format would strand the stage's data; shift_with_event(event, days): move the stage's dated
       data by that many days, when the organiser moves the event's dates and asks for it;
       transition_warnings(event, target) -> [str]: what the organiser must know before the event
-      changes state (who is affected), shown before they confirm.
+      changes state (who is affected), shown before they confirm; change_warnings(event, new_values)
+      -> [str]: the same for an edit of the event's dates, place or format that participants are
+      told of (what it does to their registrations), said with who will be emailed.
     - after_edit(event, before): once an edit of the event is saved, brings the stage's data in line
       with it (`before`: the event's capacity and format as they were); edit_check's
       `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
@@ -253,6 +257,7 @@ class StageSpec:
     title: object
     description: object
     hub_status: Callable | None = None
+    describe: Callable | None = None
     staff_link: StaffLink | None = None
     todo: Callable | None = None
     facilitator_steps: Callable | None = None
@@ -265,6 +270,7 @@ class StageSpec:
     edit_check: Callable | None = None
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
+    change_warnings: Callable | None = None
     after_edit: Callable | None = None
     change_notes: Callable | None = None
     duplicate_into: Callable | None = None
@@ -345,6 +351,7 @@ class StageView:
     spec: StageSpec
     status: StageStatus
     url: str | None
+    description: object = None
 
     @property
     def stage(self) -> StageSpec:
@@ -408,7 +415,8 @@ def stages_of(event) -> list[StageView]:
             status, url = spec.hub_status(event)
         else:
             status, url = StageStatus.PREPARING, None
-        views.append(StageView(spec, status, url))
+        description = spec.describe(event) if spec.describe is not None else spec.description
+        views.append(StageView(spec, status, url, description))
     return views
 
 
@@ -612,6 +620,15 @@ def badge_roles(event) -> dict:
 def transition_warnings(event, target) -> list:
     return [warning for spec in specs() if spec.transition_warnings
             for warning in spec.transition_warnings(event, target)]
+
+
+def change_warnings(event, new_values: dict) -> list:
+    """What the stages say an edit of the event's dates, place or format does to their data, in the
+    hub's order."""
+    return [warning for spec in specs() if spec.change_warnings
+            for warning in spec.change_warnings(event, new_values)]
+
+
 def agenda_slot_fills(event) -> dict:
     """{agenda item id: [SlotFill]}: what the stages put in the agenda's slots."""
     fills: dict = {}

@@ -19,7 +19,7 @@ def agenda_item_uid(item, uid_domain: str | None = None) -> str:
 def _item_location(item, event) -> str:
     places = [item.room.strip()]
     if item.kind is not ItemKind.FIELD_VISIT:
-        places.append((event.venue or "").strip())
+        places.append(event.place)
     location = ", ".join(p for p in places if p)
     return location or item.online_url.strip()
 

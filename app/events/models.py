@@ -29,6 +29,11 @@ class EventFormat(enum.StrEnum):
     HYBRID = "hybrid"
 
 
+def shown_place(venue: str, event_format: EventFormat) -> str:
+    """The venue an event of this format shows (see Event.place)."""
+    return "" if event_format is EventFormat.DIGITAL else (venue or "").strip()
+
+
 def city_slug(name: str) -> str:
     """A city's address in /cities/<slug>: its English name in lower-case ASCII ("Tangier" →
     "tangier", "Saint-Étienne" → "saint-etienne")."""
@@ -127,10 +132,18 @@ class Event(db.Model):
     def is_public(self) -> bool:
         return self.state is not EventState.DRAFT
 
+    @property
+    def place(self) -> str:
+        """The venue as pages, emails and calendars give it: none for an event held online only.
+        What the organiser typed stays in `venue`, so that switching back to meeting in person
+        restores it."""
+        return shown_place(self.venue, self.format)
+
     def venue_address(self, city: str) -> str:
         """The venue followed by the host city's name (as the reader names it), unless the venue
-        already ends with it ("Hôtel de Ville, 1 place de la Comédie, Lyon")."""
-        venue = self.venue.strip().rstrip(",")
+        already ends with it ("Hôtel de Ville, 1 place de la Comédie, Lyon"); the city alone for an
+        event held online only."""
+        venue = self.place.rstrip(",")
         if not venue or venue.casefold().endswith(city.casefold()):
             return venue or city
         return f"{venue}, {city}"

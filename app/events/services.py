@@ -5,20 +5,27 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.auth.permissions import can_create_events, can_host_in, can_manage_event
 from app.db_types import utcnow
 from app.domain import Checks, DomainError, PermissionDenied
-from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea
+from app.events.models import City, Event, EventFormat, EventState, FacilitatorAssignment, PolicyArea, shown_place
 from app.events.signals import event_changed
 from app.extensions import db
 from app.forms import HTTPS_REQUIRED
 from app.i18n import french_spacing
-from app.stages import Duplication, apply_event_edit, check_event_edit, duplicate_stages, shift_with_event
+from app.stages import (
+    Duplication,
+    apply_event_edit,
+    change_warnings,
+    check_event_edit,
+    duplicate_stages,
+    shift_with_event,
+)
 from app.timezones import entered_time_to_utc, start_of_day, utc_to_local
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -160,8 +167,11 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     after = _practical_details(values["start_date"], values["end_date"], values["venue"], values["format"],
                                values["online_url"], city)
     changes = {what: (before[what], now) for what, now in after.items() if before[what] != now}
+    if values["format"] is EventFormat.DIGITAL:
+        # Its format line says the event no longer meets anywhere: the old venue is not repeated.
+        changes.pop("venue", None)
     if changes and not data.tell_participants:
-        _ask_before_telling(event)
+        _ask_before_telling(event, values)
     before_edit = {"capacity": event.capacity, "format": event.format}
     for name, value in values.items():
         setattr(event, name, value)
@@ -217,7 +227,8 @@ def duplicate_event(actor, source: Event, data: DuplicateInput) -> Event:
 
 def _practical_details(start_date, end_date, venue, event_format, online_url, city) -> dict:
     """What participants must be told about when it changes (see signals.event_changed)."""
-    return {"dates": (start_date, end_date), "venue": venue, "format": event_format, "online_url": online_url,
+    return {"dates": (start_date, end_date), "venue": shown_place(venue, event_format), "format": event_format,
+            "online_url": online_url,
             "city": city.name_en}
 
 
@@ -225,9 +236,10 @@ def _practical_details(start_date, end_date, venue, event_format, online_url, ci
 NAMES_SHOWN = 12
 
 
-def _ask_before_telling(event: Event) -> None:
+def _ask_before_telling(event: Event, values: dict) -> None:
     """A change of dates, place or format of an event people registered for is emailed to them: the
-    organiser sees who, and says yes, before anything is saved."""
+    organiser sees who, and what the change does to their registrations (the stages say it:
+    StageSpec.change_warnings), and says yes, before anything is saved."""
     from app.mail.recipients import Audience, participants_of
 
     if event.state not in (EventState.OPEN, EventState.CLOSED):
@@ -237,16 +249,17 @@ def _ask_before_telling(event: Event) -> None:
         return
     names = ", ".join(person.name or person.email for person in people[:NAMES_SHOWN])
     if len(people) > NAMES_SHOWN:
-        raise DomainError(_l("Saving emails this change, with an updated calendar invitation, to %(count)d people: "
-                             "%(names)s and %(more)d more. Tick the box to save and tell them.",
-                             count=len(people), names=names, more=len(people) - NAMES_SHOWN),
-                          field="tell_participants")
-    raise DomainError(lazy_ngettext("Saving emails this change, with an updated calendar invitation, to "
-                                    "%(num)d person: %(names)s. Tick the box to save and tell them.",
-                                    "Saving emails this change, with an updated calendar invitation, to "
-                                    "%(num)d people: %(names)s. Tick the box to save and tell them.",
-                                    len(people), names=names),
-                      field="tell_participants")
+        told = _l("Saving emails this change, with an updated calendar invitation, to %(count)d people: "
+                  "%(names)s and %(more)d more.", count=len(people), names=names, more=len(people) - NAMES_SHOWN)
+    else:
+        told = lazy_ngettext("Saving emails this change, with an updated calendar invitation, to %(num)d person: "
+                             "%(names)s.",
+                             "Saving emails this change, with an updated calendar invitation, to %(num)d people: "
+                             "%(names)s.", len(people), names=names)
+    # French says "la prévenir" to one person, "les prévenir" to several.
+    tick = lazy_ngettext("Tick the box to save and tell them.", "Tick the box to save and tell them.", len(people))
+    parts = [told, *change_warnings(event, values), tick]
+    raise DomainError(LazyString(lambda: " ".join(str(part) for part in parts)), field="tell_participants")
 
 
 def touch(event: Event) -> None:

@@ -175,3 +175,11 @@ def expired_offers(now: datetime, event: Event | None = None) -> list[VisitSignu
     if event is not None:
         query = query.where(FieldVisit.event_id == event.id)
     return list(db.session.scalars(query.order_by(VisitSignup.offer_expires_at, VisitSignup.id)))
+
+
+def people_with_signups(event: Event, statuses) -> int:
+    """How many participants of the event have a sign-up in one of `statuses` on any of its visits."""
+    return db.session.scalar(
+        select(func.count(func.distinct(VisitSignup.registration_id)))
+        .join(FieldVisit, VisitSignup.visit_id == FieldVisit.id)
+        .where(FieldVisit.event_id == event.id, VisitSignup.status.in_(statuses))) or 0

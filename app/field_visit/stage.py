@@ -68,6 +68,26 @@ def edit_check(event, values: dict) -> None:
     visits_fit_the_new_dates(event, values)
 
 
+def change_warnings(event, values: dict) -> list:
+    """Once the event is online only, nobody attends in person: every visit place and waiting-list
+    place is freed (see signups.reason_to_release), which the organiser reads before saving."""
+    from flask_babel import lazy_ngettext
+
+    from app.events.models import EventFormat
+    from app.field_visit.models import PLACE_HOLDING, SignupStatus
+
+    if event.format is EventFormat.DIGITAL or values.get("format", event.format) is not EventFormat.DIGITAL:
+        return []
+    warnings = []
+    if holding := queries.people_with_signups(event, PLACE_HOLDING):
+        warnings.append(lazy_ngettext("%(num)d person loses their place on the field visit.",
+                                      "%(num)d people lose their place on the field visit.", holding))
+    if waiting := queries.people_with_signups(event, (SignupStatus.WAITLISTED,)):
+        warnings.append(lazy_ngettext("%(num)d person leaves the field visit's waiting list.",
+                                      "%(num)d people leave the field visit's waiting list.", waiting))
+    return warnings
+
+
 def duplicate_into(duplication) -> None:
     from app.field_visit.services import copy_visits
 
@@ -108,6 +128,7 @@ SPEC = StageSpec(
     personal_feed=personal_feed,
     agenda_slots=agenda_slots,
     edit_check=edit_check,
+    change_warnings=change_warnings,
     shift_with_event=shift_with_event,
     duplicate_into=duplicate_into,
     seed=seed,

@@ -68,7 +68,7 @@ def _context(kind: str, recipient: Recipient, event, context: dict, invitation, 
             event_url=public_url(f"/events/{event.slug}/"),
             city=getattr(event.host_city, f"name_{lang}") or event.host_city.name_en,
             start_date=format_date_range(event.start_date, None),
-            place=(invitation.location if invitation is not None and invitation.location else event.venue),
+            place=(invitation.location if invitation is not None and invitation.location else event.place),
         )
     return values
 

@@ -112,16 +112,16 @@ def event_invitation(event, *, cancelled: bool = False, recipient: Recipient | N
         uid=item_uid("event", event.id),
         summary_by_lang={lang: localized(event, "theme", lang).text for lang in ("en", "fr")},
         description_by_lang=description, start=start, end=end, zone_name=event.timezone,
-        location=event.venue or meeting_link or "", url=public_url(f"/events/{event.slug}/"),
+        location=event.place or meeting_link or "", url=public_url(f"/events/{event.slug}/"),
         method="CANCEL" if cancelled else "REQUEST",
-        basis="|".join([event.venue, event.format.value, event.online_url]),
+        basis="|".join([event.place, event.format.value, event.online_url]),
     )
 
 
 def addressed_to(invitation: Invitation, event, recipient: Recipient) -> Invitation:
     """The same invitation for one recipient: with the meeting link as its place when the event has
     no venue and they are entitled to the link."""
-    return replace(invitation, location=event.venue or recipient.meeting_link or "")
+    return replace(invitation, location=event.place or recipient.meeting_link or "")
 
 
 def participant_cancellation(event, recipient: Recipient | None = None) -> Invitation:

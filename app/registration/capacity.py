@@ -189,6 +189,24 @@ def convert_attendance(event: Event, mode: AttendanceMode, now: datetime | None 
     return converted
 
 
+def change_warnings(event: Event, values: dict) -> list:
+    """StageSpec.change_warnings: how many registrations a change of format converts to the one way
+    of attending left, for the organiser to read before saving."""
+    mode = converting(event.format, values.get("format", event.format))
+    if mode is None:
+        return []
+    count = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.attendance != mode, Registration.status.in_(ACTIVE)))
+    if not count:
+        return []
+    if mode is AttendanceMode.ONLINE:
+        return [lazy_ngettext("%(num)d person registered in person will now take part online.",
+                              "%(num)d people registered in person will now take part online.", count)]
+    return [lazy_ngettext("%(num)d person registered online will now take part in person.",
+                          "%(num)d people registered online will now take part in person.", count)]
+
+
 # Where after_edit leaves, for the message about the event's change, what it did to whom.
 _CHANGE_NOTES = "registration_change_notes"
 

@@ -38,7 +38,8 @@ def participants(slug: str):
     capacities = queries.capacities(event)
     return render_template("registration/manage/participants.html", event=event, filters=filters,
                            table=queries.participant_table(event, filters), capacities=capacities,
-                           seats_left=queries.seats_left(event, capacities), form=EmptyForm())
+                           seats_left=queries.seats_left(event, capacities), form=EmptyForm(),
+                           checks_in=queries.checks_in(event))
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,7 +132,8 @@ def fill(slug: str):
 def detail(slug: str, registration_id: int):
     event, registration = _managed_registration(slug, registration_id)
     return render_template("registration/manage/detail.html", event=event, registration=registration,
-                           position=queries.waiting_list_position(registration), form=EmptyForm())
+                           position=queries.waiting_list_position(registration), form=EmptyForm(),
+                           checks_in=queries.checks_in(event))
 
 
 @manage_bp.get("/check-in")

@@ -140,7 +140,7 @@ def participant(token: str):
     registration = participant_from_token(token)
     event = registration.event
     check_in_url = link_to("registration_manage.check_in", slug=event.slug, registration_id=registration.id)
-    qr = qr_code(check_in_url) if registration.holds_seat else None
+    qr = qr_code(check_in_url) if registration.holds_seat and queries.checks_in(event) else None
     page = render_template(
         "registration/participant.html", registration=registration, event=event, token=token,
         position=queries.waiting_list_position(registration), qr=qr, check_in_url=check_in_url,

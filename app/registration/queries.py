@@ -296,6 +296,12 @@ def export_rows(event: Event, filters: Filters | None = None) -> list[Registrati
     return list(db.session.scalars(_filtered(event, filters or Filters()).order_by(Registration.id)))
 
 
+def checks_in(event: Event) -> bool:
+    """Whether people are checked in at the entrance: not at an event held online only, where
+    nobody comes to one (its check-in pages stay, for an event switched online late)."""
+    return event.format is not EventFormat.DIGITAL
+
+
 def check_in_list(event: Event, q: str) -> list[Registration]:
     """The confirmed participants, those expected at the door first (in person, or already checked
     in), then those who take part online, each part by name."""

@@ -26,6 +26,23 @@ def change_notes(event, changes):
     return notes(event, changes)
 
 
+def change_warnings(event, values):
+    from app.registration.capacity import change_warnings as warnings
+
+    return warnings(event, values)
+
+
+def describe(event):
+    """The stage's line on the hub names only the ways of attending the event offers."""
+    from app.events.models import EventFormat
+
+    if event.format is EventFormat.DIGITAL:
+        return _l("Sign up to take part online.")
+    if event.format is EventFormat.IN_PERSON:
+        return _l("Sign up to take part in person.")
+    return _l("Sign up to take part, in person or online.")
+
+
 def hub_status(event):
     from app.registration.queries import Availability, availability
 
@@ -145,10 +162,12 @@ SPEC = StageSpec(
     title=_l("Registration"),
     description=_l("Sign up to take part, in person or online."),
     hub_status=hub_status,
+    describe=describe,
     staff_link=StaffLink(_l("Participants"), "registration_manage.participants"),
     edit_check=check_event_capacity,
     after_edit=apply_event_capacity,
     change_notes=change_notes,
+    change_warnings=change_warnings,
     call_to_action=call_to_action,
     card_notes=card_notes,
     transition_warnings=transition_warnings,

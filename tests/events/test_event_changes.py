@@ -1,8 +1,10 @@
 """A change of an open event's dates, place or format: the organiser sees who will be told before
 saving, and each of them gets one message, in their language first, with the updated invitation."""
 
+import html
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -132,3 +134,25 @@ def test_feeds_show_the_sequence_the_invitations_carry_after_a_move(client, make
         (vevent,) = [v for v in Calendar.from_ical(client.get(path).data).walk("VEVENT") if str(v["UID"]) == uid]
         assert int(vevent["SEQUENCE"]) == 1, path
         assert vevent["DTSTART"].dt == moved, path
+
+
+@pytest.mark.parametrize(("lang", "told", "converted", "tick"), [
+    ("en", "Saving emails this change, with an updated calendar invitation, to 2 people: Amal Benali, Bruno Costa.",
+     "1 person registered in person will now take part online.", "Tick the box to save and tell them."),
+    ("fr", "à 2 personnes\u00a0: Amal Benali, Bruno Costa.",
+     "1 personne inscrite en présentiel participera désormais en ligne.",
+     "Cochez la case pour enregistrer et les prévenir."),
+])
+def test_a_format_change_says_whose_registration_it_converts_before_it_is_emailed(client, make, lang, told, converted,
+                                                                                   tick):
+    event, organiser = _open_event_with_people(make)
+    make.login(client, organiser)
+    response = client.post(f"/manage/events/{event.slug}/edit?lang={lang}",
+                           data=_form(event, format=EventFormat.DIGITAL.value))
+    assert response.status_code == 422
+    error = html.unescape(response.text.split('id="tell_participants-error"')[1].split("</ul>")[0])
+    assert error.index(told) < error.index(converted) < error.index(tick)
+    # A change that converts nobody says only who is told.
+    response = client.post(f"/manage/events/{event.slug}/edit?lang={lang}", data=_form(event, venue="Salle Molière"))
+    error = html.unescape(response.text.split('id="tell_participants-error"')[1].split("</ul>")[0])
+    assert told in error and converted not in error

@@ -251,3 +251,44 @@ def test_an_event_moved_online_frees_the_places_of_those_who_now_attend_online(e
             in message.text_body)
     assert "You now take part online" not in message.text_body
     assert "Your registration" not in message.text_body
+
+
+@pytest.mark.parametrize(("lang", "converted", "lost", "waiting"), [
+    ("en", "2 people registered in person will now take part online.",
+     "1 person loses their place on the field visit.", "1 person leaves the field visit's waiting list."),
+    ("fr", "2 personnes inscrites en présentiel participeront désormais en ligne.",
+     "1 personne perd sa place à la visite de terrain.",
+     "1 personne quitte la liste d'attente de la visite de terrain."),
+])
+def test_the_organiser_reads_how_many_visit_places_a_move_online_frees_before_saving(
+        event, new_visit, participant, organiser, lang, converted, lost, waiting):
+    """The registration stage says who now takes part online, the field visit who loses a place or
+    a waiting-list place on it, in the question asked before the change is emailed."""
+    from flask_babel import force_locale
+
+    from app.events.services import EventInput, update_event
+
+    event.format = EventFormat.HYBRID
+    db.session.commit()
+    visit = new_visit(event, capacity=1)
+    holder, waiting_person = participant(event), participant(event)
+    signups.sign_up(holder, visit)
+    signups.sign_up(waiting_person, visit)
+    db.session.commit()
+    data = dict(theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+                start_date=event.start_date, end_date=event.end_date, online_url="https://meet.example.org/x",
+                capacity=event.capacity, slug=event.slug, venue=event.venue)
+    with pytest.raises(DomainError) as refused:
+        update_event(organiser, event, EventInput(format=EventFormat.DIGITAL, **data))
+    with force_locale(lang):
+        message = str(refused.value.message)
+    assert refused.value.field == "tell_participants"
+    assert converted in message and lost in message and waiting in message
+    db.session.rollback()
+    # Back in person only, nobody loses a visit place: only the conversion is said.
+    event.format = EventFormat.HYBRID
+    with pytest.raises(DomainError) as refused:
+        update_event(organiser, event, EventInput(format=EventFormat.IN_PERSON, **data))
+    with force_locale(lang):
+        message = str(refused.value.message)
+    assert "visit" not in message and "visite" not in message
