@@ -5,7 +5,7 @@ people sign up. Other stages may name a visit (the capture stage's observations 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.events.models import Event
@@ -17,6 +17,7 @@ from app.field_visit.models import (
     VisitPlaces,
     VisitSignup,
 )
+from app.page_cache import time_bucket
 from app.registration.models import Registration
 
 
@@ -183,3 +184,27 @@ def people_with_signups(event: Event, statuses) -> int:
         select(func.count(func.distinct(VisitSignup.registration_id)))
         .join(FieldVisit, VisitSignup.visit_id == FieldVisit.id)
         .where(FieldVisit.event_id == event.id, VisitSignup.status.in_(statuses))) or 0
+
+
+def _event_visits(column):
+    return select(column).where(FieldVisit.event_id == Event.id).scalar_subquery()
+
+
+def _event_signups(column):
+    return (select(column).join(FieldVisit, VisitSignup.visit_id == FieldVisit.id)
+            .where(FieldVisit.event_id == Event.id).scalar_subquery())
+
+
+# Every change the public page shows touches one of these: the event, a visit or its stops (the
+# visit's updated_at), a visit added or removed, a sign-up's status (its updated_at, with the place
+# counter in the same statement) or a sign-up gone with its registration.
+_PAGE_FINGERPRINT = select(
+    Event.updated_at, _event_visits(func.count(FieldVisit.id)), _event_visits(func.max(FieldVisit.updated_at)),
+    _event_signups(func.count(VisitSignup.id)), _event_signups(func.max(VisitSignup.updated_at)),
+).where(Event.slug == bindparam("slug"))
+
+
+def page_fingerprint(slug: str):
+    """The public field-visit page is cached behind it (app/page_cache.py): one query."""
+    row = db.session.execute(_PAGE_FINGERPRINT, {"slug": slug}).first()
+    return None if row is None else (*row, time_bucket())

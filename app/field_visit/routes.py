@@ -23,6 +23,7 @@ from app.field_visit.models import ACTIVE_SIGNUP, FieldVisit, SignupStatus
 from app.forms import search_text
 from app.i18n import localized
 from app.links import map_link
+from app.page_cache import cached_page
 from app.registration.queries import participant_from_token
 from app.registration.tokens import private_page
 from app.timezones import utc_to_local
@@ -52,6 +53,7 @@ def _visit_or_404(event: Event, visit_id: int) -> FieldVisit:
 
 
 @bp.get("/events/<slug>/field-visit")
+@cached_page(queries.page_fingerprint)
 def show(slug: str):
     event = public_event(slug)
     return render_template("field_visit/show.html", event=event, views=queries.visit_views(event), now=utcnow())

@@ -64,6 +64,32 @@ def test_public_page_queries_do_not_grow_with_sign_ups(client, make, count_queri
     print(f"public field visit page: {with_five} queries with 5 sign-ups, {with_five_hundred} with 500")
 
 
+def test_the_cached_page_follows_every_sign_up_leave_and_edit_and_a_hit_costs_one_query(
+        client, event, new_visit, participant, count_queries):
+    """The public page is served from the page cache while nothing it shows has changed; places
+    left must still be right the moment someone signs up, moves up the waiting list or leaves."""
+    visit = new_visit(event, capacity=1)
+    first, second = participant(event), participant(event)
+    path = f"/events/{event.slug}/field-visit?lang=en"
+    assert "Places left: 1" in client.get(path).text
+    with count_queries() as queries:
+        assert "Places left: 1" in client.get(path).text
+    assert len(queries) == 1  # the fingerprint alone
+    signups.sign_up(first, visit)
+    db.session.commit()
+    assert "(0 waiting)" in client.get(path).text
+    signups.sign_up(second, visit)
+    db.session.commit()
+    assert "(1 waiting)" in client.get(path).text
+    signups.leave(first, visit)
+    db.session.commit()
+    assert "(0 waiting)" in client.get(path).text  # the next one moved up
+    visit.title_en = "A new title for the visit"
+    visit.updated_at = visit.updated_at + timedelta(seconds=1)
+    db.session.commit()
+    assert "A new title for the visit" in client.get(path).text
+
+
 def test_participant_signs_up_and_leaves_from_their_page(client, event, new_visit, participant):
     visit = new_visit(event, capacity=1)
     person, other = participant(event), participant(event)
