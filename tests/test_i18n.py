@@ -159,3 +159,15 @@ def test_the_background_document_has_one_name_in_each_language():
         french_names.update(re.findall(r"(?i)\bdocuments? de (cadrage|référence)|note de cadrage", " ".join(texts)))
     assert {name.lower() for name in english_names} == {"background document"}
     assert french_names == {"cadrage"}
+
+
+def test_french_elides_before_a_vowel():
+    """« l'événement », never « l événement » (an apostrophe lost to a space or a no-break space)."""
+    import re
+
+    lost_elision = re.compile(r"(?<![)\w])(?:[LlDdJjNnSsMmTt]|[Qq]u)[ \u00a0][aeiouyéèêàâîôAEIOUÉÈÊÀ]")
+    for message in _french_catalog():
+        if not message.id:
+            continue
+        for translated in (message.string if isinstance(message.string, tuple) else (message.string,)):
+            assert not lost_elision.search(translated), translated

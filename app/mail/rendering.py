@@ -70,6 +70,9 @@ def _context(kind: str, recipient: Recipient, event, context: dict, invitation, 
             start_date=format_date_range(event.start_date, None),
             place=(invitation.location if invitation is not None and invitation.location else event.place),
         )
+        # An online-only event's calendar location is its meeting link, already given on its own line.
+        if values["place"] and values["place"] == recipient.meeting_link:
+            values["place"] = ""
     return values
 
 

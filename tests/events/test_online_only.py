@@ -119,3 +119,17 @@ def test_an_online_only_event_offers_no_check_in(client, make, lang):
     page = client.get(participants).text
     assert check_in not in page and "/participants/check-in" not in page
     assert check_in not in client.get(f"/manage/events/{event.slug}/participants/{amal.id}?lang={lang}").text
+
+
+@pytest.mark.parametrize(("lang", "place"), [("en", "Place:"), ("fr", "Lieu\u00a0:")])
+def test_an_online_only_event_email_gives_its_meeting_link_once_not_as_a_place_too(app, client, make, lang, place):
+    event, organiser = _hybrid_event_with_one_person(make)
+    make.login(client, organiser)
+    before = _last_message_id()
+    response = client.post(f"/manage/events/{event.slug}/edit?lang={lang}",
+                           data=_form(event, format=EventFormat.DIGITAL.value, tell_participants="y"))
+    assert response.status_code == 302, response.text[:2000]
+    changed = next(m for m in _sent_since(before) if m.kind == "event_changed")
+    assert changed.text_body.count("https://meet.example.org/turin") == 2  # once in each language
+    assert place not in changed.text_body
+    assert ">Place<" not in changed.html_body and ">Lieu<" not in changed.html_body

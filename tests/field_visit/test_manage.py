@@ -266,6 +266,9 @@ def test_removing_a_visit_asks_first_saying_who_is_emailed(client, make, event, 
     assert db.session.get(FieldVisit, visit_id) is not None
     assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "field_visit_cancelled")) is None
     assert client.post(f"{url}?lang={lang}", data={"confirmed": "y"}).status_code == 302
+    # The question said « Retirer » (remove): the answer says the same verb.
+    done = {"en": "Visit removed.", "fr": "Visite retirée."}[lang]
+    assert done in html.unescape(client.get(f"/manage/events/{event.slug}/field-visit?lang={lang}").text)
     db.session.expire_all()
     assert db.session.get(FieldVisit, visit_id) is None
     cancelled = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "field_visit_cancelled")).all()

@@ -3,6 +3,8 @@ of that way become the one left, the seat counters follow, a capacity the conver
 exceed is asked about before saving, the overflow goes to the top of the waiting list, and each
 participant reads what it means for them in the one message about the change."""
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -152,3 +154,21 @@ def test_the_event_form_warns_of_the_overflow_before_saving(app, hybrid, organis
     db.session.expire_all()
     assert [p.attendance for p in people] == [ONLINE] * 5
     assert [p.status for p in people] == [S.CONFIRMED] * 4 + [S.WAITLISTED]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "With the event in person only, everyone registered attends in person"),
+    ("fr", "L'événement ayant lieu uniquement en présentiel, tous les inscrits y participent en présentiel"),
+])
+def test_the_overflow_warning_of_a_move_in_person_reads_naturally(app, hybrid, organiser, make, lang, expected):
+    event, _ = hybrid
+    client = app.test_client()
+    make.login(client, organiser)
+    data = {"theme_en": event.theme_en, "theme_fr": event.theme_fr, "host_city_id": event.host_city_id,
+            "start_date": event.start_date.isoformat(), "end_date": event.end_date.isoformat(),
+            "format": EventFormat.IN_PERSON.value, "venue": event.venue, "capacity": "4", "slug": event.slug,
+            "online_url": event.online_url, "tell_participants": "y"}
+    refused = client.post(f"/manage/events/{event.slug}/edit?lang={lang}", data=data)
+    assert refused.status_code == 422
+    error = html.unescape(refused.text.split('id="capacity-error"')[1].split("</ul>")[0])
+    assert expected in error
