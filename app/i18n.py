@@ -132,6 +132,16 @@ def render_localized(value: LocalizedText, element: str = "span") -> Markup:
     )
 
 
+# French writes the first day of a month as an ordinal: "1er mars", "du 1er au 3 mars" (Babel's
+# patterns give "1 mars"). Only a lone 1 before a month's name or a range's dash is one.
+_FRENCH_FIRST = re.compile(r"(?<![\d.,:])1(?=[ \u00a0\u202f](?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)"
+                           r"|[–-])")
+
+
+def first_of_month(text: str, locale: str) -> str:
+    return _FRENCH_FIRST.sub("1er", text) if locale.startswith("fr") else text
+
+
 def format_date_range(start: date, end: date | None, month_only: bool = False) -> str:
     return _date_range(start, end, month_only, current_language())
 
@@ -141,8 +151,8 @@ def _date_range(start: date, end: date | None, month_only: bool, locale: str) ->
     if month_only:
         return format_skeleton("yMMMM", start, locale=locale)
     if end is None or end == start:
-        return format_skeleton("yMMMMd", start, locale=locale)
-    return format_interval(start, end, "yMMMMd", locale=locale)
+        return first_of_month(format_skeleton("yMMMMd", start, locale=locale), locale)
+    return first_of_month(format_interval(start, end, "yMMMMd", locale=locale), locale)
 
 
 def country_name(code: str) -> str:
@@ -170,12 +180,13 @@ def format_local_datetime(instant: datetime, zone_name: str) -> str:
     from app.timezones import utc_to_local
 
     local = utc_to_local(instant, zone_name)
-    return f"{format_date(local, 'medium', locale=current_language())}, {local:%H:%M} ({zone_name})"
+    day = first_of_month(format_date(local, "medium", locale=current_language()), current_language())
+    return f"{day}, {local:%H:%M} ({zone_name})"
 
 
 def format_day(day: date) -> str:
     """A day written out in the viewer's language: "Tuesday 12 October 2027", "mardi 12 octobre 2027"."""
-    return format_date(day, "full", locale=current_language())
+    return first_of_month(format_date(day, "full", locale=current_language()), current_language())
 
 
 def alphabetical(name: str) -> tuple[str, str]:
@@ -209,7 +220,8 @@ def local_moment(instant: datetime, zone_name: str) -> str:
     from app.timezones import utc_to_local
 
     local = utc_to_local(instant, zone_name)
-    return f"{format_skeleton('MMMEd', local, locale=current_language())}, {local:%H:%M}"
+    day = first_of_month(format_skeleton("MMMEd", local, locale=current_language()), current_language())
+    return f"{day}, {local:%H:%M}"
 
 
 # French elides "de", "que", "le", "la", "je", "ne", "se" before a vowel: "le programme d'Échange",

@@ -171,3 +171,26 @@ def test_french_elides_before_a_vowel():
             continue
         for translated in (message.string if isinstance(message.string, tuple) else (message.string,)):
             assert not lost_elision.search(translated), translated
+
+
+@pytest.mark.parametrize(("lang", "written"), [
+    ("fr", ["lundi 1er mars 2027", "1er mars 2027", "1er–3 mars 2027", "28 févr.\u2009–\u20091er mars 2027",
+            "1er mars 2027, 09:30 (Europe/Rome)", "jeudi 11 mars 2027", "21 mars 2027"]),
+    ("en", ["Monday, March 1, 2027", "Mar 1, 2027", "Mar 1\u2009–\u20093, 2027",
+            "Feb 28\u2009–\u2009Mar 1, 2027", "Mar 1, 2027, 09:30 (Europe/Rome)", "Thursday, March 11, 2027",
+            "Mar 21, 2027"]),
+])
+def test_the_first_of_a_month_is_written_as_french_writes_it(app, lang, written):
+    """« le 1er mars », never « le 1 mars »; English and other days untouched."""
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale
+
+    from app.i18n import format_date_range, format_day, format_local_datetime
+
+    with app.test_request_context(), force_locale(lang):
+        assert [format_day(date(2027, 3, 1)), format_date_range(date(2027, 3, 1), None),
+                format_date_range(date(2027, 3, 1), date(2027, 3, 3)),
+                format_date_range(date(2027, 2, 28), date(2027, 3, 1)),
+                format_local_datetime(datetime(2027, 3, 1, 8, 30, tzinfo=UTC), "Europe/Rome"),
+                format_day(date(2027, 3, 11)), format_date_range(date(2027, 3, 21), None)] == written

@@ -21,7 +21,7 @@ from babel.dates import format_date
 from app.capture.models import EntryKind
 from app.capture.reference import sdgs
 from app.events.models import Event
-from app.i18n import LocalizedText
+from app.i18n import LocalizedText, first_of_month
 from app.learning_note import sources
 from app.learning_note.models import LANGUAGES, NARRATIVE_PARTS, Note
 from app.markdown import render_markdown, safe_html
@@ -160,8 +160,7 @@ def missing_translations(content: dict) -> list[Missing]:
 
 def day_in_words(day: date, lang: str, with_year: bool = True) -> str:
     """"12 December 2017", "12 décembre 2017", "1er mars 2018"."""
-    text = format_date(day, "d MMMM y" if with_year else "d MMMM", locale=lang)
-    return "1er" + text[1:] if lang == "fr" and day.day == 1 else text
+    return first_of_month(format_date(day, "d MMMM y" if with_year else "d MMMM", locale=lang), lang)
 
 
 def dates_in_words(start: date, end: date, month_only: bool, lang: str) -> str:
