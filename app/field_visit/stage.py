@@ -17,9 +17,15 @@ def todo(event) -> list:
     visits = queries.visits_of(event)
     if not visits:
         return [Task(_l("Describe the field visit: its stops, meeting point and places."), Phase.BEFORE_MEETING)]
+    from app.events.models import EventFormat
     from app.i18n import localized
 
     tasks = [Task(_l("Field visit described."), Phase.BEFORE_MEETING, done=True)]
+    if event.format is EventFormat.DIGITAL:
+        # Nobody comes in person any more: a visit with places can take nobody.
+        tasks += [Task(_l("The event is online only: give “%(title)s” a video link or a virtual tour, or remove it.",
+                          title=localized(v, "title").text), Phase.BEFORE_MEETING)
+                  for v in visits if not v.is_virtual]
     return tasks + [Task(_l("Add the stops of “%(title)s”.", title=localized(v, "title").text), Phase.BEFORE_MEETING)
                     for v in visits if not v.stops and not v.is_virtual]
 

@@ -3,6 +3,7 @@ page's SQL queries do not grow with the sign-ups."""
 
 from datetime import datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -301,3 +302,28 @@ def test_a_full_visit_does_not_offer_its_waiting_list_to_someone_who_cannot_join
         panel = page.split(f'#visit-{under_way.id}"')[1].split('<div class="field-visit-choice">')[0]
         assert waiting_list[lang] not in panel and "seats" not in panel
         assert page.count(waiting_list[lang]) == 1
+
+
+@pytest.mark.parametrize(("lang", "said", "task"), [
+    ("en", "The event is now held online only: this visit, for those who come in person, takes no sign-ups.",
+     "The event is online only: give “The Guillotière and its associations” a video link"),
+    ("fr", "L'événement se tient désormais uniquement en ligne\u00a0: cette visite, pour qui vient sur place, "
+           "ne prend plus d'inscriptions.",
+     "L'événement se tient uniquement en ligne\u00a0: donnez à «\u00a0La Guillotière et ses associations\u00a0»"),
+])
+def test_an_online_only_events_visit_with_places_offers_none_and_the_organiser_is_told(
+        client, event, new_visit, lang, said, task):
+    """Nobody comes in person to an online-only event: its page offers no places on a visit made
+    for those who do, and the organiser's list of what is left says to give it a link or remove it."""
+    from app.events.models import EventFormat
+    from app.field_visit.stage import todo
+
+    new_visit(event, capacity=5)
+    event.format = EventFormat.DIGITAL
+    event.online_url = "https://meet.example.org/x"
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}/field-visit?lang={lang}").text
+    assert said in page
+    assert "Places left" not in page and "Places restantes" not in page
+    with client.application.test_request_context(f"/?lang={lang}"):
+        assert any(str(t.text).startswith(task) for t in todo(event))
