@@ -112,12 +112,14 @@ def test_an_online_only_event_offers_no_check_in(client, make, lang):
     check_in = f"/participants/{amal.id}/check-in"
     participants = f"/manage/events/{event.slug}/participants/?lang={lang}"
     assert CHECK_IN_CODE[lang] in client.get(f"/r/{make_token(amal)}?lang={lang}").text
-    assert check_in in client.get(participants).text
+    page = client.get(participants).text
+    assert check_in in page and "/sign-in-sheet.pdf" in page and "/badges.pdf" in page
     event.format = EventFormat.DIGITAL
     db.session.commit()
     assert CHECK_IN_CODE[lang] not in client.get(f"/r/{make_token(amal)}?lang={lang}").text
     page = client.get(participants).text
     assert check_in not in page and "/participants/check-in" not in page
+    assert "/sign-in-sheet.pdf" not in page and "/badges.pdf" not in page  # nobody to sign in or to badge
     assert check_in not in client.get(f"/manage/events/{event.slug}/participants/{amal.id}?lang={lang}").text
 
 
