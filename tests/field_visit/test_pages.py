@@ -3,6 +3,7 @@ page's SQL queries do not grow with the sign-ups."""
 
 from datetime import datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -133,6 +134,29 @@ def test_an_offered_place_is_accepted_from_the_page(client, event, new_visit, pa
     client.post(f"/r/{token}/field-visit/{visit.id}/accept")
     assert db.session.scalar(select(VisitSignup.status).where(VisitSignup.registration_id == waiting.id)) \
         is SignupStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "it is too late to sign up"),
+                                            ("fr", "il est trop tard pour s'y inscrire")])
+def test_an_offered_place_is_no_longer_accepted_once_the_visit_has_begun(client, event, new_visit, participant,
+                                                                         lang, said):
+    from app.db_types import utcnow
+
+    offer_policy(event)
+    visit = new_visit(event, capacity=1)
+    holder, waiting = participant(event), participant(event, language=lang)
+    signups.sign_up(holder, visit)
+    signups.sign_up(waiting, visit)
+    signups.leave(holder, visit)
+    visit.meets_at, visit.returns_at = utcnow() - timedelta(minutes=10), utcnow() + timedelta(hours=2)
+    db.session.commit()
+    token = make_token(waiting)
+    page = client.get(f"/r/{token}?lang={lang}").text.replace("&#39;", "'")
+    assert said in page and f"/field-visit/{visit.id}/accept" not in page
+    response = client.post(f"/r/{token}/field-visit/{visit.id}/accept?lang={lang}", follow_redirects=True)
+    assert said in response.text.replace("&#39;", "'")
+    assert db.session.scalar(select(VisitSignup.status).where(VisitSignup.registration_id == waiting.id)) \
+        is SignupStatus.OFFERED
 
 
 def test_a_bad_link_cannot_sign_up(client, event, new_visit):
