@@ -231,7 +231,10 @@ class StageSpec:
       transition_warnings(event, target) -> [str]: what the organiser must know before the event
       changes state (who is affected), shown before they confirm; change_warnings(event, new_values)
       -> [str]: the same for an edit of the event's dates, place or format that participants are
-      told of (what it does to their registrations), said with who will be emailed.
+      told of (what it does to their registrations), said with who will be emailed;
+      change_cancellations(event, new_values) -> int: how many of those told the edit costs their
+      confirmed place, whose message will carry a calendar cancellation (ChangeNote.cancel) instead
+      of the updated invitation, so that the question says so.
     - after_edit(event, before): once an edit of the event is saved, brings the stage's data in line
       with it (`before`: the event's capacity and format as they were); edit_check's
       `new_values["capacity_confirmed"]`: the organiser confirmed a capacity below the places held.
@@ -271,6 +274,7 @@ class StageSpec:
     shift_with_event: Callable | None = None
     transition_warnings: Callable | None = None
     change_warnings: Callable | None = None
+    change_cancellations: Callable | None = None
     after_edit: Callable | None = None
     change_notes: Callable | None = None
     duplicate_into: Callable | None = None
@@ -629,6 +633,11 @@ def change_warnings(event, new_values: dict) -> list:
             for warning in spec.change_warnings(event, new_values)]
 
 
+def change_cancellations(event, new_values: dict) -> int:
+    """How many of the people told of an edit the stages say it costs their confirmed place."""
+    return sum(spec.change_cancellations(event, new_values) for spec in specs() if spec.change_cancellations)
+
+
 def agenda_slot_fills(event) -> dict:
     """{agenda item id: [SlotFill]}: what the stages put in the agenda's slots."""
     fills: dict = {}
@@ -640,9 +649,14 @@ def agenda_slot_fills(event) -> dict:
 
 
 def check_event_edit(event, values: dict) -> None:
+    """Every stage's refusal of the edit at once (one of them must not hide another's question)."""
+    from app.domain import Checks
+
+    checks = Checks()
     for spec in specs():
         if spec.edit_check is not None:
-            spec.edit_check(event, values)
+            checks.run(lambda check=spec.edit_check: check(event, values))
+    checks.raise_any()
 
 
 def apply_event_edit(event, before: dict) -> None:

@@ -21,6 +21,7 @@ from app.i18n import french_spacing
 from app.stages import (
     Duplication,
     apply_event_edit,
+    change_cancellations,
     change_warnings,
     check_event_edit,
     duplicate_stages,
@@ -160,8 +161,10 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
     if data.shift_with_dates and days:
         shift_with_event(event, days)
     # Stages that hold data tied to the event's dates, place or format refuse an edit that would
-    # strand it (their StageSpec.edit_check), next to the field concerned.
-    check_event_edit(event, {**values, "capacity_confirmed": data.capacity_confirmed})
+    # strand it (their StageSpec.edit_check), next to the field concerned. Their questions and the
+    # one about telling participants are asked together, so that one more submit answers them all.
+    checks = Checks()
+    checks.run(lambda: check_event_edit(event, {**values, "capacity_confirmed": data.capacity_confirmed}))
     before = _practical_details(event.start_date, event.end_date, event.venue, event.format, event.online_url,
                                 event.host_city)
     after = _practical_details(values["start_date"], values["end_date"], values["venue"], values["format"],
@@ -171,7 +174,8 @@ def update_event(actor, event: Event, data: EventInput) -> Event:
         # Its format line says the event no longer meets anywhere: the old venue is not repeated.
         changes.pop("venue", None)
     if changes and not data.tell_participants:
-        _ask_before_telling(event, values)
+        checks.run(lambda: _ask_before_telling(event, values))
+    checks.raise_any()
     before_edit = {"capacity": event.capacity, "format": event.format}
     for name, value in values.items():
         setattr(event, name, value)
@@ -248,7 +252,9 @@ def _ask_before_telling(event: Event, values: dict) -> None:
     if not people:
         return
     names = ", ".join(person.name or person.email for person in people[:NAMES_SHOWN])
-    if len(people) > NAMES_SHOWN:
+    if change_cancellations(event, values):
+        told = _told_with_cancellations(people, names)
+    elif len(people) > NAMES_SHOWN:
         told = _l("Saving emails this change, with an updated calendar invitation, to %(count)d people: "
                   "%(names)s and %(more)d more.", count=len(people), names=names, more=len(people) - NAMES_SHOWN)
     else:
@@ -260,6 +266,20 @@ def _ask_before_telling(event: Event, values: dict) -> None:
     tick = lazy_ngettext("Tick the box to save and tell them.", "Tick the box to save and tell them.", len(people))
     parts = [told, *change_warnings(event, values), tick]
     raise DomainError(LazyString(lambda: " ".join(str(part) for part in parts)), field="tell_participants")
+
+
+def _told_with_cancellations(people: list, names: str):
+    """The question's first sentence when some of those told lose their place at the event: their
+    calendar gets a cancellation, not the updated invitation."""
+    if len(people) > NAMES_SHOWN:
+        return _l("Saving emails this change to %(count)d people, with an updated calendar invitation, or a "
+                  "cancellation to those who lose their place at the event: %(names)s and %(more)d more.",
+                  count=len(people), names=names, more=len(people) - NAMES_SHOWN)
+    return lazy_ngettext("Saving emails this change to %(num)d person, with a calendar cancellation, as they lose "
+                         "their place at the event: %(names)s.",
+                         "Saving emails this change to %(num)d people, with an updated calendar invitation, or a "
+                         "cancellation to those who lose their place at the event: %(names)s.",
+                         len(people), names=names)
 
 
 def touch(event: Event) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from app.db_types import utcnow
 from app.field_visit import queries
 from app.field_visit.models import FieldVisit, SignupStatus, VisitSignup
-from app.field_visit.signups import clash_refusal, why_cannot_sign_up
+from app.field_visit.signups import clash_refusal, why_cannot_sign_up, why_too_late
 from app.registration.models import ACTIVE as ACTIVE_REGISTRATION
 
 
@@ -17,6 +17,7 @@ class PanelVisit:
     signup: VisitSignup | None
     position: int | None
     refusal: object  # why they cannot sign up, or None
+    too_late: object = None  # why an offered place can no longer be accepted, or None
 
     @property
     def status(self) -> SignupStatus | None:
@@ -32,12 +33,14 @@ def panel_context(registration, token: str) -> dict | None:
         return None
     signups = {s.visit_id: s for s in queries.signups_of_registration(registration.id, tuple(SignupStatus))}
     entries = []
+    now = utcnow()
     for view in views:
         signup = signups.get(view.visit.id)
         position = queries.waiting_position(signup) if signup is not None else None
-        refusal = why_cannot_sign_up(registration, view.visit)
+        refusal = why_cannot_sign_up(registration, view.visit, now)
         if refusal is None and (signup is None or signup.status is SignupStatus.LEFT):
             # Said before the button, which sign_up could only refuse.
             refusal = clash_refusal(registration, view.visit)
-        entries.append(PanelVisit(view.visit, view.places_left, signup, position, refusal))
-    return {"visits": entries, "event": event, "now": utcnow()}
+        entries.append(PanelVisit(view.visit, view.places_left, signup, position, refusal,
+                                  why_too_late(view.visit, now)))
+    return {"visits": entries, "event": event, "now": now}

@@ -61,12 +61,17 @@ def announce(signup: VisitSignup, change: str, previous: SignupStatus | None = N
     signup_changed.send(signup, change=change, previous=previous, reason=reason)
 
 
+def has_begun(visit: FieldVisit, now: datetime) -> bool:
+    """The group has left the meeting point: a place taken now could not be used."""
+    return visit.meets_at <= now
+
+
 def fill_from_waiting_list(visit: FieldVisit, now: datetime | None = None) -> list[VisitSignup]:
     """Free places go to the waiting list in order: confirmed at once, or offered for a set time,
-    as the organisers chose for the event's registrations."""
+    as the organisers chose for the event's registrations; never once the visit has begun."""
     now = now or utcnow()
     event = visit.event
-    if not registrations_can_change(event):
+    if not registrations_can_change(event) or has_begun(visit, now):
         return []
     settings = settings_for(event)
     moved = []

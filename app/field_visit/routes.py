@@ -24,7 +24,7 @@ from app.forms import search_text
 from app.i18n import localized
 from app.links import map_link
 from app.page_cache import cached_page
-from app.registration.queries import participant_from_token
+from app.registration.queries import checks_in, participant_from_token
 from app.registration.tokens import private_page
 from app.timezones import utc_to_local
 
@@ -123,7 +123,8 @@ def index(slug: str):
     event = managed_event(slug)
     views = queries.visit_views(event)
     return render_template("field_visit/manage/index.html", event=event, views=views,
-                           counts=queries.status_counts(v.visit.id for v in views), form=ActionForm())
+                           counts=queries.status_counts(v.visit.id for v in views), form=ActionForm(),
+                           checks_in=checks_in(event))
 
 
 def _visit_form_page(event: Event, form: VisitForm, visit: FieldVisit | None):
@@ -198,7 +199,7 @@ def people(slug: str, visit_id: int):
     event = managed_event(slug)
     visit = _visit_or_404(event, visit_id)
     return render_template("field_visit/manage/people.html", event=event, visit=visit,
-                           signups=queries.people(visit, ACTIVE_SIGNUP))
+                           signups=queries.people(visit, ACTIVE_SIGNUP), checks_in=checks_in(event))
 
 
 def neutralise(value) -> str:

@@ -209,6 +209,10 @@ def seed_lyon_2017() -> int:
 # (written straight to the tables, the place counter in step), leaving room on the upcoming ones.
 SCALE_VISIT_CAPACITY = 40
 SCALE_SIGNUPS = 25
+# Who receives the group at each stop, and the contact on the day: people's names, which read the same
+# on the English and the French page (a phrase such as "The team" would show in English on both).
+SCALE_HOSTS = ("Leila Mansour", "Marco Ferri", "Nadia Benali")
+SCALE_CONTACT = "Samir Khalil"
 
 
 def seed_scale_visits(context) -> int:
@@ -232,7 +236,7 @@ def seed_scale_visits(context) -> int:
             description_en=f"The host city shows a local solution on {event.theme_en.lower()} with the people who run "
                            "it.",
             description_fr="La ville hôte présente une solution locale, avec les personnes qui la font vivre.",
-            host_organisations=f"City of {city.name_en}", contact_name="Host city guide",
+            host_organisations=f"City of {city.name_en}", contact_name=SCALE_CONTACT,
             meeting_point=event.venue, meeting_address=event.venue, meets_at=at, returns_at=_at(day, "12:30", zone),
             return_place=event.venue, transport="On foot and by tram", guide_languages="en,fr",
             accessibility_en="About 2 km on foot, on flat streets.",
@@ -241,7 +245,8 @@ def seed_scale_visits(context) -> int:
         visit.stops = [FieldVisitStop(position=n, place=f"Stop {n + 1}", address=f"{city.name_en}",
                                       shown_en="A local service and its team.",
                                       shown_fr="Un service local et son équipe.",
-                                      received_by="The team", at=_at(day, f"{9 + n:02d}:30", zone)) for n in range(3)]
+                                      received_by=host, at=_at(day, f"{9 + n:02d}:30", zone))
+                       for n, host in enumerate(SCALE_HOSTS)]
         db.session.add(visit)
         db.session.flush()
         participants = list(db.session.scalars(

@@ -18,7 +18,15 @@ from app.db_types import utcnow
 from app.domain import DomainError
 from app.extensions import db
 from app.field_visit.models import ACTIVE_SIGNUP, EndReason, FieldVisit, SignupStatus, VisitSignup
-from app.field_visit.places import announce, end_signup, ensure_counter, expire_offers, take_place, transition
+from app.field_visit.places import (
+    announce,
+    end_signup,
+    ensure_counter,
+    expire_offers,
+    has_begun,
+    take_place,
+    transition,
+)
 from app.field_visit.queries import clashing, first_waiting, signup_of, signups_of_registration
 from app.registration.models import AttendanceMode, Registration, RegistrationStatus
 from app.registration.queries import why_registrations_cannot_change
@@ -46,13 +54,17 @@ def why_cannot_sign_up(registration: Registration, visit: FieldVisit, now: datet
         return _l("This visit happens online: no need to sign up, follow its link.")
     if not visit.signup_open:
         return _l("Sign-up for this visit is closed.")
-    now = now or utcnow()
+    return why_too_late(visit, now or utcnow())
+
+
+def why_too_late(visit: FieldVisit, now: datetime):
+    """Why no place on this visit can be taken any more (signing up, accepting an offered one), or
+    None while it can."""
     if visit.returns_at <= now:
         return _l("This visit is over.")
-    if visit.meets_at <= now:
+    if has_begun(visit, now):
         from app.i18n import format_local_datetime
 
-        # The group has left the meeting point: a place taken now could not be used.
         return _l("This visit began on %(when)s: it is too late to sign up.",
                   when=format_local_datetime(visit.meets_at, visit.event.timezone))
     return None
@@ -128,7 +140,7 @@ def leave(registration: Registration, visit: FieldVisit, now: datetime | None = 
 
 def accept_offer(registration: Registration, visit: FieldVisit, now: datetime | None = None) -> VisitSignup:
     now = now or utcnow()
-    if (problem := _participant_problem(registration, visit)) is not None:
+    if (problem := _participant_problem(registration, visit) or why_too_late(visit, now)) is not None:
         raise DomainError(problem)
     signup = _active_signup(registration, visit)
     if signup.status is S.OFFERED and signup.offer_expires_at is not None and now >= signup.offer_expires_at:

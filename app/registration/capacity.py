@@ -101,20 +101,33 @@ class CapacityBelowPlacesHeld(DomainError):
         self.affected = affected
 
 
-def check_event_capacity(event: Event, values: dict) -> None:
-    """StageSpec.edit_check: refuse a capacity below the places held unless confirmed, counting the
-    places a change of format would convert to the one way of attending left."""
-    if "capacity" not in values or values.get("capacity_confirmed"):
-        return
+def _places_lost(event: Event, values: dict) -> tuple[list[Registration], AttendanceMode | None]:
+    """Who an edit's capacity (and format) would cost their place, and the mode a change of format
+    converts every registration to (None when none)."""
     new_format = values.get("format", event.format)
-    if values["capacity"] == event.capacity and new_format is event.format:
-        return
+    if "capacity" not in values or (values["capacity"] == event.capacity and new_format is event.format):
+        return [], None
     mode = counted_mode(new_format)
     converted_to = converting(event.format, new_format)
     counting = tuple(AttendanceMode) if converted_to else (mode,)
-    affected = places_beyond(event, mode, values["capacity"], counting)
+    return places_beyond(event, mode, values["capacity"], counting), converted_to
+
+
+def check_event_capacity(event: Event, values: dict) -> None:
+    """StageSpec.edit_check: refuse a capacity below the places held unless confirmed, counting the
+    places a change of format would convert to the one way of attending left."""
+    if values.get("capacity_confirmed"):
+        return
+    affected, converted_to = _places_lost(event, values)
     if affected:
         raise CapacityBelowPlacesHeld(affected, values["capacity"], converted_to=converted_to)
+
+
+def change_cancellations(event: Event, values: dict) -> int:
+    """StageSpec.change_cancellations: how many confirmed participants the edit's capacity sends
+    back to the waiting list, whose calendar gets a cancellation instead of the updated invitation."""
+    affected, _converted_to = _places_lost(event, values)
+    return sum(1 for registration in affected if registration.status is S.CONFIRMED)
 
 
 def withdraw_places_beyond(event: Event, mode: AttendanceMode, capacity: int | None,

@@ -32,6 +32,12 @@ def change_warnings(event, values):
     return warnings(event, values)
 
 
+def change_cancellations(event, values):
+    from app.registration.capacity import change_cancellations as cancellations
+
+    return cancellations(event, values)
+
+
 def describe(event):
     """The stage's line on the hub names only the ways of attending the event offers."""
     from app.events.models import EventFormat
@@ -168,6 +174,7 @@ SPEC = StageSpec(
     after_edit=apply_event_capacity,
     change_notes=change_notes,
     change_warnings=change_warnings,
+    change_cancellations=change_cancellations,
     call_to_action=call_to_action,
     card_notes=card_notes,
     transition_warnings=transition_warnings,

@@ -112,12 +112,14 @@ def test_an_online_only_event_offers_no_check_in(client, make, lang):
     check_in = f"/participants/{amal.id}/check-in"
     participants = f"/manage/events/{event.slug}/participants/?lang={lang}"
     assert CHECK_IN_CODE[lang] in client.get(f"/r/{make_token(amal)}?lang={lang}").text
-    assert check_in in client.get(participants).text
+    page = client.get(participants).text
+    assert check_in in page and "/sign-in-sheet.pdf" in page and "/badges.pdf" in page
     event.format = EventFormat.DIGITAL
     db.session.commit()
     assert CHECK_IN_CODE[lang] not in client.get(f"/r/{make_token(amal)}?lang={lang}").text
     page = client.get(participants).text
     assert check_in not in page and "/participants/check-in" not in page
+    assert "/sign-in-sheet.pdf" not in page and "/badges.pdf" not in page  # nobody to sign in or to badge
     assert check_in not in client.get(f"/manage/events/{event.slug}/participants/{amal.id}?lang={lang}").text
 
 
@@ -133,3 +135,22 @@ def test_an_online_only_event_email_gives_its_meeting_link_once_not_as_a_place_t
     assert changed.text_body.count("https://meet.example.org/turin") == 2  # once in each language
     assert place not in changed.text_body
     assert ">Place<" not in changed.html_body and ">Lieu<" not in changed.html_body
+
+
+@pytest.mark.parametrize(("event_format", "lang", "said", "not_said"), [
+    (EventFormat.DIGITAL, "en", "The event takes place online: the meeting link", "in person"),
+    (EventFormat.DIGITAL, "fr", "L'événement a lieu en ligne", "sur place"),
+    (EventFormat.IN_PERSON, "en", "Your private page holds the venue", "online"),
+    (EventFormat.IN_PERSON, "fr", "Votre page personnelle donne le lieu", "en ligne"),
+    (EventFormat.HYBRID, "en", "If you come in person", None),
+    (EventFormat.HYBRID, "fr", "Si vous venez sur place", None),
+])
+def test_the_page_after_registering_speaks_of_the_ways_of_attending_the_event_offers(client, make, event_format,
+                                                                                      lang, said, not_said):
+    event = make.event(state=EventState.OPEN, format=event_format, online_url="https://meet.example.org/x",
+                       registration_opens_at=utcnow() - timedelta(days=1),
+                       registration_closes_at=utcnow() + timedelta(days=20))
+    page = client.get(f"/events/{event.slug}/register/sent?lang={lang}").text.replace("&#39;", "'")
+    steps = page[page.index('class="next-steps"'):page.index("</ol>")]
+    assert said in steps
+    assert not_said is None or not_said not in steps

@@ -77,6 +77,12 @@ def test_scale_seed_builds_every_stages_part_at_the_asked_size(runner, client):
     for path in ("/", f"/events/{finished[0].slug}/learning-note", f"/events/{upcoming[0].slug}/recommendations",
                  f"/events/{upcoming[0].slug}/field-visit", "/library?q=city"):
         assert client.get(path).status_code == 200, path
+    # Who receives the group reads in French too: a person's name, not English words.
+    page = client.get(f"/events/{upcoming[0].slug}/field-visit?lang=fr").text
+    received = page.count("Accueil par ")
+    assert received == 3 and "The team" not in page
+    assert all(f"Accueil par {stop.received_by}" in page
+               for stop in db.session.scalar(select(FieldVisit).where(FieldVisit.event_id == upcoming[0].id)).stops)
 
 
 def test_scale_seed_is_deterministic_and_adds_nothing_twice(app, runner):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.agenda.models import ItemKind
 from app.domain import DomainError
+from app.events.models import EventFormat
 from app.events.services import EventInput, update_event
 from app.extensions import db
 from app.field_visit import services, signups
@@ -168,6 +169,22 @@ def test_who_goes_csv_and_check_in(client, make, event, organiser, new_visit, pa
     client.post(f"/manage/events/{event.slug}/field-visit/{visit.id}/check-in/{going_row.id}/undo")
     db.session.refresh(going_row)
     assert going_row.checked_in_at is None
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_online_only_event_offers_no_check_in_at_the_meeting_point(client, make, event, organiser, new_visit,
+                                                                     lang):
+    visit = new_visit(event)
+    make.login(client, organiser)
+    check_in = f"/field-visit/{visit.id}/check-in"
+    pages = [f"/manage/events/{event.slug}/field-visit?lang={lang}",
+             f"/manage/events/{event.slug}/field-visit/{visit.id}/people?lang={lang}"]
+    assert all(check_in in client.get(page).text for page in pages)
+    event.format = EventFormat.DIGITAL
+    db.session.commit()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200 and check_in not in response.text, page
 
 
 def test_closing_and_reopening_sign_up(client, make, event, organiser, new_visit):

@@ -136,6 +136,29 @@ def test_an_offered_place_is_accepted_from_the_page(client, event, new_visit, pa
         is SignupStatus.CONFIRMED
 
 
+@pytest.mark.parametrize(("lang", "said"), [("en", "it is too late to sign up"),
+                                            ("fr", "il est trop tard pour s'y inscrire")])
+def test_an_offered_place_is_no_longer_accepted_once_the_visit_has_begun(client, event, new_visit, participant,
+                                                                         lang, said):
+    from app.db_types import utcnow
+
+    offer_policy(event)
+    visit = new_visit(event, capacity=1)
+    holder, waiting = participant(event), participant(event, language=lang)
+    signups.sign_up(holder, visit)
+    signups.sign_up(waiting, visit)
+    signups.leave(holder, visit)
+    visit.meets_at, visit.returns_at = utcnow() - timedelta(minutes=10), utcnow() + timedelta(hours=2)
+    db.session.commit()
+    token = make_token(waiting)
+    page = client.get(f"/r/{token}?lang={lang}").text.replace("&#39;", "'")
+    assert said in page and f"/field-visit/{visit.id}/accept" not in page
+    response = client.post(f"/r/{token}/field-visit/{visit.id}/accept?lang={lang}", follow_redirects=True)
+    assert said in response.text.replace("&#39;", "'")
+    assert db.session.scalar(select(VisitSignup.status).where(VisitSignup.registration_id == waiting.id)) \
+        is SignupStatus.OFFERED
+
+
 def test_a_bad_link_cannot_sign_up(client, event, new_visit):
     visit = new_visit(event)
     assert client.post(f"/r/not-a-token/field-visit/{visit.id}/sign-up").status_code == 404

@@ -159,6 +159,41 @@ def test_no_sign_up_nor_waiting_list_once_the_visit_has_begun(event, new_visit, 
         signups.sign_up(participant(event), free, now=free.meets_at + timedelta(hours=1))
 
 
+def test_once_the_visit_has_begun_a_freed_place_passes_to_nobody(event, new_visit, participant):
+    visit = new_visit(event, capacity=1)
+    before = visit.meets_at - timedelta(minutes=5)
+    holder, waiting = participant(event), participant(event)
+    signups.sign_up(holder, visit, now=before)
+    waits = signups.sign_up(waiting, visit, now=before)
+    db.session.commit()
+    signups.leave(holder, visit, now=visit.meets_at + timedelta(minutes=10))
+    db.session.commit()
+    assert _status(waits) is S.WAITLISTED, "the group has left: a place given now could not be used"
+    assert _taken(visit) == _holding(visit) == 0
+    assert _kinds(waiting.email) == ["registration_confirmed", "field_visit_signup"]  # waitlisted, nothing since
+
+
+def test_once_the_visit_has_begun_an_offered_place_cannot_be_accepted(event, new_visit, participant):
+    offer_policy(event, hours=24)
+    visit = new_visit(event, capacity=1)
+    before = visit.meets_at - timedelta(hours=2)
+    holder, offered_to, after = participant(event), participant(event), participant(event)
+    signups.sign_up(holder, visit, now=before)
+    offered = signups.sign_up(offered_to, visit, now=before)
+    last = signups.sign_up(after, visit, now=before)
+    signups.leave(holder, visit, now=before)
+    db.session.commit()
+    assert _status(offered) is S.OFFERED and offered.offer_expires_at > visit.meets_at
+    with pytest.raises(DomainError, match="too late to sign up"):
+        signups.accept_offer(offered_to, visit, now=visit.meets_at + timedelta(minutes=1))
+    db.session.rollback()
+    assert _status(offered) is S.OFFERED
+    places.expire_offers(now=offered.offer_expires_at + timedelta(minutes=1))
+    db.session.commit()
+    assert _status(offered) is S.LEFT and _status(last) is S.WAITLISTED, "not offered to the next once begun"
+    assert _taken(visit) == _holding(visit) == 0
+
+
 def test_cancelling_the_registration_frees_the_place_and_says_so(event, new_visit, participant):
     visit = new_visit(event, capacity=1)
     holder, waiting = participant(event), participant(event)

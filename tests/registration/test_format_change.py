@@ -172,3 +172,46 @@ def test_the_overflow_warning_of_a_move_in_person_reads_naturally(app, hybrid, o
     assert refused.status_code == 422
     error = html.unescape(refused.text.split('id="capacity-error"')[1].split("</ul>")[0])
     assert expected in error
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_capacity_and_telling_participants_are_asked_on_the_same_refused_form(app, hybrid, organiser, make,
+                                                                                   lang):
+    event, people = hybrid
+    client = app.test_client()
+    make.login(client, organiser)
+    data = {"theme_en": event.theme_en, "theme_fr": event.theme_fr, "host_city_id": event.host_city_id,
+            "start_date": event.start_date.isoformat(), "end_date": event.end_date.isoformat(),
+            "format": EventFormat.IN_PERSON.value, "venue": event.venue, "capacity": "4", "slug": event.slug,
+            "online_url": event.online_url}
+    refused = client.post(f"/manage/events/{event.slug}/edit?lang={lang}", data=data)
+    assert refused.status_code == 422
+    page = refused.text.replace("&#39;", "'")
+    assert 'name="capacity_confirmed"' in page and 'name="tell_participants"' in page
+    assert "Online 2" in page.split('id="capacity-error"')[1].split("</ul>")[0]
+    told = page.split('id="tell_participants-error"')[1].split("</ul>")[0]
+    said = {"en": ("to 5 people, with an updated calendar invitation, or a cancellation to those who lose their "
+                   "place at the event", "with an updated calendar invitation, to 5"),
+            "fr": ("à 5 personnes, avec une invitation d'agenda mise à jour, ou une annulation à celles qui "
+                   "perdent leur place à l'événement", "mise à jour, à 5")}[lang]
+    assert said[0] in told and said[1] not in told
+    db.session.expire_all()
+    assert event.format is EventFormat.HYBRID
+    saved = client.post(f"/manage/events/{event.slug}/edit?lang={lang}",
+                        data={**data, "capacity_confirmed": "y", "tell_participants": "y"})
+    assert saved.status_code == 302, saved.text[:2000]
+    db.session.expire_all()
+    assert [p.attendance for p in people] == [IN_PERSON] * 5
+    assert [p.status for p in people] == [S.CONFIRMED] * 4 + [S.WAITLISTED]
+    told = {m.recipient_email: m.ics_method for m in _messages("event_changed")}
+    assert told[people[4].email] == "CANCEL" and told[people[0].email] == "REQUEST"
+
+
+def test_without_a_lost_place_the_question_speaks_only_of_the_updated_invitation(hybrid, organiser):
+    event, _people = hybrid
+    with pytest.raises(DomainError) as refused:
+        update_event(organiser, event, _input(event, format=EventFormat.IN_PERSON, capacity=5,
+                                              tell_participants=False))
+    assert refused.value.field == "tell_participants"
+    assert "with an updated calendar invitation, to 5 people" in str(refused.value)
+    assert "cancellation" not in str(refused.value)

@@ -31,7 +31,7 @@ def test_the_thank_you_page_says_what_comes_next(client, open_event):
     client.post(f"/events/{in_person.slug}/register", data=_form())
     page = html.unescape(client.get(f"/events/{in_person.slug}/register/sent?lang=en").text)
     assert "If you take part online" not in page, "an in-person event has no meeting link"
-    assert "If you come in person" in page
+    assert "Your private page holds the venue with a map link" in page, "no 'if': everyone comes in person"
 
 
 def _main_part(page: str) -> str:
