@@ -82,3 +82,16 @@ def offer_policy(event, hours: int = 48) -> None:
 
     db.session.add(RegistrationSettings(event_id=event.id, promotion=PromotionPolicy.OFFER, offer_hours=hours))
     db.session.commit()
+
+
+def move_event_online(event, organiser) -> None:
+    """The organiser switches the event to online only through the event's own service, telling
+    participants, as the event form does once they agree."""
+    from app.events.models import EventFormat
+    from app.events.services import EventInput, update_event
+
+    update_event(organiser, event, EventInput(
+        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
+        start_date=event.start_date, end_date=event.end_date, format=EventFormat.DIGITAL, venue="",
+        online_url="https://meet.example.org/x", capacity=event.capacity, slug=event.slug, tell_participants=True))
+    db.session.commit()

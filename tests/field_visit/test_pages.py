@@ -10,7 +10,7 @@ from app.extensions import db
 from app.field_visit import signups
 from app.field_visit.models import SignupStatus, VisitSignup
 from app.registration.tokens import make_token
-from tests.field_visit.conftest import offer_policy
+from tests.field_visit.conftest import move_event_online, offer_policy
 
 
 def test_public_page_shows_each_visit_with_its_stops_map_links_and_places(client, event, new_visit, participant):
@@ -279,7 +279,6 @@ def test_a_visit_under_way_offers_no_button_and_refuses_a_sign_up_in_the_partici
 def test_the_page_of_someone_moved_online_says_why_their_visit_place_went(client, event, new_visit, participant,
                                                                           organiser):
     from app.events.models import EventFormat
-    from app.events.services import EventInput, update_event
 
     event.format = EventFormat.HYBRID
     db.session.commit()
@@ -287,11 +286,7 @@ def test_the_page_of_someone_moved_online_says_why_their_visit_place_went(client
     person = participant(event)
     signups.sign_up(person, visit)
     db.session.commit()
-    update_event(organiser, event, EventInput(
-        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
-        start_date=event.start_date, end_date=event.end_date, format=EventFormat.DIGITAL, venue="",
-        online_url="https://meet.example.org/x", capacity=event.capacity, slug=event.slug, tell_participants=True))
-    db.session.commit()
+    move_event_online(event, organiser)
     token = make_token(person)
     # They changed nothing themselves: the event did.
     page = client.get(f"/r/{token}?lang=en").text

@@ -14,7 +14,7 @@ from app.field_visit.models import EndReason, SignupStatus, VisitPlaces, VisitSi
 from app.mail.models import OutboxMessage
 from app.registration import privacy, signup
 from app.registration.models import AttendanceMode, RegistrationStatus
-from tests.field_visit.conftest import offer_policy
+from tests.field_visit.conftest import move_event_online, offer_policy
 
 S = SignupStatus
 
@@ -262,7 +262,6 @@ def test_erasing_the_participant_frees_the_place_and_writes_nothing(event, new_v
 
 def test_an_event_moved_online_frees_the_places_of_those_who_now_attend_online(event, new_visit, participant,
                                                                                 organiser):
-    from app.events.services import EventInput, update_event
 
     event.format = EventFormat.HYBRID
     db.session.commit()
@@ -270,11 +269,7 @@ def test_an_event_moved_online_frees_the_places_of_those_who_now_attend_online(e
     person = participant(event)
     held = signups.sign_up(person, visit)
     db.session.commit()
-    update_event(organiser, event, EventInput(
-        theme_en=event.theme_en, theme_fr=event.theme_fr, host_city_id=event.host_city_id,
-        start_date=event.start_date, end_date=event.end_date, format=EventFormat.DIGITAL, venue="",
-        online_url="https://meet.example.org/x", capacity=event.capacity, slug=event.slug, tell_participants=True))
-    db.session.commit()
+    move_event_online(event, organiser)
     assert person.attendance is AttendanceMode.ONLINE
     assert _status(held) is S.LEFT and held.ended_reason is EndReason.ONLINE
     assert _taken(visit) == 0
