@@ -232,8 +232,7 @@ def duplicate_event(actor, source: Event, data: DuplicateInput) -> Event:
 def _practical_details(start_date, end_date, venue, event_format, online_url, city) -> dict:
     """What participants must be told about when it changes (see signals.event_changed)."""
     return {"dates": (start_date, end_date), "venue": shown_place(venue, event_format), "format": event_format,
-            "online_url": online_url,
-            "city": city.name_en}
+            "online_url": online_url, "city": city.name_en}
 
 
 # How many names the confirmation lists before saying how many more.

@@ -161,42 +161,33 @@ def withdraw_places_beyond(event: Event, mode: AttendanceMode, capacity: int | N
 def convert_attendance(event: Event, mode: AttendanceMode, now: datetime | None = None
                        ) -> list[tuple[Registration, AttendanceMode]]:
     """Every active registration of the other way of attending becomes `mode` (the event's only
-    one now), its seat with it: each row is changed by one conditional UPDATE (a registration the
+    one now), its seat with it: one conditional UPDATE changes the rows (a registration the
     participant cancelled meanwhile is left alone) and the counters move by as many seats as the
     rows that held one, in the same transaction. Those on a waiting list keep the time they joined
     it, so the two lists merge in the order people joined them. Each is announced
     (`attendance_changed`: the field visit frees the places of those who now attend online)."""
     now = now or utcnow()
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id, Registration.attendance != mode,
+    # Two ways of attending: whoever is converted held the other one.
+    old = AttendanceMode.IN_PERSON if mode is AttendanceMode.ONLINE else AttendanceMode.ONLINE
+    rows = db.session.execute(
+        update(Registration).where(Registration.event_id == event.id, Registration.attendance == old,
                                    Registration.status.in_(ACTIVE))
-        .order_by(Registration.created_at, Registration.id)).all()
-    if not registrations:
+        .values(attendance=mode, updated_at=now).returning(Registration.id, Registration.status)
+        .execution_options(synchronize_session=False)).all()
+    if not rows:
         return []
-    ensure_pool(event.id, mode)
-    converted, seats = [], {}
-    for registration in registrations:
-        old = registration.attendance
-        status = db.session.execute(
-            update(Registration).where(Registration.id == registration.id, Registration.attendance == old,
-                                       Registration.status.in_(ACTIVE))
-            .values(attendance=mode, updated_at=now).returning(Registration.status)
-            .execution_options(synchronize_session=False)).scalar_one_or_none()
-        if status is None:
-            continue
-        db.session.refresh(registration)
-        if status in SEAT_HOLDING:
-            seats[old] = seats.get(old, 0) + 1
-        converted.append((registration, old))
-    for old, count in seats.items():
+    if seats := sum(1 for _id, status in rows if status in SEAT_HOLDING):
+        ensure_pool(event.id, mode)
         db.session.execute(
             update(SeatPool).where(SeatPool.event_id == event.id, SeatPool.attendance == old)
-            .values(taken=case((SeatPool.taken > count, SeatPool.taken - count), else_=0))
+            .values(taken=case((SeatPool.taken > seats, SeatPool.taken - seats), else_=0))
             .execution_options(synchronize_session=False))
-    if seats:
         db.session.execute(
             update(SeatPool).where(SeatPool.event_id == event.id, SeatPool.attendance == mode)
-            .values(taken=SeatPool.taken + sum(seats.values())).execution_options(synchronize_session=False))
+            .values(taken=SeatPool.taken + seats).execution_options(synchronize_session=False))
+    converted = [(registration, old) for registration in db.session.scalars(
+        select(Registration).where(Registration.id.in_([row_id for row_id, _status in rows]))
+        .order_by(Registration.created_at, Registration.id).execution_options(populate_existing=True))]
     for registration, old in converted:
         attendance_changed.send(registration, previous=old)
     return converted
